@@ -1,0 +1,1 @@
+"""Dataflow documents -> typed model -> generated pytest modules."""

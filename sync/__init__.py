@@ -1,0 +1,1 @@
+"""A bidirectional sync engine configured by the dataflow model, over HTTP connectors."""
