@@ -1,0 +1,293 @@
+"""Turns one document's doctree into a `Dataflow` and its findings.
+
+This module and `doctree.py` are the only ones that know docutils.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from docutils import nodes
+
+from .doctree import read_doctree
+from .findings import FindingLog
+from .model import (
+    DATA_TYPES,
+    CreationRule,
+    Dataflow,
+    EntityMapping,
+    MergeKey,
+    PropertyMapping,
+    SpecError,
+    Statement,
+)
+from .names import fold, slug, split_name, split_section_title, systems_from_file, systems_from_title
+from .statements import Sentence, recognise
+
+_SYNC_KINDS = ("every", "link_required", "conditional")
+_TABLE_COLUMNS = {"merge_keys": 2, "properties": 3}
+
+
+def build_dataflow(text: str, file: str) -> tuple[Dataflow, FindingLog]:
+    """The model of one document; raises `SpecError` when it cannot be read."""
+    document, messages = read_doctree(text, file)
+    log = FindingLog(file)
+    for message in messages:
+        if message.level >= 3:
+            raise SpecError(file, message.line, message.text)
+        if message.level == 2:
+            log.warning(message.line, "docutils", message.text)
+
+    top = next((child for child in document.children if isinstance(child, nodes.section)), None)
+    if top is None:
+        line = next((n.line for n in document.findall(nodes.Element) if n.line), 1)
+        raise SpecError(file, line, 'no title: expected a title "<Source> to <Target> Dataflow"')
+    title_node = top[0]
+    title = title_node.astext()
+    title_line = _title_line(title_node)
+    systems = systems_from_title(title)
+    if systems is None:
+        raise SpecError(file, title_line, f'title {title!r} is not of the form "<Source> to <Target> Dataflow"')
+    source_system, target_system = _fill_blank_systems(systems, file, title_line, log)
+    context = _DocumentContext(file, slug(file.rsplit("/", 1)[-1].removesuffix(".rst")), source_system,
+                               target_system, blank_source=not systems[0], blank_target=not systems[1])
+
+    generated = None
+    mappings: list[EntityMapping] = []
+    for child in top.children[1:]:
+        if isinstance(child, nodes.paragraph) and child.astext().startswith("Generated:"):
+            generated = child.astext().removeprefix("Generated:").strip()
+        elif isinstance(child, nodes.section):
+            mapping = _build_section(child, context, log)
+            if mapping is not None:
+                mappings.append(mapping)
+    _report_repeats(mappings, log)
+    dataflow = Dataflow(file, title, source_system, target_system, generated, title_line, tuple(mappings))
+    return dataflow, log
+
+
+@dataclass
+class _DocumentContext:
+    file: str
+    stem: str
+    source_system: str
+    target_system: str
+    blank_source: bool
+    blank_target: bool
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def unique_id(self, base: str) -> str:
+        count = self.ids.get(base, 0) + 1
+        self.ids[base] = count
+        return base if count == 1 else f"{base}-{count}"
+
+
+def _title_line(title: nodes.title) -> int:
+    # docutils gives a title the line of its underline; the text stands one line above.
+    return max((title.line or 2) - 1, 1)
+
+
+def _fill_blank_systems(systems: tuple[str, str], file: str, line: int, log: FindingLog) -> tuple[str, str]:
+    from_file = systems_from_file(file)
+    filled = tuple(name or fallback for name, fallback in zip(systems, from_file))
+    for side, name, fallback in zip(("source", "target"), systems, from_file):
+        if not name:
+            log.warning(line, "blank-system", f"the title names no {side} system; using {fallback!r} from the file name")
+    return filled  # type: ignore[return-value]
+
+
+def _build_section(section: nodes.section, ctx: _DocumentContext, log: FindingLog) -> EntityMapping | None:
+    title = section[0].astext()
+    line = _title_line(section[0])
+    if fold(title) == "introduction":
+        return None
+    entities = split_section_title(
+        title, ctx.source_system, ctx.target_system, ctx.blank_source, ctx.blank_target
+    )
+    if entities is None:
+        raise SpecError(
+            ctx.file, line,
+            f'section title {title!r} is not "<{ctx.source_system} entity> to <{ctx.target_system} entity>"',
+        )
+    source_entity, target_entity = entities
+    names = _SectionNames(title, source_entity, target_entity)
+
+    statements: list[Statement] = []
+    sentences: dict[str, Sentence] = {}
+    tables: dict[str, nodes.table] = {}
+    expecting_table: str | None = None
+    for child in section.children[1:]:
+        if isinstance(child, nodes.system_message):
+            continue
+        if isinstance(child, nodes.table):
+            if expecting_table is None:
+                log.warning(child.get("directive_line", line), "unrecognized-table",
+                            "a table that no statement introduces; it is ignored")
+            else:
+                tables[expecting_table] = child
+                expecting_table = None
+            continue
+        expecting_table = None
+        text = child.astext()
+        sentence = recognise(text) if isinstance(child, nodes.paragraph) else None
+        child_line = child.line or line
+        if sentence is None:
+            log.warning(child_line, "unrecognized-paragraph", f"not a statement this tool knows: {_short(text)!r}")
+            continue
+        kind = "sync" if sentence.kind in _SYNC_KINDS else sentence.kind
+        if kind in sentences or (kind == "sync" and any(k in sentences for k in _SYNC_KINDS)):
+            log.warning(child_line, "repeated-statement", f"a second {kind} statement in one section; the first counts")
+            continue
+        sentences[kind if kind != "sync" else sentence.kind] = sentence
+        statements.append(Statement(kind, sentence.text, child_line))
+        names.check(sentence, child_line, log)
+        if kind in _TABLE_COLUMNS:
+            expecting_table = kind
+
+    sync_kind = next((k for k in _SYNC_KINDS if k in sentences), None)
+    if sync_kind is None:
+        raise SpecError(ctx.file, line, f"section {title!r} has no synchronization statement "
+                        '("Every ... will be synchronized with ...", "Before any synchronization ...", '
+                        'or "<condition>, it will be synchronized with ...")')
+
+    statement_line = {s.kind: s.line for s in statements}
+    for kind in _TABLE_COLUMNS:
+        if kind in sentences and kind not in tables:
+            log.warning(statement_line[kind], "missing-table", f"the {kind.replace('_', '-')} statement is not followed by a table")
+    merge_keys = tuple(
+        MergeKey(cells[0], cells[1], ctx.file, row_line)
+        for cells, row_line in _rows(tables.get("merge_keys"), "merge_keys", names, ctx, log,
+                                     statement_line.get("merge_keys", line))
+    )
+    properties = tuple(
+        _property(cells, row_line, ctx.file)
+        for cells, row_line in _rows(tables.get("properties"), "properties", names, ctx, log,
+                                     statement_line.get("properties", line))
+    )
+    if "properties" in sentences and not properties:
+        log.warning(statement_line["properties"], "nothing-to-verify",
+                    f"{title!r}: the property table lists no properties; nothing to verify")
+    _report_property_clashes(properties, log)
+    for row in properties:
+        if row.type is None:
+            log.warning(row.line, "na-type", f"{row.source!r} -> {row.target!r} has data type N/A: passed through unchanged")
+
+    creation = sentences.get("creation_rule")
+    return EntityMapping(
+        id=ctx.unique_id(f"{ctx.stem}/{slug(source_entity)}-to-{slug(target_entity)}"),
+        title=title,
+        file=ctx.file,
+        line=line,
+        source_system=ctx.source_system,
+        source_entity=source_entity,
+        target_system=ctx.target_system,
+        target_entity=target_entity,
+        sync=sync_kind,  # type: ignore[arg-type]
+        condition=sentences["conditional"].condition if sync_kind == "conditional" else None,
+        create_when_connected=(
+            CreationRule(creation.via, creation.into, ctx.file, statement_line["creation_rule"]) if creation else None
+        ),
+        merge_or_create="merge_or_create" in sentences,
+        merge_keys=merge_keys,
+        bidirectional="bidirectional" in sentences,
+        properties=properties,
+        statements=tuple(statements),
+    )
+
+
+@dataclass(frozen=True)
+class _SectionNames:
+    """The section's two entity names as its statements should spell them, to check against."""
+
+    title: str
+    source_entity: str
+    target_entity: str
+
+    def check(self, sentence: Sentence, line: int, log: FindingLog) -> None:
+        for side, named, entity in (("source", sentence.source, self.source_entity),
+                                    ("target", sentence.target, self.target_entity)):
+            if named is not None and not fold(named).endswith(fold(entity)):
+                log.warning(line, "statement-names-differ",
+                            f"the statement names {named!r} where the section title has the {side} entity {entity!r}")
+
+
+def _rows(table: nodes.table | None, kind: str, names: _SectionNames, ctx: _DocumentContext,
+          log: FindingLog, statement_line: int):
+    """(cells, line) of each body row of a statement's table, after checking its shape and header."""
+    if table is None:
+        return []
+    tgroup = next(iter(table.findall(nodes.tgroup)))
+    columns = int(tgroup["cols"])
+    table_line = table.get("directive_line", statement_line)
+    if columns != _TABLE_COLUMNS[kind]:
+        label = "merge-key" if kind == "merge_keys" else "property"
+        raise SpecError(ctx.file, table_line,
+                        f"the {label} table has {columns} columns; expected {_TABLE_COLUMNS[kind]}")
+    row_lines = table.get("row_lines", [])
+    header = [row for part in tgroup.findall(nodes.thead) for row in part.findall(nodes.row)]
+    body = [row for part in tgroup.findall(nodes.tbody) for row in part.findall(nodes.row)]
+    if header:
+        _check_header(_cells(header[0]), names, ctx, log, row_lines[0] if row_lines else table_line)
+    rows = []
+    for index, row in enumerate(body):
+        row_line = row_lines[len(header) + index] if len(header) + index < len(row_lines) else table_line
+        cells = _cells(row)
+        if not cells[0] or not cells[1]:
+            raise SpecError(ctx.file, row_line, "a table row with an empty property path")
+        rows.append((cells, row_line))
+    return rows
+
+
+def _cells(row: nodes.row) -> list[str]:
+    return [" ".join(entry.astext().split()) for entry in row.findall(nodes.entry)]
+
+
+def _check_header(cells: list[str], names: _SectionNames, ctx: _DocumentContext, log: FindingLog, line: int) -> None:
+    for cell, entity in zip(cells[:2], (names.source_entity, names.target_entity)):
+        if not fold(cell).endswith(fold(f"{entity} Property")):
+            log.warning(line, "table-header",
+                        f"the table header {cell!r} does not name the section's entity {entity!r}")
+
+
+def _property(cells: list[str], line: int, file: str) -> PropertyMapping:
+    raw_type = cells[2]
+    if raw_type.upper() == "N/A":
+        data_type = None
+    else:
+        data_type = raw_type.strip('"').strip()
+        if data_type not in DATA_TYPES:
+            raise SpecError(file, line, f"unknown data type {raw_type!r}; expected one of "
+                            + ", ".join(f'"{t}"' for t in DATA_TYPES) + " or N/A")
+    return PropertyMapping(cells[0], cells[1], data_type, file, line)  # type: ignore[arg-type]
+
+
+def _report_property_clashes(properties: tuple[PropertyMapping, ...], log: FindingLog) -> None:
+    first_by_target: dict[str, PropertyMapping] = {}
+    for row in properties:
+        first = first_by_target.setdefault(row.target, row)
+        if first is row:
+            continue
+        if first.type != row.type:
+            log.warning(row.line, "target-two-types",
+                        f"target {row.target!r} is declared {first.type or 'N/A'} on line {first.line} "
+                        f"and {row.type or 'N/A'} here")
+        if first.source != row.source:
+            log.warning(row.line, "target-two-sources",
+                        f"target {row.target!r} is fed by {first.source!r} on line {first.line} and by {row.source!r} here")
+
+
+def _report_repeats(mappings: list[EntityMapping], log: FindingLog) -> None:
+    seen: dict[tuple, EntityMapping] = {}
+    for mapping in mappings:
+        key = (mapping.title, mapping.sync, mapping.condition, mapping.create_when_connected and mapping.create_when_connected.via,
+               mapping.merge_or_create, tuple((k.source, k.target) for k in mapping.merge_keys), mapping.bidirectional,
+               tuple((p.source, p.target, p.type) for p in mapping.properties))
+        if key in seen:
+            log.warning(mapping.line, "repeated-section",
+                        f"section {mapping.title!r} repeats the one on line {seen[key].line}; kept as {mapping.id!r}")
+        else:
+            seen[key] = mapping
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
