@@ -72,7 +72,7 @@ def read_doctree(text: str, source: str) -> tuple[nodes.document, list[Message]]
 
     def observe(msg: nodes.system_message) -> None:
         body = msg.children[0].astext() if msg.children else msg.astext()
-        messages.append(Message(msg["level"], msg.get("line") or 1, body))
+        messages.append(Message(msg["level"], msg.get("line") or 1, " ".join(body.split())))
 
     document.reporter.attach_observer(observe)
     _parser().parse(text, document)
