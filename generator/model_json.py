@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Dataflow, EntityMapping, Finding, ParseResult
+from .model import CreationRule, Dataflow, EntityMapping, Finding, MergeKey, ParseResult, PropertyMapping, Statement
 
 
 def mapping_json(mapping: EntityMapping) -> dict[str, Any]:
@@ -54,3 +54,41 @@ def result_json(result: ParseResult) -> dict[str, Any]:
         "dataflows": [dataflow_json(d) for d in result.dataflows],
         "findings": [finding_json(f) for f in result.findings],
     }
+
+
+def embedded_mapping_json(mapping: EntityMapping) -> dict[str, Any]:
+    """The mapping's public JSON plus what a generated module needs to rebuild it whole."""
+    data = mapping_json(mapping)
+    data["file"] = mapping.file
+    data["merge_keys"] = [{"source": k.source, "target": k.target, "line": k.line} for k in mapping.merge_keys]
+    if mapping.create_when_connected is not None:
+        data["create_when_connected"]["line"] = mapping.create_when_connected.line
+    data["statements"] = [{"kind": s.kind, "text": s.text, "line": s.line} for s in mapping.statements]
+    return data
+
+
+def mapping_from_json(data: dict[str, Any]) -> EntityMapping:
+    """The `EntityMapping` that `embedded_mapping_json` (or the public JSON, given a file) describes."""
+    file = data.get("file", "")
+    creation = data.get("create_when_connected")
+    return EntityMapping(
+        id=data["id"],
+        title=data["title"],
+        file=file,
+        line=data["line"],
+        source_system=data["source_system"],
+        source_entity=data["source_entity"],
+        target_system=data["target_system"],
+        target_entity=data["target_entity"],
+        sync=data["sync"],
+        condition=data["condition"],
+        create_when_connected=(
+            CreationRule(tuple(creation["via"]), creation["into"], file, creation.get("line", data["line"]))
+            if creation else None
+        ),
+        merge_or_create=data["merge_or_create"],
+        merge_keys=tuple(MergeKey(k["source"], k["target"], file, k.get("line", data["line"])) for k in data["merge_keys"]),
+        bidirectional=data["bidirectional"],
+        properties=tuple(PropertyMapping(p["source"], p["target"], p["type"], file, p["line"]) for p in data["properties"]),
+        statements=tuple(Statement(s["kind"], s["text"], s["line"]) for s in data.get("statements", ())),
+    )

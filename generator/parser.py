@@ -1,6 +1,7 @@
 """Reads dataflow documents from disk into the model, collecting findings and errors."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class SpecsResult:
 
     result: ParseResult
     errors: tuple[SpecError, ...]
+    sha256: tuple[str, ...]  # of each readable document's text, in the order of result.dataflows
 
 
 def parse_specs(specs: Path) -> SpecsResult:
@@ -42,13 +44,16 @@ def parse_specs(specs: Path) -> SpecsResult:
     dataflows: list[Dataflow] = []
     findings: list[Finding] = []
     errors: list[SpecError] = []
+    hashes: list[str] = []
     for path in spec_files(specs):
         name = path.relative_to(specs).as_posix()
         try:
-            dataflow, found = parse_document(read_text(path, name), name)
+            text = read_text(path, name)
+            dataflow, found = parse_document(text, name)
         except SpecError as error:
             errors.append(error)
             continue
         dataflows.append(dataflow)
         findings.extend(found)
-    return SpecsResult(ParseResult(tuple(dataflows), tuple(findings)), tuple(errors))
+        hashes.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return SpecsResult(ParseResult(tuple(dataflows), tuple(findings)), tuple(errors), tuple(hashes))

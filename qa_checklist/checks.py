@@ -1,0 +1,323 @@
+"""The checks a generated module calls: one per kind of checklist item.
+
+Each check drives the sync engine through the `sync_harness` fixture (fresh fake APIs and
+state) and asserts on what the fake APIs received and hold. Expected values come from the
+spec row and the chosen input (`expected.py`), never from the engine.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+
+from generator.model import EntityMapping, PropertyMapping
+
+from .expected import as_declared, holds, nested, read
+from .values import another, sample, source_kind, strategy
+
+# The field a generated test sets on a source record to say "the condition holds for this one".
+CONDITION_FIELD = "qa_condition_holds"
+MakeHarness = Callable[..., Any]
+
+
+def harness(make: MakeHarness, mapping: EntityMapping):
+    """A fresh harness; for a conditional mapping, with the predicate the tests control."""
+    conditions = None
+    if mapping.sync == "conditional":
+        conditions = {mapping.condition: lambda record: record.get(CONDITION_FIELD) is True}
+    return make(mapping, conditions=conditions)
+
+
+def _merge(record: dict, extra: dict) -> dict:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(record.get(key), dict):
+            _merge(record[key], value)
+        else:
+            record[key] = value
+    return record
+
+
+def _record(values: dict[str, Any], **extra: Any) -> dict:
+    record: dict = {}
+    for path, value in values.items():
+        _merge(record, nested(path, value))
+    return _merge(record, extra)
+
+
+def _sample_values(mapping: EntityMapping) -> dict[str, Any]:
+    """A value for every source path of the property table, suited to the rows it feeds."""
+    values: dict[str, Any] = {}
+    for index, row in enumerate(mapping.properties):
+        if row.source not in values and not _is_target_id(mapping, row):
+            values[row.source] = sample(source_kind(mapping, index), index)
+    return values
+
+
+def _is_target_id(mapping: EntityMapping, row: PropertyMapping) -> bool:
+    # An id is assigned by the API that holds the record: no sync writes it.
+    return row.target in ("id", "ID", "Id") or row.source in ("id", "ID", "Id")
+
+
+def _same_collection(mapping: EntityMapping) -> bool:
+    return (mapping.source_system.casefold(), mapping.source_entity.casefold()) == (
+        mapping.target_system.casefold(), mapping.target_entity.casefold())
+
+
+def _new_source(h, mapping: EntityMapping, values: dict[str, Any], condition: bool = True) -> str:
+    extra = {CONDITION_FIELD: condition} if mapping.sync == "conditional" else {}
+    return h.source.create(_record(values, **extra))
+
+
+def _link_target(h, mapping: EntityMapping, source_id: str, values: dict[str, Any]) -> None:
+    """Prepare what lets a link_required mapping link `source_id`: a merge match, a connection, or a link by hand."""
+    if mapping.merge_keys and not _same_collection(mapping):
+        key = mapping.merge_keys[0]
+        h.target.create(_record({key.target: read(h.source.get(source_id), key.source)}))
+    elif mapping.create_when_connected:
+        via = mapping.create_when_connected.via[0]
+        h.connect(source_id, via, "qa-via-1")
+        h.mark_synchronized(via, "qa-via-1")
+    elif not _same_collection(mapping) or not mapping.merge_keys:
+        h.link(source_id, h.target.create({}))
+
+
+def linked_pair(make: MakeHarness, mapping: EntityMapping, values: dict[str, Any]):
+    """(harness, source id, target id) after a first pass has linked a new source entity."""
+    h = harness(make, mapping)
+    if mapping.merge_keys and mapping.sync == "link_required":
+        key_source = mapping.merge_keys[0].source
+        values = {key_source: values.get(key_source, "qa-merge-910001"), **values}
+    source_id = _new_source(h, mapping, values)
+    if mapping.sync == "link_required":
+        _link_target(h, mapping, source_id, values)
+    report = h.run_pass()
+    assert not report.errors, f"the first pass reported errors: {report.errors}"
+    targets = [t for s, t in h.links() if s == source_id]
+    assert len(targets) == 1, f"expected the new {mapping.source_entity} to be linked once, links: {h.links()}"
+    return h, source_id, targets[0]
+
+
+def _target_count(h) -> int:
+    return len(h.target.records())
+
+
+# --- statements -------------------------------------------------------------------------------
+
+def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
+    if mapping.sync == "every":
+        h = harness(make, mapping)
+        before = _target_count(h)
+        source_id = _new_source(h, mapping, _sample_values(mapping))
+        h.run_pass()
+        assert _target_count(h) == before + 1 - _same_collection(mapping), "exactly one target must be created"
+        assert len([t for s, t in h.links() if s == source_id]) == 1
+        h.run_pass()
+        assert _target_count(h) == before + 1 - _same_collection(mapping), "a second pass must not create another"
+    elif mapping.sync == "link_required":
+        h = harness(make, mapping)
+        before = _target_count(h)
+        source_id = _new_source(h, mapping, _sample_values(mapping))
+        h.run_pass()
+        assert _target_count(h) == before, "without a link nothing may be created"
+        assert [t for s, t in h.links() if s == source_id] == []
+        h, source_id, target_id = linked_pair(make, mapping, _sample_values(mapping))
+        _assert_properties_arrived(h, mapping, source_id, target_id)
+    else:
+        h = harness(make, mapping)
+        _new_source(h, mapping, _sample_values(mapping), condition=False)
+        h.run_pass()
+        assert _target_count(h) == 0, f"created although the condition {mapping.condition!r} does not hold"
+        holding = _new_source(h, mapping, _sample_values(mapping), condition=True)
+        h.run_pass()
+        assert _target_count(h) == 1, f"not created although the condition {mapping.condition!r} holds"
+        assert len([t for s, t in h.links() if s == holding]) == 1
+
+
+def _assert_properties_arrived(h, mapping: EntityMapping, source_id: str, target_id: str) -> None:
+    source = h.source.get(source_id)
+    target = h.target.get(target_id)
+    for row in mapping.properties:
+        if _is_target_id(mapping, row) or _same_collection(mapping):
+            continue
+        expected = as_declared(read(source, row.source), row.type)
+        if _fed_by_one_source(mapping, row):
+            assert holds(read(target, row.target), expected), (
+                f"{row.source} -> {row.target} (line {row.line}): expected {expected!r}, "
+                f"the target holds {read(target, row.target)!r}")
+
+
+def _fed_by_one_source(mapping: EntityMapping, row: PropertyMapping) -> bool:
+    return len({p.source for p in mapping.properties if p.target == row.target}) == 1
+
+
+def creation_rule(make: MakeHarness, mapping: EntityMapping) -> None:
+    rule = mapping.create_when_connected
+    h = harness(make, mapping)
+    lonely = _new_source(h, mapping, _sample_values(mapping))
+    connected = _new_source(h, mapping, _sample_values(mapping))
+    via = rule.via[-1]
+    h.connect(connected, via, "qa-via-7")
+    h.run_pass()
+    assert _target_count(h) == 0, f"created although the connected {via} is not synchronized into {rule.into}"
+    h.mark_synchronized(via, "qa-via-7")
+    h.run_pass()
+    assert _target_count(h) == 1, f"not created although connected to a {via} synchronized into {rule.into}"
+    assert [t for s, t in h.links() if s == lonely] == []
+    assert len([t for s, t in h.links() if s == connected]) == 1
+
+
+def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
+    key = mapping.merge_keys[index]
+    h = harness(make, mapping)
+    value = f"qa-merge-{index}-910001"
+    existing = h.target.create(_record({key.target: value}))
+    if not holds(read(h.target.get(existing), key.target), value):
+        pytest.skip(f"not verifiable: the {mapping.target_system} API assigns {key.target!r} itself")
+    before = _target_count(h)
+    source_id = _new_source(h, mapping, {key.source: value})
+    if _same_collection(mapping):
+        source_id = existing
+    h.run_pass()
+    assert _target_count(h) == before + (0 if not _same_collection(mapping) else 1), (
+        f"a matching {mapping.target_entity} exists ({key.target} = {value!r}): none may be created")
+    linked = [t for s, t in h.links() if s == source_id]
+    assert len(linked) == 1, f"the {mapping.source_entity} must be linked once, links: {h.links()}"
+    assert holds(read(h.target.get(linked[0]), key.target), value)
+
+
+def merge_or_create_match(make: MakeHarness, mapping: EntityMapping) -> None:
+    if not mapping.merge_keys:
+        pytest.skip("not verifiable: the section lists no merge keys to match on")
+    merge_key(make, mapping, 0)
+
+
+def merge_or_create_no_match(make: MakeHarness, mapping: EntityMapping) -> None:
+    h = harness(make, mapping)
+    if mapping.merge_keys:
+        key = mapping.merge_keys[0]
+        h.target.create(_record({key.target: "qa-other-value"}))
+    before = _target_count(h)
+    source_id = _new_source(h, mapping, {**_sample_values(mapping),
+                                        **({mapping.merge_keys[0].source: "qa-no-match"} if mapping.merge_keys else {})})
+    h.run_pass()
+    assert _target_count(h) == before + 1, "no match: a new target must be created"
+    assert len([t for s, t in h.links() if s == source_id]) == 1
+
+
+def _editable_row(mapping: EntityMapping) -> tuple[int, PropertyMapping] | None:
+    for index, row in enumerate(mapping.properties):
+        if not _is_target_id(mapping, row) and _fed_by_one_source(mapping, row) and not _same_collection(mapping):
+            return index, row
+    return None
+
+
+def bidirectional(make: MakeHarness, mapping: EntityMapping) -> None:
+    found = _editable_row(mapping)
+    if found is None:
+        pytest.skip("not verifiable: no property row to carry an edit back to the source")
+    index, row = found
+    h, source_id, target_id = linked_pair(make, mapping, _sample_values(mapping))
+    kind = source_kind(mapping, index)
+    edited = as_declared(another(sample(kind, index), kind), row.type)
+    h.target.edit(target_id, nested(row.target, edited))
+    h.run_pass()
+    assert _same_value(read(h.source.get(source_id), row.source), edited), (
+        f"an edit of {row.target} on the {mapping.target_system} side did not reach {row.source}: "
+        f"{read(h.source.get(source_id), row.source)!r} != {edited!r}")
+
+
+def _same_value(actual: Any, expected: Any) -> bool:
+    # Read backwards no type is declared: the value passes unchanged, though a form API holds text.
+    return holds(actual, expected) or (actual is not None and as_declared(actual, "string") == as_declared(expected, "string"))
+
+
+def property_row_values(mapping: EntityMapping, index: int):
+    return strategy(mapping, index)
+
+
+def property_row(make: MakeHarness, mapping: EntityMapping, index: int, value: Any) -> None:
+    row = mapping.properties[index]
+    if _is_target_id(mapping, row):
+        pytest.skip(f"not verifiable: {row.target!r} is the id the {mapping.target_system} API assigns")
+    kind = source_kind(mapping, index)
+    h, source_id, target_id = linked_pair(make, mapping, {row.source: value})
+    _assert_row(h, mapping, row, target_id, as_declared(value, row.type), "on create")
+
+    updated = another(value, kind)
+    h.source.edit(source_id, nested(row.source, updated))
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    _assert_row(h, mapping, row, target_id, as_declared(updated, row.type), "on update")
+
+    if mapping.bidirectional and _fed_by_one_source(mapping, row) and not _same_collection(mapping):
+        backwards = as_declared(another(updated, kind), row.type)
+        h.target.edit(target_id, nested(row.target, backwards))
+        h.run_pass()
+        assert _same_value(read(h.source.get(source_id), row.source), backwards), (
+            f"read backwards, {row.target} = {backwards!r} did not reach {row.source}: "
+            f"{read(h.source.get(source_id), row.source)!r}")
+
+
+def _assert_row(h, mapping: EntityMapping, row: PropertyMapping, target_id: str, expected: Any, when: str) -> None:
+    if not _fed_by_one_source(mapping, row):
+        return  # another row writes the same target path; which one wins is the engine's rule
+    actual = read(h.target.get(target_id), row.target)
+    assert holds(actual, expected), (
+        f"{when}: {row.source} -> {row.target} ({row.type or 'N/A'}, line {row.line}): "
+        f"expected {expected!r} ({type(expected).__name__}), the {mapping.target_system} API holds {actual!r}")
+
+
+def nothing_to_verify(make: MakeHarness, mapping: EntityMapping) -> None:
+    pytest.skip("nothing to verify: the table lists no rows")
+
+
+# --- promises of a link ----------------------------------------------------------------------
+
+def no_echo(make: MakeHarness, mapping: EntityMapping) -> None:
+    h, _source_id, _target_id = linked_pair(make, mapping, _sample_values(mapping))
+    h.run_pass()
+    writes = (h.source.writes, h.target.writes)
+    report = h.run_pass()
+    assert (h.source.writes, h.target.writes) == writes, (
+        f"a pass over unchanged data wrote {h.source.writes - writes[0]} source and "
+        f"{h.target.writes - writes[1]} target requests")
+    assert report.created == 0 and report.updated == 0
+
+
+def conflict(make: MakeHarness, mapping: EntityMapping) -> None:
+    found = _editable_row(mapping)
+    if found is None:
+        pytest.skip("not verifiable: no property row that both sides can edit")
+    index, row = found
+    kind = source_kind(mapping, index)
+    h, source_id, target_id = linked_pair(make, mapping, _sample_values(mapping))
+    first = another(sample(kind, index), kind)
+    last = as_declared(another(first, kind), row.type)
+    h.source.edit(source_id, nested(row.source, first))
+    h.target.edit(target_id, nested(row.target, last))  # later: the target's edit is the most recent
+    report = h.run_pass()
+    assert report.conflicts, "a property edited on both sides must be reported as a conflict"
+    assert all(c.rule for c in report.conflicts)
+    assert holds(read(h.target.get(target_id), row.target), last)
+    assert _same_value(read(h.source.get(source_id), row.source), last)
+
+
+def optimistic_locking(make: MakeHarness, mapping: EntityMapping) -> None:
+    found = _editable_row(mapping)
+    if found is None:
+        pytest.skip("not verifiable: no property row to update")
+    index, row = found
+    h, source_id, target_id = linked_pair(make, mapping, _sample_values(mapping))
+    if not hasattr(h.target, "before_next_write"):
+        pytest.skip("not verifiable: the fake cannot change a record between the engine's read and write")
+    kind = source_kind(mapping, index)
+    edited_at_source = another(sample(kind, index), kind)
+    edited_by_hand = as_declared(another(edited_at_source, kind), row.type)
+    h.source.edit(source_id, nested(row.source, edited_at_source))
+    # A person edits the same property on the target after the engine listed it, before it writes.
+    h.target.before_next_write(lambda: h.target.edit(target_id, nested(row.target, edited_by_hand)))
+    h.run_pass()
+    h.run_pass()
+    assert holds(read(h.target.get(target_id), row.target), edited_by_hand), (
+        f"the engine overwrote {row.target} = {edited_by_hand!r}, an edit it had not read")
+    assert _same_value(read(h.source.get(source_id), row.source), edited_by_hand)

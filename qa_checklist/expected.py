@@ -1,0 +1,55 @@
+"""What the spec says a value must look like at the other end, computed from the spec alone.
+
+These small readers and converters are deliberately separate from `sync/`: a generated test
+must not ask the code under test what the right answer is.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+_MISSING = object()
+
+
+def nested(path: str, value: Any) -> dict:
+    """A record holding `value` at the dotted `path` ({"a": {"b": value}} for "a.b")."""
+    record: Any = value
+    for part in reversed(path.split(".")):
+        record = {part: record}
+    return record
+
+
+def read(record: Any, path: str) -> Any:
+    """The value at `path`, or a list of values where the path passes through a list; None if absent."""
+    current = record
+    for position, part in enumerate(path.split(".")):
+        if isinstance(current, list):
+            rest = ".".join(path.split(".")[position:])
+            return [read(item, rest) for item in current]
+        if not isinstance(current, dict) or part not in current:
+            return None
+        current = current[part]
+    return current
+
+
+def as_declared(value: Any, data_type: str | None) -> Any:
+    """`value` as the document's data type declares it arrives ("integer" "42" -> 42; N/A unchanged)."""
+    if data_type is None:
+        return value
+    if data_type == "string":
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return repr(value) if isinstance(value, float) else str(value)
+    if data_type == "integer":
+        return int(value)
+    if data_type == "float":
+        return float(value)
+    if data_type == "boolean":
+        return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
+    raise ValueError(f"unknown data type {data_type!r}")
+
+
+def holds(actual: Any, expected: Any) -> bool:
+    """Whether a value read back is the expected one, of the same type, directly or as every item of a list path."""
+    if isinstance(actual, list) and not isinstance(expected, list):
+        return bool(actual) and all(holds(item, expected) for item in actual)
+    return type(actual) is type(expected) and actual == expected
