@@ -1,0 +1,1 @@
+"""Connectors: one declared REST client per system, chosen by `registry.connector_for`."""

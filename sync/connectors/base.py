@@ -1,0 +1,227 @@
+"""A REST connector declared by attributes, with small hooks for the odd API.
+
+A subclass states its `url_base`, `page_size`, records location, page style, id and
+updated-at fields and idempotency header; it overrides a hook (`path_for`, `list_params`,
+`parse_page`, `encode_write`, `write_routes`, `error_of`) only where its API is odd. The
+engine sees five operations: list (incremental), get, create, update, and the id and
+updated-at of a record.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import requests
+
+from ..credentials import Credentials
+from ..errors import ApiError, ListFailed, StaleRecord
+from ..http import build_session
+from ..names import plural, slug
+from .paging import PageNumberPaginator, PagingLoop, TokenPaginator
+
+log = logging.getLogger("sync.connectors")
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where one entity lives in an API: its collection path and, if enveloped, its object key."""
+
+    entity: str
+    path: str
+    object_key: str = ""
+
+
+def timestamp(value: Any) -> float | None:
+    """An updated-at value (Unix seconds, milliseconds or ISO-8601 text) as Unix seconds."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) / 1000 if value > 10**11 else float(value)
+    if isinstance(value, str):
+        try:
+            return timestamp(float(value))
+        except ValueError:
+            try:
+                return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                return None
+    return None
+
+
+class RestConnector:
+    """The declared shape of a REST API, and the operations the engine needs from it."""
+
+    url_base: str = ""
+    id_field: str = "id"
+    updated_at_field: str = "updated_at"
+    records_location: str = "items"
+    page_style: str = "cursor"  # "cursor" (token in the body), "offset" (Chargebee), "page" (numbers)
+    page_token_field: str = "next_cursor"
+    page_param: str = "cursor"
+    page_size: int = 100
+    limit_param: str = "limit"
+    since_param: str | None = "updated_after"
+    since_overlap: float = 0  # seconds re-read at the cursor's edge, for APIs with coarse clocks
+    idempotency_header: str | None = "Idempotency-Key"
+    conditional_writes: bool = True  # sends If-Match with the version it last read
+    timeout: tuple[float, float] = (5.0, 30.0)
+
+    def __init__(self, system: str, credentials: Credentials | None = None, *, base_url: str | None = None,
+                 session: requests.Session | None = None, paths: dict[str, str] | None = None):
+        self.system = system
+        self.base_url = (base_url or self.url_base).rstrip("/")
+        self._credentials = credentials or Credentials()
+        self.session = session or build_session()
+        self._paths = dict(paths or {})
+        self.calls: Counter[str] = Counter()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(system={self.system!r}, base_url={self.base_url!r})"
+
+    # hooks
+    def endpoint(self, entity: str) -> Endpoint:
+        """Where an entity lives: a configured path, else one derived from its name."""
+        path = self._paths.get(entity) or "/" + plural(slug(entity, fallback="records"))
+        return Endpoint(entity, path)
+
+    def list_params(self, endpoint: Endpoint, since: Any, token: Any) -> dict[str, Any]:
+        params: dict[str, Any] = {self.limit_param: self.page_size}
+        if since is not None and self.since_param:
+            params[self.since_param] = since
+        if token is not None:
+            params[self.page_param] = token
+        return params
+
+    def parse_page(self, endpoint: Endpoint, body: Any) -> list[dict]:
+        records = body.get(self.records_location) if isinstance(body, dict) else None
+        if not isinstance(records, list):
+            raise ApiError(200, f"list response has no {self.records_location!r} list")
+        return records
+
+    def parse_record(self, endpoint: Endpoint, body: Any) -> dict:
+        return body
+
+    def encode_write(self, body: dict) -> dict[str, Any]:
+        """The keyword arguments of requests that carry a write body."""
+        return {"json": body}
+
+    def write_routes(self, endpoint: Endpoint, rid: str, changes: dict) -> list[tuple[str, str, dict]]:
+        """(method, path, changes) requests that together apply an update."""
+        return [("PATCH", f"{endpoint.path}/{rid}", changes)]
+
+    def error_of(self, response: requests.Response) -> ApiError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        detail = body.get("error", body) if isinstance(body, dict) else {}
+        if not isinstance(detail, dict):
+            detail = {"message": str(detail)}
+        message = detail.get("message") or response.reason or "error"
+        error = StaleRecord if response.status_code in (409, 412) and self.conditional_writes else ApiError
+        return error(response.status_code, str(message), detail.get("code"),
+                     retriable=response.status_code in (429, 500, 502, 503, 504))
+
+    # what the engine uses
+    def record_id(self, record: dict) -> str:
+        return str(record.get(self.id_field, ""))
+
+    def updated_at(self, record: dict) -> float | None:
+        return timestamp(record.get(self.updated_at_field))
+
+    def version(self, record: dict) -> str:
+        """What identifies this state of a record: its updated-at, else a hash of its fields."""
+        stamp = record.get(self.updated_at_field)
+        if stamp is not None:
+            return str(stamp)
+        return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def list_records(self, entity: str, since: Any = None) -> tuple[list[dict], Any]:
+        """Every record changed after `since` (all when None), and the cursor for next time."""
+        endpoint = self.endpoint(entity)
+        paginator = self._paginator()
+        records: list[dict] = []
+        edge = since
+        if since is not None and self.since_overlap:
+            edge = since - self.since_overlap
+        try:
+            while paginator.has_more:
+                params = self.list_params(endpoint, edge, paginator.token)
+                body = self._send("list", "GET", endpoint.path, params=params)
+                records.extend(self.parse_page(endpoint, body))
+                paginator.advance(body)
+        except (ApiError, PagingLoop, requests.RequestException) as exc:
+            raise ListFailed(f"listing {self.system} {entity} failed: {_describe(exc)}") from None
+        stamps = [r.get(self.updated_at_field) for r in records if r.get(self.updated_at_field) is not None]
+        cursor = max(stamps, key=lambda s: timestamp(s) or 0) if stamps else since
+        return records, cursor
+
+    def get_record(self, entity: str, rid: str) -> dict:
+        endpoint = self.endpoint(entity)
+        return self.parse_record(endpoint, self._send("get", "GET", f"{endpoint.path}/{rid}"))
+
+    def create_record(self, entity: str, body: dict, idempotency_key: str | None = None) -> dict:
+        endpoint = self.endpoint(entity)
+        headers = self._idempotency(idempotency_key)
+        return self.parse_record(endpoint, self._send("create", "POST", endpoint.path, headers=headers,
+                                                      **self.encode_write(body)))
+
+    def update_record(self, entity: str, rid: str, changes: dict, seen: dict,
+                      idempotency_key: str | None = None) -> dict:
+        """Applies `changes` if the record is still as `seen`; StaleRecord (with the fresh one) if not."""
+        endpoint = self.endpoint(entity)
+        if not self.conditional_writes:
+            current = self.get_record(entity, rid)
+            if self.version(current) != self.version(seen):
+                raise StaleRecord(409, "record changed since it was read", "stale")
+        record: dict = seen
+        for index, (method, path, part) in enumerate(self.write_routes(endpoint, rid, changes)):
+            headers = self._idempotency(f"{idempotency_key}-{index}" if idempotency_key else None)
+            if self.conditional_writes and index == 0:
+                headers["If-Match"] = self.version(seen)
+            record = self.parse_record(endpoint, self._send("update", method, path, headers=headers,
+                                                            **self.encode_write(part)))
+        return record
+
+    # plumbing
+    def _paginator(self) -> TokenPaginator | PageNumberPaginator:
+        if self.page_style == "page":
+            return PageNumberPaginator()
+        return TokenPaginator(self.page_token_field)
+
+    def _idempotency(self, key: str | None) -> dict[str, str]:
+        return {self.idempotency_header: key} if key and self.idempotency_header else {}
+
+    def _auth_headers(self) -> dict[str, str]:
+        creds = self._credentials
+        if creds.style == "bearer":
+            return {"Authorization": f"Bearer {creds.token.reveal()}"}
+        return {}
+
+    def _auth(self) -> tuple[str, str] | None:
+        creds = self._credentials
+        return (creds.user.reveal(), creds.password.reveal()) if creds.style == "basic" else None
+
+    def _send(self, kind: str, method: str, path: str, *, headers: dict[str, str] | None = None,
+              **kwargs: Any) -> Any:
+        self.calls[kind] += 1
+        log.debug("%s %s%s", method, self.base_url, path)  # never headers: they hold credentials
+        response = self.session.request(method, self.base_url + path, headers={**self._auth_headers(),
+                                        **(headers or {})}, auth=self._auth(), timeout=self.timeout, **kwargs)
+        if response.status_code >= 400:
+            raise self.error_of(response)
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(response.status_code, "response is not JSON") from None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ApiError):
+        return str(exc)
+    return type(exc).__name__

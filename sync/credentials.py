@@ -1,0 +1,68 @@
+"""Credentials that stay secret: from the environment or a config file, never in a repr or log."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Literal, Mapping
+
+from .names import system_key
+
+AuthStyle = Literal["basic", "bearer", "none"]
+
+
+class Secret:
+    """A secret string whose repr and str never show it; `.reveal()` is the only way in."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """How to authenticate to one system: basic (user + password) or a bearer token."""
+
+    style: AuthStyle = "none"
+    user: Secret = field(default_factory=lambda: Secret(""))
+    password: Secret = field(default_factory=lambda: Secret(""))
+    token: Secret = field(default_factory=lambda: Secret(""))
+
+
+def credentials_for(system: str, style: AuthStyle, config: Mapping[str, str] | None = None,
+                    environ: Mapping[str, str] | None = None) -> Credentials:
+    """Credentials for a system from its config section, else from `SYNC_<SYSTEM>_*` variables.
+
+    Chargebee's API key is the basic-auth user name (`SYNC_CHARGEBEE_API_KEY` or `api_key`).
+    """
+    environ = os.environ if environ is None else environ
+    config = config or {}
+    prefix = f"SYNC_{system_key(system).upper()}_"
+
+    def pick(*names: str) -> str:
+        for name in names:
+            if config.get(name):
+                return str(config[name])
+            if environ.get(prefix + name.upper()):
+                return environ[prefix + name.upper()]
+        return ""
+
+    if style == "basic":
+        return Credentials("basic", Secret(pick("user", "api_key")), Secret(pick("password")))
+    if style == "bearer":
+        return Credentials("bearer", token=Secret(pick("token", "api_key")))
+    return Credentials()

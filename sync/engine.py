@@ -1,0 +1,301 @@
+"""The sync engine: one pass of one EntityMapping between a source and a target connector.
+
+A pass (1) replays creates whose link was never committed, (2) lists what changed on each
+side since its cursor, (3) for each source entity that changed, waits for another look, or
+whose linked target changed, does what the mapping says: synchronize a linked pair, link by
+merge keys, create, or skip, and (4) saves the cursors. Deletes are never propagated, and a
+failed listing stops the pass rather than looking like an empty system.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+import requests
+from typing import Callable
+
+from generator.model import EntityMapping
+
+from .coercion import CoercionError
+from .connectors.base import RestConnector
+from .errors import ApiError, ConfigurationError, ListFailed, StaleRecord
+from .matching import MergeIndex
+from .names import association_key, snake, system_key
+from .paths import get_path
+from .reconcile import build_target, patch_for, plan_pair
+from .report import PassReport, PassTally
+from .state import StateStore
+
+log = logging.getLogger("sync.engine")
+Predicate = Callable[[dict], bool]
+STALE_RETRIES = 3
+
+
+def find_condition(mapping: EntityMapping, conditions: dict[str, Predicate] | None) -> Predicate | None:
+    """The predicate registered under a conditional mapping's condition text (whitespace-insensitive)."""
+    if mapping.sync != "conditional":
+        return None
+    conditions = conditions or {}
+    text = mapping.condition or ""
+    predicate = conditions.get(text) or {" ".join(k.split()): v for k, v in conditions.items()}.get(" ".join(text.split()))
+    if predicate is None:
+        raise ConfigurationError(
+            f"{mapping.file}:{mapping.line}: mapping {mapping.id!r} is synchronized only {text!r}, "
+            "but no predicate is registered under that condition text"
+        )
+    return predicate
+
+
+class SyncEngine:
+    """Runs passes of one entity mapping; all memory lives in the StateStore."""
+
+    def __init__(self, mapping: EntityMapping, source: RestConnector, target: RestConnector,
+                 state: StateStore, conditions: dict[str, Predicate] | None = None):
+        self.mapping, self.source, self.target, self.state = mapping, source, target, state
+        self.condition = find_condition(mapping, conditions)
+        rule = mapping.create_when_connected
+        self.via_keys = tuple(association_key(v, mapping.source_system) for v in rule.via) if rule else ()
+        self.into = system_key(rule.into) if rule else ""
+        self._source_key = (system_key(mapping.source_system), snake(mapping.source_entity))
+        self._target_key = (system_key(mapping.target_system), snake(mapping.target_entity))
+
+    def __repr__(self) -> str:
+        return f"SyncEngine({self.mapping.id!r}, {self.source!r} -> {self.target!r})"
+
+    # the pass
+    def run_pass(self) -> PassReport:
+        """Reads what changed on both sides and does what the mapping says; returns what it did."""
+        m = self.mapping.id
+        tally = PassTally(m)
+        before = self._calls()
+        try:
+            self._replay_intents(tally)
+            changed_sources, source_cursor = self._read("source", self.source, self.mapping.source_entity)
+            changed_targets, target_cursor = self._read("target", self.target, self.mapping.target_entity)
+        except ListFailed as exc:
+            tally.error("", str(exc), side="list")
+            return tally.freeze(self._calls_since(before))
+        self._seen_s, self._seen_t = self.state.seen(m, "source"), self.state.seen(m, "target")
+        self._synced_s, self._synced_t = self.state.synced(m, "source"), self.state.synced(m, "target")
+        self._links = self.state.links(m)
+        self._build_indexes()
+        for sid in self._candidates(changed_sources, changed_targets):
+            self._handle_source(sid, tally)
+        with self.state.transaction():
+            self.state.set_cursor(m, "source", source_cursor)
+            self.state.set_cursor(m, "target", target_cursor)
+        return tally.freeze(self._calls_since(before))
+
+    def _read(self, side: str, connector: RestConnector, entity: str) -> tuple[list[str], object]:
+        cursor = self.state.cursor(self.mapping.id, side)
+        records, new_cursor = connector.list_records(entity, cursor)
+        by_id = {connector.record_id(r): r for r in records if connector.record_id(r)}
+        self.state.remember_seen(self.mapping.id, side, by_id)
+        return list(by_id), new_cursor
+
+    def _candidates(self, changed_sources: list[str], changed_targets: list[str]) -> list[str]:
+        ordered = dict.fromkeys(changed_sources)
+        ordered.update(dict.fromkeys(sorted(self.state.to_revisit(self.mapping.id))))
+        if self.mapping.bidirectional:
+            by_target: dict[str, list[str]] = {}
+            for sid, (tid, _) in self._links.items():
+                by_target.setdefault(tid, []).append(sid)
+            for tid in changed_targets:
+                ordered.update(dict.fromkeys(by_target.get(tid, ())))
+        ordered.update(dict.fromkeys(s for s in self._links if s not in self._synced_s))
+        excluded = self.state.created_from(*self._source_key, origin_system=self._target_key[0])
+        return [sid for sid in ordered if sid not in excluded]
+
+    def _build_indexes(self) -> None:
+        keys = self.mapping.merge_keys
+        self._target_index = MergeIndex(k.target for k in keys)
+        for tid in sorted(self._seen_t, key=_id_order):
+            self._target_index.add(tid, self._seen_t[tid])
+        # Source entities already linked, indexed by their own values: a newcomer sharing one is the same entity.
+        self._source_index = MergeIndex(k.source for k in keys)
+        for sid, (tid, _) in sorted(self._links.items()):
+            if sid in self._seen_s:
+                self._source_index.add(sid, self._seen_s[sid], owner=tid)
+
+    # one source entity
+    def _handle_source(self, sid: str, tally: PassTally) -> None:
+        record = self._seen_s.get(sid)
+        if record is None:
+            self.state.revisit(self.mapping.id, sid, again=False)
+            return
+        if self.condition is not None and not self.condition(record):
+            tally.count("skipped")
+            return
+        try:
+            if sid in self._links:
+                self._synchronize(sid, self._links[sid][0], tally)
+            elif not self._link_by_merge_keys(sid, record, tally):
+                if self._may_create(record):
+                    self._create(sid, record, tally)
+                else:
+                    tally.count("skipped")
+                    self.state.revisit(self.mapping.id, sid)
+                    return
+            self.state.revisit(self.mapping.id, sid, again=False)
+        except (ApiError, CoercionError) as exc:
+            tally.error(sid, _message(exc))
+            self.state.revisit(self.mapping.id, sid)
+        except requests.RequestException as exc:
+            tally.error(sid, f"request failed: {type(exc).__name__}")
+            self.state.revisit(self.mapping.id, sid)
+
+    def _link_by_merge_keys(self, sid: str, record: dict, tally: PassTally) -> bool:
+        keys = self.mapping.merge_keys
+        if not keys:
+            return False
+        same_side = self._source_index.find(record, [k.source for k in keys])
+        tid = same_side or self._target_index.find(record, [k.source for k in keys])
+        if tid is None:
+            return False
+        shared = same_side is not None or any(t == tid for t, _ in self._links.values())
+        with self.state.transaction():
+            self.state.link(self.mapping.id, sid, tid, "merged")
+        self._links[sid] = (tid, "merged")
+        self._source_index.add(sid, record, owner=tid)
+        tally.count("merged" if shared else "linked")
+        self._synchronize(sid, tid, tally)
+        return True
+
+    def _may_create(self, record: dict) -> bool:
+        if self.mapping.create_when_connected is not None:
+            return self._connected(record)
+        return self.mapping.sync != "link_required"
+
+    def _connected(self, record: dict) -> bool:
+        """Whether the record is associated with a via entity synchronized into the rule's system."""
+        associations = record.get("associations") or {}
+        for key in self.via_keys:
+            entry = associations.get(key) or {}
+            results = entry.get("results", []) if isinstance(entry, dict) else entry
+            for association in results or ():
+                via_id = str(association.get("id") if isinstance(association, dict) else association)
+                if self.state.is_synchronized(self.into, key, via_id):
+                    return True
+        return False
+
+    def _create(self, sid: str, record: dict, tally: PassTally) -> None:
+        body = build_target(self.mapping, record, self.target.id_field)
+        key = uuid.uuid4().hex
+        with self.state.transaction():  # the intent is on disk before the API hears of it
+            self.state.record_intent(self.mapping.id, sid, key, body)
+        created = self.target.create_record(self.mapping.target_entity, body, key)
+        self._commit_created(sid, record, created)
+        tally.count("created")
+
+    def _commit_created(self, sid: str, record: dict, created: dict) -> None:
+        tid = self.target.record_id(created)
+        m = self.mapping.id
+        with self.state.transaction():
+            self.state.link(m, sid, tid, "created")
+            self.state.mark_created(*self._target_key, tid, origin_system=self._source_key[0])
+            self.state.remember_synced(m, "source", sid, record)
+            self.state.remember_synced(m, "target", tid, created)
+            self.state.clear_intent(m, sid)
+        self._links[sid] = (tid, "created")
+        self._seen_t[tid] = self._synced_t[tid] = created
+        self._synced_s[sid] = record
+        self._target_index.add(tid, created)
+        self._source_index.add(sid, record, owner=tid)
+
+    def _replay_intents(self, tally: PassTally) -> None:
+        """Re-sends creates whose link was never committed, with their idempotency key."""
+        for sid, (key, body) in sorted(self.state.intents(self.mapping.id).items()):
+            if self.target.idempotency_header is None:
+                # Without idempotency the API cannot tell us; merge keys reconcile on the normal path.
+                with self.state.transaction():
+                    self.state.clear_intent(self.mapping.id, sid)
+                continue
+            try:
+                created = self.target.create_record(self.mapping.target_entity, body, key)
+            except (ApiError, requests.RequestException) as exc:
+                tally.error(sid, f"replaying an unfinished create: {_message(exc)}")
+                continue
+            record = self.state.seen(self.mapping.id, "source").get(sid, {})
+            self._links = self.state.links(self.mapping.id)
+            self._seen_t, self._synced_t, self._synced_s = {}, {}, {}
+            self._target_index = self._source_index = MergeIndex(())
+            self._commit_created(sid, record, created)
+            # The snapshot of the source predates this pass; let the pass re-check the pair.
+            with self.state.transaction():
+                self.state.revisit(self.mapping.id, sid)
+
+    # a linked pair
+    def _synchronize(self, sid: str, tid: str, tally: PassTally) -> None:
+        source = self._seen_s[sid]
+        target = self._seen_t.get(tid)
+        if target is None:
+            target = self._refresh("target", tid)
+        for attempt in range(STALE_RETRIES + 1):
+            plan = plan_pair(
+                self.mapping, source, target, self._synced_s.get(sid), self._synced_t.get(tid),
+                source_time=self.source.updated_at(source), target_time=self.target.updated_at(target),
+                source_id=sid, target_id=tid, source_id_field=self.source.id_field,
+                target_id_field=self.target.id_field,
+            )
+            try:
+                new_target = self._write(self.target, self.mapping.target_entity, tid, target,
+                                         plan.target_changes, tally)
+                new_source = self._write(self.source, self.mapping.source_entity, sid, source,
+                                         plan.source_changes, tally)
+                break
+            except StaleRecord:
+                if attempt == STALE_RETRIES:
+                    raise
+                # Someone wrote since we read: read again rather than overwrite what we have not seen.
+                target, source = self._refresh("target", tid), self._refresh("source", sid)
+        tally.conflicts.extend(plan.conflicts)
+        if (new_source != self._synced_s.get(sid)) or (new_target != self._synced_t.get(tid)):
+            with self.state.transaction():
+                self.state.remember_synced(self.mapping.id, "source", sid, new_source)
+                self.state.remember_synced(self.mapping.id, "target", tid, new_target)
+            self._synced_s[sid] = self._seen_s[sid] = new_source
+            self._synced_t[tid] = self._seen_t[tid] = new_target
+
+    def _write(self, connector: RestConnector, entity: str, rid: str, record: dict,
+               changes: dict, tally: PassTally) -> dict:
+        if not changes:
+            return record
+        _, patch = patch_for(record, changes)
+        if not patch:
+            return record
+        written = connector.update_record(entity, rid, patch, record, uuid.uuid4().hex)
+        tally.count("updated")
+        return written
+
+    def _refresh(self, side: str, rid: str) -> dict:
+        connector, entity = ((self.target, self.mapping.target_entity) if side == "target"
+                             else (self.source, self.mapping.source_entity))
+        record = connector.get_record(entity, rid)
+        (self._seen_t if side == "target" else self._seen_s)[rid] = record
+        self.state.remember_seen(self.mapping.id, side, {rid: record})
+        return record
+
+    # api calls
+    def _connectors(self) -> list[RestConnector]:
+        return [self.source] if self.source is self.target else [self.source, self.target]
+
+    def _calls(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for connector in self._connectors():
+            for kind, n in connector.calls.items():
+                total[kind] = total.get(kind, 0) + n
+        return total
+
+    def _calls_since(self, before: dict[str, int]) -> dict[str, int]:
+        now = self._calls()
+        return {k: now[k] - before.get(k, 0) for k in sorted(now) if now[k] - before.get(k, 0)}
+
+
+def _id_order(rid: str) -> tuple[int, int | str]:
+    return (0, int(rid)) if rid.isdigit() else (1, rid)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, ApiError):
+        return exc.message if not exc.code else f"{exc.message} [{exc.code}]"
+    return str(exc) or type(exc).__name__

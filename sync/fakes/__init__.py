@@ -1,0 +1,1 @@
+"""Stateful fake APIs, served through `responses` callbacks, for tests and benchmarks."""

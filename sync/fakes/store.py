@@ -1,0 +1,99 @@
+"""A fake API's records: JSON documents in SQLite, stamped by a logical clock.
+
+The clock is shared by every fake of one harness and advances on every write, so "most
+recently updated" is well defined across systems even within one second. Its values look
+like Unix seconds, which is what Chargebee's `updated_at` is.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from typing import Any
+
+CLOCK_START = 1_700_000_000
+
+
+class LogicalClock:
+    """A counter that only moves forward: one tick per write, in any fake that shares it."""
+
+    def __init__(self, start: int = CLOCK_START):
+        self._ticks = itertools.count(start + 1)
+        self.now = start
+
+    def tick(self) -> int:
+        self.now = next(self._ticks)
+        return self.now
+
+
+class FakeStore:
+    """Documents by (entity, id) with their write order and stamp, plus remembered idempotent replies."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._db.executescript(
+            """
+            CREATE TABLE docs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT, id TEXT,
+                               stamp INTEGER, doc TEXT, UNIQUE (entity, id));
+            CREATE INDEX docs_by_stamp ON docs (entity, stamp, seq);
+            CREATE TABLE replies (key TEXT PRIMARY KEY, status INTEGER, body TEXT);
+            """
+        )
+        self._ids = itertools.count(1)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def new_id(self, entity: str) -> str:
+        while True:
+            rid = str(next(self._ids))
+            if self.get(entity, rid) is None:
+                return rid
+
+    def insert(self, entity: str, rid: str, doc: dict, stamp: int) -> None:
+        self._db.execute("INSERT INTO docs (entity, id, stamp, doc) VALUES (?,?,?,?)",
+                         (entity, rid, stamp, json.dumps(doc)))
+
+    def replace(self, entity: str, rid: str, doc: dict, stamp: int) -> None:
+        # A write moves the record to the end of the stamp order, as an updated_at sort would.
+        self._db.execute("UPDATE docs SET stamp=?, doc=? WHERE entity=? AND id=?",
+                         (stamp, json.dumps(doc), entity, rid))
+
+    def get(self, entity: str, rid: str) -> dict | None:
+        row = self._db.execute("SELECT doc FROM docs WHERE entity=? AND id=?", (entity, rid)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def all(self, entity: str) -> list[dict]:
+        rows = self._db.execute("SELECT doc FROM docs WHERE entity=? ORDER BY seq", (entity,))
+        return [json.loads(doc) for (doc,) in rows]
+
+    def page(self, entity: str, *, after_stamp: int | None, position: tuple[int, int] | None,
+             limit: int, by_stamp: bool) -> tuple[list[dict], tuple[int, int] | None]:
+        """Up to `limit` documents after `position` in (stamp, seq) or seq order, and the next position."""
+        where, args = ["entity=?"], [entity]
+        if after_stamp is not None:
+            where.append("stamp>?")
+            args.append(after_stamp)
+        if position is not None:
+            where.append("(stamp, seq) > (?, ?)" if by_stamp else "seq > ?")
+            args.extend(position if by_stamp else position[1:])
+        order = "stamp, seq" if by_stamp else "seq"
+        rows = self._db.execute(f"SELECT stamp, seq, doc FROM docs WHERE {' AND '.join(where)} "
+                                f"ORDER BY {order} LIMIT ?", (*args, limit + 1)).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        nxt = (rows[-1][0], rows[-1][1]) if more and rows else None
+        return [json.loads(doc) for _, _, doc in rows], nxt
+
+    def count(self, entity: str, after_stamp: int | None) -> int:
+        sql, args = "SELECT COUNT(*) FROM docs WHERE entity=?", [entity]
+        if after_stamp is not None:
+            sql, args = sql + " AND stamp>?", [entity, after_stamp]
+        return self._db.execute(sql, args).fetchone()[0]
+
+    def reply_for(self, key: str) -> tuple[int, Any] | None:
+        row = self._db.execute("SELECT status, body FROM replies WHERE key=?", (key,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def remember_reply(self, key: str, status: int, body: Any) -> None:
+        self._db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?)", (key, status, json.dumps(body)))

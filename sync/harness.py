@@ -1,0 +1,199 @@
+"""A sync harness: one mapping, fresh fake APIs for both sides, a state store and an engine.
+
+Each Harness is isolated (its own hosts, SQLite databases and logical clock) and cheap to
+make, so a test, or every hypothesis example in it, can make as many as it likes.
+"""
+from __future__ import annotations
+
+import itertools
+import secrets
+from typing import Any, Callable
+
+from generator.model import EntityMapping
+
+from .connectors.base import RestConnector
+from .connectors.registry import connector_for, is_chargebee, json_api_for
+from .credentials import Credentials, Secret
+from .engine import SyncEngine
+from .fakes.base import FakeApi, Route
+from .fakes.chargebee import FakeChargebee
+from .fakes.faults import FaultPlan
+from .fakes.jsonrest import FakeJsonRest
+from .fakes.log import LoggedRequest
+from .fakes.router import ROUTER
+from .fakes.store import LogicalClock
+from .http import build_session
+from .names import association_key, slug, system_key
+from .report import PassReport
+from .state import StateStore
+
+_numbers = itertools.count(1)
+
+
+class EntityHandle:
+    """One entity of one fake API, as a test sees it: edit by hand, inspect what the API holds and got."""
+
+    def __init__(self, fake: FakeApi, entity: str):
+        self.fake, self.entity = fake, entity
+
+    def __repr__(self) -> str:
+        return f"EntityHandle({self.fake.system!r}, {self.entity!r})"
+
+    def create(self, record: dict) -> str:
+        """Creates a record by hand, as a user of the system would; returns its id."""
+        return self.fake.hand_create(self.entity, record)
+
+    def edit(self, id: str, changes: dict) -> None:
+        """Edits a record by hand (nested dicts deep-merge); bumps its updated-at."""
+        self.fake.hand_edit(self.entity, str(id), changes)
+
+    def get(self, id: str) -> dict:
+        """The record as the fake API holds it (KeyError if it has none)."""
+        record = self.fake.store.get(self.entity, str(id))
+        if record is None:
+            raise KeyError(f"{self.fake.system} {self.entity} has no record {id!r}")
+        return record
+
+    def records(self) -> list[dict]:
+        return self.fake.store.all(self.entity)
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        return [r for r in self.fake.log if r.entity == self.entity]
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for r in self.requests if r.is_write)
+
+    @property
+    def reads(self) -> int:
+        return sum(1 for r in self.requests if not r.is_write)
+
+    def before_next_write(self, action: Callable[[], None]) -> None:
+        """Runs `action` when the API receives its next write, before applying it."""
+        self.fake.before_next_write(action)
+
+
+class Harness:
+    """A mapping wired to fake APIs: `source`, `target`, `run_pass()`, links and associations."""
+
+    def __init__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None,
+                 fault_rate: float = 0.0, seed: int | None = None, state_path: str = ":memory:"):
+        self.mapping = mapping
+        self.number = next(_numbers)
+        self.clock = LogicalClock()
+        self.faults = FaultPlan(fault_rate, self.number if seed is None else seed)
+        self.sleeps: list[float] = []  # backoff the engine asked for; tests never really sleep
+        self._fakes: dict[str, FakeApi] = {}
+        self._closed = False
+        source_fake = self._fake_for(mapping.source_system)
+        target_fake = self._fake_for(mapping.target_system)
+        self.source_connector = self._connector(mapping.source_system, source_fake)
+        self.target_connector = self._connector(mapping.target_system, target_fake)
+        schema = {row.target: row.type for row in mapping.properties if row.type}
+        self._serve(source_fake, self.source_connector, mapping.source_entity, {})
+        self._serve(target_fake, self.target_connector, mapping.target_entity, schema)
+        self.source = EntityHandle(source_fake, mapping.source_entity)
+        self.target = EntityHandle(target_fake, mapping.target_entity)
+        self.state = StateStore(state_path)
+        try:
+            self.engine = SyncEngine(mapping, self.source_connector, self.target_connector, self.state, conditions)
+        except Exception:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"Harness({self.mapping.id!r}, #{self.number})"
+
+    def __enter__(self) -> "Harness":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # wiring
+    def _fake_for(self, system: str) -> FakeApi:
+        key = system_key(system)
+        if key in self._fakes:
+            return self._fakes[key]
+        token = "sk_test_" + secrets.token_hex(8)
+        if is_chargebee(system):
+            fake: FakeApi = FakeChargebee(system, f"https://h{self.number}-test.chargebee.com/api/v2", self.clock,
+                                          self.faults, api_key=token)
+        else:
+            fake = FakeJsonRest(system, f"https://{slug(system, fallback='system')}.h{self.number}.fake.test/api",
+                                self.clock, self.faults, api=json_api_for(system), secret=token)
+        fake.secret = Secret(token)  # type: ignore[attr-defined]
+        ROUTER.add(fake)
+        self._fakes[key] = fake
+        return fake
+
+    def _connector(self, system: str, fake: FakeApi) -> RestConnector:
+        secret: Secret = fake.secret  # type: ignore[attr-defined]
+        if is_chargebee(system):
+            creds = Credentials("basic", user=secret)
+        else:
+            style = json_api_for(system).auth
+            creds = Credentials(style, user=secret) if style == "basic" else Credentials(style, token=secret)
+        session = build_session(backoff_factor=0, sleep=self.sleeps.append)
+        return connector_for(system, base_url=fake.base_url, credentials=creds, session=session)
+
+    @staticmethod
+    def _serve(fake: FakeApi, connector: RestConnector, entity: str, schema: dict[str, str]) -> None:
+        endpoint = connector.endpoint(entity)
+        fake.serve(Route(entity, endpoint.path, endpoint.object_key), schema)
+
+    # what a test does
+    def run_pass(self) -> PassReport:
+        """One pass of the engine over both fake APIs."""
+        return self.engine.run_pass()
+
+    def run_until_settled(self, max_passes: int = 10) -> list[PassReport]:
+        """Passes until one writes nothing and reports no error (or `max_passes`), for fault runs."""
+        reports = []
+        for _ in range(max_passes):
+            report = self.run_pass()
+            reports.append(report)
+            if not report.errors and not report.writes and not report.created:
+                break
+        return reports
+
+    def link(self, source_id: str, target_id: str) -> None:
+        """Establishes a link by other means, as the documents' "a link must be established" allows."""
+        with self.state.transaction():
+            self.state.link(self.mapping.id, str(source_id), str(target_id), "manual")
+
+    def links(self) -> list[tuple[str, str]]:
+        """(source id, target id) of every link in the state store, sorted."""
+        return sorted((s, t) for s, (t, _) in self.state.links(self.mapping.id).items())
+
+    def connect(self, source_id: str, via_entity: str, via_id: str) -> None:
+        """Associates the source record with a via record, HubSpot v3 style (`associations.deals.results`)."""
+        key = association_key(via_entity, self.mapping.source_system)
+        record = self.source.get(source_id)
+        associations = dict(record.get("associations") or {})
+        results = list((associations.get(key) or {}).get("results", []))
+        if not any(str(a.get("id")) == str(via_id) for a in results):
+            results.append({"id": str(via_id), "type": f"{slug(self.mapping.source_entity)}_to_{key}"})
+        self.source.edit(source_id, {"associations": {key: {"results": results}}})
+
+    def mark_synchronized(self, via_entity: str, via_id: str) -> None:
+        """Records in the state store that a via record is synchronized into the creation rule's system."""
+        rule = self.mapping.create_when_connected
+        into = rule.into if rule else self.mapping.target_system
+        with self.state.transaction():
+            self.state.mark_synchronized(system_key(into), association_key(via_entity, self.mapping.source_system),
+                                         str(via_id))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for fake in self._fakes.values():
+            ROUTER.remove(fake)
+            fake.close()
+        for connector in {id(c): c for c in (getattr(self, "source_connector", None),
+                                             getattr(self, "target_connector", None)) if c}.values():
+            connector.session.close()
+        if hasattr(self, "state"):
+            self.state.close()

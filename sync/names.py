@@ -1,0 +1,53 @@
+"""Names as the wire wants them: slugs for URLs, snake_case keys, plurals, association keys.
+
+Documents spell systems freely (`Custom CRM`, `Customcrm`, `PowerOffice GO`, even a blank
+name), so every lookup goes through `system_key`, which ignores case, spaces and punctuation.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def ascii_fold(text: str) -> str:
+    """The text with accents dropped and any other non-ASCII character removed."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def slug(text: str, *, fallback: str = "x") -> str:
+    """A URL-safe lowercase slug: `Customers (human data)` -> `customers-human-data`."""
+    words = re.findall(r"[a-z0-9]+", ascii_fold(text).lower())
+    return "-".join(words) or fallback
+
+
+def snake(text: str, *, fallback: str = "x") -> str:
+    """A snake_case key: `Business_entity` -> `business_entity`, `Item family` -> `item_family`."""
+    return slug(text, fallback=fallback).replace("-", "_")
+
+
+def system_key(system: str) -> str:
+    """A spelling-independent key for a system: `Custom CRM` and `Customcrm` both give `customcrm`."""
+    return re.sub(r"[^a-z0-9]", "", ascii_fold(system).lower())
+
+
+def plural(word: str) -> str:
+    """An English plural good enough for REST paths: entity -> entities, address -> addresses."""
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", word):
+        return word + "es"
+    return word + "s"
+
+
+def entity_name(name: str, system: str) -> str:
+    """An entity name without its system prefix: (`HubSpot Deal`, `HubSpot`) -> `Deal`."""
+    name = " ".join(name.split())
+    prefix = " ".join(system.split())
+    if prefix and name.lower().startswith(prefix.lower() + " "):
+        return name[len(prefix) + 1:]
+    return name
+
+
+def association_key(via: str, system: str) -> str:
+    """The key a record's `associations` uses for a via entity, HubSpot v3 style: `deals`."""
+    return plural(snake(entity_name(via, system)))

@@ -1,0 +1,91 @@
+"""What to write to each side of a linked pair, decided property by property.
+
+For each row of the property table, a side has *changed* when its value differs from the
+last-synchronized snapshot (a pair with no snapshot yet counts the source as changed). The
+changed side wins; where both changed (bidirectional only) the most recently updated side
+wins and a Conflict names the rule. An empty value never overwrites a filled one. Forward
+values are coerced to the declared type; backward values pass through unchanged, since the
+table declares no type for the source side.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.model import EntityMapping, PropertyMapping
+
+from .coercion import coerce
+from .paths import get_path, is_empty, set_path, values_equal
+from .report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS, Conflict
+
+_NO_SNAPSHOT = object()
+
+
+@dataclass(frozen=True, slots=True)
+class PairPlan:
+    """The writes one pass owes a linked pair, and the conflicts it resolved."""
+
+    target_changes: dict[str, Any] = field(default_factory=dict)  # target path -> value
+    source_changes: dict[str, Any] = field(default_factory=dict)  # source path -> value
+    conflicts: tuple[Conflict, ...] = ()
+
+
+def forward_rows(mapping: EntityMapping, target_id_field: str, *, creating: bool) -> list[PropertyMapping]:
+    """The rows that write to the target: an id field is written on create only (ids never change)."""
+    return [row for row in mapping.properties if creating or row.target != target_id_field]
+
+
+def build_target(mapping: EntityMapping, source: dict, target_id_field: str) -> dict:
+    """A new target's body: every mapped, non-empty source value, coerced (CoercionError if one can't be)."""
+    body: dict = {}
+    for row in forward_rows(mapping, target_id_field, creating=True):
+        value = coerce(get_path(source, row.source), row.type)
+        if not is_empty(value):
+            set_path(body, row.target, value)
+    return body
+
+
+def plan_pair(mapping: EntityMapping, source: dict, target: dict, source_synced: dict | None,
+              target_synced: dict | None, *, source_time: float | None, target_time: float | None,
+              source_id: str, target_id: str, source_id_field: str, target_id_field: str) -> PairPlan:
+    """The writes that bring a linked pair in line (CoercionError if a forward value can't be coerced)."""
+    target_changes: dict[str, Any] = {}
+    source_changes: dict[str, Any] = {}
+    conflicts: list[Conflict] = []
+    for row in forward_rows(mapping, target_id_field, creating=False):
+        s_now, t_now = get_path(source, row.source), get_path(target, row.target)
+        wanted = coerce(s_now, row.type)
+        if values_equal(wanted, t_now):
+            continue
+        s_changed = source_synced is None or s_now != get_path(source_synced, row.source)
+        t_changed = (mapping.bidirectional and target_synced is not None
+                     and t_now != get_path(target_synced, row.target))
+        if s_changed and t_changed:
+            winner = "target" if (target_time or 0) > (source_time or 0) else "source"
+            rule = RULE_LATEST_WINS
+            if winner == "target" and is_empty(t_now) and not is_empty(wanted):
+                winner, rule = "source", RULE_EMPTY_NEVER_OVERWRITES
+            elif winner == "source" and is_empty(wanted) and not is_empty(t_now):
+                winner, rule = "target", RULE_EMPTY_NEVER_OVERWRITES
+            conflicts.append(Conflict(source_id, row.source, rule, target_id, row.target, winner))
+        elif s_changed:
+            winner = "source"
+        elif t_changed:
+            winner = "target"
+        else:
+            continue  # neither side moved since the last pass: nothing of ours to say
+        if winner == "source" and not is_empty(wanted):
+            target_changes[row.target] = wanted
+        elif winner == "target" and not is_empty(t_now) and row.source != source_id_field:
+            source_changes[row.source] = t_now
+    return PairPlan(target_changes, source_changes, tuple(conflicts))
+
+
+def patch_for(record: dict, changes: dict[str, Any]) -> tuple[dict, dict]:
+    """(the record with `changes` applied, the top-level fields that differ: what one write sends)."""
+    updated = copy.deepcopy(record)
+    for path, value in changes.items():
+        set_path(updated, path, value)
+    patch = {key: value for key, value in updated.items() if record.get(key) != value}
+    return updated, patch
