@@ -1,0 +1,42 @@
+"""The model of documents from its JSON form (what `sync-run --model` reads), as generator.model values."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.model import CreationRule, EntityMapping, MergeKey, PropertyMapping
+
+
+def mappings_from_json(data: dict[str, Any]) -> list[EntityMapping]:
+    """Every EntityMapping of a model JSON document, in document order."""
+    found = []
+    for flow in data.get("dataflows", []):
+        file = flow.get("file", "")
+        for m in flow.get("mappings", []):
+            rule = m.get("create_when_connected")
+            found.append(EntityMapping(
+                id=m["id"], title=m.get("title", m["id"]), file=file, line=int(m.get("line", 0)),
+                source_system=m["source_system"], source_entity=m["source_entity"],
+                target_system=m["target_system"], target_entity=m["target_entity"],
+                sync=m.get("sync", "every"), condition=m.get("condition"),
+                create_when_connected=CreationRule(tuple(rule["via"]), rule["into"], file, int(m.get("line", 0)))
+                if rule else None,
+                merge_or_create=bool(m.get("merge_or_create")),
+                merge_keys=tuple(MergeKey(k["source"], k["target"], file, int(k.get("line", 0)))
+                                 for k in m.get("merge_keys", [])),
+                bidirectional=bool(m.get("bidirectional")),
+                properties=tuple(PropertyMapping(p["source"], p["target"], p.get("type"), file,
+                                                 int(p.get("line", 0))) for p in m.get("properties", [])),
+            ))
+    return found
+
+
+def load_mapping(path: str | Path, mapping_id: str) -> EntityMapping:
+    """The mapping with that id from a model JSON file (KeyError naming the ids there are)."""
+    mappings = mappings_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+    for m in mappings:
+        if m.id == mapping_id:
+            return m
+    known = ", ".join(m.id for m in mappings[:20]) or "none"
+    raise KeyError(f"no mapping {mapping_id!r} in {path} (there are: {known})")
