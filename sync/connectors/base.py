@@ -21,7 +21,7 @@ import requests
 from ..credentials import Credentials
 from ..errors import ApiError, ListFailed, StaleRecord
 from ..http import build_session
-from ..names import plural, slug
+from ..names import slug
 from .paging import PageNumberPaginator, PagingLoop, TokenPaginator
 
 log = logging.getLogger("sync.connectors")
@@ -85,8 +85,9 @@ class RestConnector:
 
     # hooks
     def endpoint(self, entity: str) -> Endpoint:
-        """Where an entity lives: a configured path, else one derived from its name."""
-        path = self._paths.get(entity) or "/" + plural(slug(entity, fallback="records"))
+        """Where an entity lives: a configured path, else its name slugged (`Customers (human data)`
+        -> `/customers-human-data`); documents name these entities as their APIs do, so no plural is added."""
+        path = self._paths.get(entity) or "/" + slug(entity, fallback="records")
         return Endpoint(entity, path)
 
     def list_params(self, endpoint: Endpoint, since: Any, token: Any) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """A configurable JSON REST connector: MemberCare, Custom CRM, Custom PMS, and every other system.
 
 A `JsonRestApi` declares the wire: base URL, paths per entity (derived from the entity name
-when not given: `Customers (human data)` -> `/customers-human-datas`... plural of the slug),
+when not given: `Customers (human data)` -> `/customers-human-data`),
 id and updated-at fields, where the records of a list sit, the page style, the auth style,
 the incremental-read parameter and the idempotency header. Updates are `PATCH` with
 `If-Match: <version last read>`; a 412 means someone else wrote first.
