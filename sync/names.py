@@ -9,9 +9,13 @@ import re
 import unicodedata
 
 
+# Letters NFKD does not decompose but Nordic and German system names use.
+_LETTERS = str.maketrans({"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "ß": "ss", "Đ": "D", "đ": "d", "Ł": "L", "ł": "l"})
+
+
 def ascii_fold(text: str) -> str:
-    """The text with accents dropped and any other non-ASCII character removed."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """The text with accents dropped, Nordic letters spelled out, any other non-ASCII character removed."""
+    return unicodedata.normalize("NFKD", text.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
 
 
 def slug(text: str, *, fallback: str = "x") -> str:

@@ -121,9 +121,9 @@ class FakeApi:
         self.log.append(LoggedRequest(request.method, path, params, copy.deepcopy(body), headers, route.entity, fault))
         denied = self.check_auth(request.headers.get("Authorization", ""))
         if denied:
-            return denied
+            return _wire(denied)
         if fault in ("429", "500", "503"):
-            return self.fault_reply(fault)
+            return _wire(self.fault_reply(fault))
         if fault == "timeout":
             raise requests.ConnectTimeout(f"fake {self.system}: injected timeout")
         key = request.headers.get(self.idempotency_header) if is_write else None
@@ -140,8 +140,7 @@ class FakeApi:
                 self.store.remember_reply(key, reply[0], reply[2])
         if fault == "lost":
             raise requests.ReadTimeout(f"fake {self.system}: write applied, response lost")
-        status, reply_headers, payload = reply
-        return status, {"Content-Type": "application/json", **reply_headers}, json.dumps(payload)
+        return _wire(reply)
 
     def _route(self, method: str, path: str) -> tuple[Route, list[str]]:
         for route in sorted(self.routes.values(), key=lambda r: -len(r.path)):
@@ -183,6 +182,11 @@ class FakeApi:
     def handle(self, method: str, route: Route, rest: list[str], params: dict, body: dict,
                headers: Any) -> Reply:
         raise NotImplementedError
+
+
+def _wire(reply: Reply) -> Reply:
+    status, headers, payload = reply
+    return status, {"Content-Type": "application/json", **headers}, json.dumps(payload)
 
 
 def basic_user(authorization: str) -> str | None:

@@ -14,13 +14,13 @@ def key(source: str, target: str) -> MergeKey:
     return MergeKey(source, target, FILE, 1)
 
 
-def mapping(source: str = "Custom CRM Contact", target: str = "Chargebee Customer", *,
+def mapping(source: str | tuple[str, str] = "Custom CRM Contact", target: str | tuple[str, str] = "Chargebee Customer", *,
             sync: str = "every", properties=(), merge_keys=(), bidirectional: bool = False,
             merge_or_create: bool = False, condition: str | None = None,
             via: tuple[str, ...] | None = None, into: str | None = None, id: str = "m1") -> EntityMapping:
-    """A mapping from "<System> <Entity>" to "<System> <Entity>" (the last word is the entity)."""
-    source_system, _, source_entity = source.rpartition(" ")
-    target_system, _, target_entity = target.rpartition(" ")
+    """A mapping between "<System> <Entity>" (the last word is the entity) or (system, entity) pairs."""
+    source_system, source_entity = source if isinstance(source, tuple) else source.rpartition(" ")[::2]
+    target_system, target_entity = target if isinstance(target, tuple) else target.rpartition(" ")[::2]
     rule = CreationRule(tuple(via), into or target_system, FILE, 1) if via else None
     return EntityMapping(
         id=id, title=f"{source} to {target}", file=FILE, line=1,
