@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .model_json import result_json
-from .parser import parse_specs
+from .parser import SpecsResult, parse_specs
 from .render import Document, render_suite
 from .writer import OutputNotGenerated, diff_tree, write_tree
 
@@ -47,9 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         _write_text(args.dump_model, json.dumps(result_json(parsed.result), indent=2, ensure_ascii=False) + "\n")
         return 0
 
-    documents = [Document(d, sha, tuple(f for f in findings if f.file == d.file))
-                 for d, sha in zip(parsed.result.dataflows, parsed.sha256)]
-    files = render_suite(documents, spec_prefix=_spec_prefix(args.specs))
+    files = suite_files(parsed, args.specs)
     if args.check:
         return _check(args.out, files, broken=bool(parsed.errors))
     if parsed.errors:
@@ -66,6 +64,14 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     return 0
+
+
+def suite_files(parsed: SpecsResult, specs: Path) -> dict[str, str]:
+    """Every file of the generated suite for the documents that could be read."""
+    findings = parsed.result.findings
+    documents = [Document(d, sha, tuple(f for f in findings if f.file == d.file))
+                 for d, sha in zip(parsed.result.dataflows, parsed.sha256)]
+    return render_suite(documents, spec_prefix=_spec_prefix(specs))
 
 
 def _spec_prefix(specs: Path) -> str:

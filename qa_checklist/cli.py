@@ -1,0 +1,76 @@
+"""`qa-checklist`, the main job: regenerate the suite if the specs changed, run it, report.
+
+    qa-checklist [--specs specs] [--out generated_tests] [--report report/qa-checklist.html] [-- PYTEST ARGS]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import suite_files
+from generator.parser import parse_specs
+from generator.writer import OutputNotGenerated, write_tree
+
+
+def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    own, pytest_args = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
+    parser = argparse.ArgumentParser(
+        prog="qa-checklist",
+        description="Run the dataflow documents as a QA checklist and write its report. "
+                    "Arguments after -- go to pytest (e.g. -- -n 2 -k contact).",
+    )
+    parser.add_argument("--specs", type=Path, default=Path("specs"), help="folder of *.rst documents (default: specs)")
+    parser.add_argument("--out", type=Path, default=Path("generated_tests"),
+                        help="folder of the generated suite (default: generated_tests)")
+    parser.add_argument("--report", type=Path, default=Path("report/qa-checklist.html"),
+                        help="where to write the HTML report; the JSON goes beside it (default: report/qa-checklist.html)")
+    return parser.parse_args(own), pytest_args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, pytest_args = _arguments(sys.argv[1:] if argv is None else argv)
+    if not args.specs.is_dir():
+        print(f"qa-checklist: {args.specs}: no such folder", file=sys.stderr)
+        return 2
+    parsed = parse_specs(args.specs)
+    for error in parsed.errors:
+        print(f"{args.specs / error.path}:{error.line}: error: {error.message}", file=sys.stderr)
+    if parsed.errors:
+        print(f"qa-checklist: {len(parsed.errors)} document(s) could not be read; fix them first", file=sys.stderr)
+        return 2
+    try:
+        diff = write_tree(args.out, suite_files(parsed, args.specs))
+    except OutputNotGenerated as error:
+        print(f"qa-checklist: {error}", file=sys.stderr)
+        return 2
+    if diff.clean:
+        print(f"qa-checklist: {args.out} is up to date with {args.specs}")
+    else:
+        print(f"qa-checklist: the specs changed; regenerated {args.out} "
+              f"({len(diff.added)} added, {len(diff.changed)} changed, {len(diff.removed)} removed)")
+    findings = parsed.result.findings
+    if findings:
+        print(f"qa-checklist: {len(findings)} finding(s) in the specs; they are listed in the report")
+
+    status = pytest.main([str(args.out), f"--qa-report={args.report}", *pytest_args])
+    json_path = args.report.with_suffix(".json")
+    if not json_path.is_file():
+        print(f"qa-checklist: pytest ended with status {int(status)} and wrote no report", file=sys.stderr)
+        return int(status) or 1
+    summary = json.loads(json_path.read_text(encoding="utf-8"))["summary"]
+    print(
+        f"\nQA checklist: {summary['items']} items: {summary['passed']} verified, {summary['failed']} failed, "
+        f"{summary['skipped']} not verifiable, {summary['not_testable']} not run.\n"
+        f"Report: {args.report} (JSON: {json_path})"
+    )
+    if summary["failed"]:
+        return 1
+    return int(status)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
