@@ -308,14 +308,14 @@ def optimistic_locking(make: MakeHarness, mapping: EntityMapping) -> None:
         pytest.skip("not verifiable: no property row to update")
     index, row = found
     h, source_id, target_id = linked_pair(make, mapping, _sample_values(mapping))
-    if not hasattr(h.target, "before_next_write"):
+    if not hasattr(h.target, "after_next_read"):
         pytest.skip("not verifiable: the fake cannot change a record between the engine's read and write")
     kind = source_kind(mapping, index)
     edited_at_source = another(sample(kind, index), kind)
     edited_by_hand = as_declared(another(edited_at_source, kind), row.type)
     h.source.edit(source_id, nested(row.source, edited_at_source))
-    # A person edits the same property on the target after the engine listed it, before it writes.
-    h.target.before_next_write(lambda: h.target.edit(target_id, nested(row.target, edited_by_hand)))
+    # A person edits the same property on the target after the engine has read it, before it writes.
+    h.target.after_next_read(lambda: h.target.edit(target_id, nested(row.target, edited_by_hand)))
     h.run_pass()
     h.run_pass()
     assert holds(read(h.target.get(target_id), row.target), edited_by_hand), (

@@ -179,7 +179,7 @@ class SyncEngine:
         return False
 
     def _create(self, sid: str, record: dict, tally: PassTally) -> None:
-        body = build_target(self.mapping, record, self.target.id_field)
+        body = build_target(self.mapping, record, self.target.id_field, self.target.client_ids)
         key = uuid.uuid4().hex
         with self.state.transaction():  # the intent is on disk before the API hears of it
             self.state.record_intent(self.mapping.id, sid, key, body)

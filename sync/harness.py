@@ -73,6 +73,10 @@ class EntityHandle:
         """Runs `action` when the API receives its next write, before applying it."""
         self.fake.before_next_write(action)
 
+    def after_next_read(self, action: Callable[[], None]) -> None:
+        """Runs `action` right after the API has answered the next read of this entity."""
+        self.fake.after_next_read(self.entity, action)
+
 
 class Harness:
     """A mapping wired to fake APIs: `source`, `target`, `run_pass()`, links and associations."""

@@ -31,15 +31,19 @@ class PairPlan:
     conflicts: tuple[Conflict, ...] = ()
 
 
-def forward_rows(mapping: EntityMapping, target_id_field: str, *, creating: bool) -> list[PropertyMapping]:
-    """The rows that write to the target: an id field is written on create only (ids never change)."""
-    return [row for row in mapping.properties if creating or row.target != target_id_field]
+def forward_rows(mapping: EntityMapping, target_id_field: str | None) -> list[PropertyMapping]:
+    """The rows that write to the target; `target_id_field` is left out (None: ids may be written)."""
+    return [row for row in mapping.properties if row.target != target_id_field]
 
 
-def build_target(mapping: EntityMapping, source: dict, target_id_field: str) -> dict:
-    """A new target's body: every mapped, non-empty source value, coerced (CoercionError if one can't be)."""
+def build_target(mapping: EntityMapping, source: dict, target_id_field: str, client_ids: bool) -> dict:
+    """A new target's body: every mapped, non-empty source value, coerced (CoercionError if one can't be).
+
+    A row into the target's id is sent only where the API lets a client choose ids (Chargebee
+    does); elsewhere the API assigns it and the link records it.
+    """
     body: dict = {}
-    for row in forward_rows(mapping, target_id_field, creating=True):
+    for row in forward_rows(mapping, None if client_ids else target_id_field):
         value = coerce(get_path(source, row.source), row.type)
         if not is_empty(value):
             set_path(body, row.target, value)
@@ -53,7 +57,7 @@ def plan_pair(mapping: EntityMapping, source: dict, target: dict, source_synced:
     target_changes: dict[str, Any] = {}
     source_changes: dict[str, Any] = {}
     conflicts: list[Conflict] = []
-    for row in forward_rows(mapping, target_id_field, creating=False):
+    for row in forward_rows(mapping, target_id_field):
         s_now, t_now = get_path(source, row.source), get_path(target, row.target)
         wanted = coerce(s_now, row.type)
         if values_equal(wanted, t_now):

@@ -69,6 +69,7 @@ class RestConnector:
     since_overlap: float = 0  # seconds re-read at the cursor's edge, for APIs with coarse clocks
     idempotency_header: str | None = "Idempotency-Key"
     conditional_writes: bool = True  # sends If-Match with the version it last read
+    client_ids: bool = False  # whether a create may choose the new record's id
     timeout: tuple[float, float] = (5.0, 30.0)
 
     def __init__(self, system: str, credentials: Credentials | None = None, *, base_url: str | None = None,

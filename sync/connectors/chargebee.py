@@ -50,6 +50,7 @@ class ChargebeeConnector(RestConnector):
     since_overlap = 1
     idempotency_header = "chargebee-idempotency-key"
     conditional_writes = False
+    client_ids = True  # "id" is an optional create parameter of Chargebee's resources
 
     def endpoint(self, entity: str) -> Endpoint:
         key = snake(entity, fallback="record")

@@ -57,6 +57,7 @@ class FakeApi:
         self.routes: dict[str, Route] = {}
         self.schema: dict[str, dict[str, str]] = {}  # entity -> path -> declared type
         self._before_write: list[Callable[[], None]] = []
+        self._after_read: list[tuple[str, Callable[[], None]]] = []
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.system!r}, {self.base_url!r})"
@@ -80,6 +81,10 @@ class FakeApi:
     def before_next_write(self, action: Callable[[], None]) -> None:
         """Runs `action` when the next write arrives, before it is applied (a concurrent edit)."""
         self._before_write.append(action)
+
+    def after_next_read(self, entity: str, action: Callable[[], None]) -> None:
+        """Runs `action` once the API has answered the next read of `entity` (an edit the reader has not seen)."""
+        self._after_read.append((entity, action))
 
     def close(self) -> None:
         self.store.close()
@@ -138,9 +143,17 @@ class FakeApi:
             reply = self.handle(request.method, route, rest, params, body, request.headers)
             if key and reply[0] < 300:
                 self.store.remember_reply(key, reply[0], reply[2])
+            if not is_write:
+                self._run_after_read(route.entity)
         if fault == "lost":
             raise requests.ReadTimeout(f"fake {self.system}: write applied, response lost")
         return _wire(reply)
+
+    def _run_after_read(self, entity: str) -> None:
+        due = [action for wanted, action in self._after_read if wanted == entity]
+        self._after_read = [(wanted, action) for wanted, action in self._after_read if wanted != entity]
+        for action in due:
+            action()
 
     def _route(self, method: str, path: str) -> tuple[Route, list[str]]:
         for route in sorted(self.routes.values(), key=lambda r: -len(r.path)):
