@@ -1,18 +1,25 @@
 """`qa-checklist`, the main job: regenerate when the specs changed, run, report, exit status."""
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
-
-from qa_checklist.cli import main
 
 GOLDEN_SPECS = Path(__file__).parents[1] / "data" / "golden" / "specs"
 
 
-def test_regenerates_runs_and_reports(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
+def qa_checklist(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    # A process of its own, as a user runs it: generated modules of one run must not meet another's.
+    env = {**os.environ, "PYTHONPATH": str(folder)}
+    return subprocess.run([sys.executable, "-m", "qa_checklist.cli", *args], cwd=folder, env=env,
+                          capture_output=True, text=True)
+
+
+def test_regenerates_runs_and_reports(tmp_path):
     shutil.copytree(GOLDEN_SPECS, tmp_path / "specs")
-    status = main(["--", "-q", "-p", "no:cacheprovider"])
-    out = capsys.readouterr().out
+    run = qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider")
+    status, out = run.returncode, run.stdout
     assert "the specs changed; regenerated generated_tests" in out
     report = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())
     assert (tmp_path / "report" / "qa-checklist.html").is_file()
@@ -21,30 +28,34 @@ def test_regenerates_runs_and_reports(tmp_path, monkeypatch, capsys):
     assert f"QA checklist: {summary['items']} items: {summary['passed']} verified" in out
     assert status == (1 if summary["failed"] else 0)
 
-    main(["--", "-q", "-p", "no:cacheprovider", "-k", "sync_rule"])
-    out = capsys.readouterr().out
+    out = qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider", "-k", "sync_rule").stdout
     assert "generated_tests is up to date with specs" in out
     rerun = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())
     statuses = {i["id"].rsplit("/", 1)[1]: i["status"] for d in rerun["dataflows"] for m in d["mappings"] for i in m["items"]}
     assert statuses["sync"] in ("passed", "failed") and statuses["no-echo"] == "not_testable"
 
 
-def test_a_failed_item_makes_the_exit_status_non_zero(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
+def test_a_failed_item_makes_the_exit_status_non_zero(tmp_path):
     shutil.copytree(GOLDEN_SPECS, tmp_path / "specs")
-    main(["--", "-q", "-p", "no:cacheprovider", "-k", "nothing-matches-this"])
-    module = next((tmp_path / "generated_tests").rglob("test_person_to_customer.py"))
-    module.write_text(module.read_text().replace(
-        "    checks.sync_rule(sync_harness, MAPPING)", "    assert False, 'broken on purpose'"))
-    # A hand-edited suite is stale: qa-checklist regenerates it, so break the checks instead.
-    assert main(["--", "-q", "-p", "no:cacheprovider", "-k", "sync_rule"]) in (0, 1)
-    assert "regenerated" in capsys.readouterr().out
+    # A plugin that breaks the engine's integer coercion: the "integer" row must then fail.
+    (tmp_path / "break_integers.py").write_text(
+        "import sync.coercion as c\n"
+        "_real = c._CONVERTERS['integer']\n"
+        "c._CONVERTERS['integer'] = lambda value: _real(value) + 1\n"
+    )
+    run = qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider", "-p", "break_integers", "-k", "net_term_days")
+    assert run.returncode == 1, run.stdout + run.stderr
+    report = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())
+    failed = [i for d in report["dataflows"] for m in d["mappings"] for i in m["items"] if i["status"] == "failed"]
+    assert [i["label"] for i in failed] == ["days -> net_term_days (integer)"]
+    assert "net_term_days" in failed[0]["message"] and failed[0]["line"] == 42
+    assert "1 failed" in run.stdout
 
 
-def test_unreadable_specs_stop_before_running(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
+def test_unreadable_specs_stop_before_running(tmp_path):
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "bad.rst").write_text("no title\n")
-    assert main([]) == 2
-    assert "specs/bad.rst:1: error:" in capsys.readouterr().err
+    run = qa_checklist(tmp_path)
+    assert run.returncode == 2
+    assert "specs/bad.rst:1: error:" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "generated_tests").exists() and not (tmp_path / "report").exists()
