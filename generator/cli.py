@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from .model_json import result_json
-from .parser import SpecsResult, parse_specs
-from .render import Document, render_suite
-from .writer import OutputNotGenerated, diff_tree, write_tree
+from .parser import parse_specs
+from .suite import DEFAULT_CACHE, SuiteBuild, build_suite
+from .writer import OutputNotGenerated, TreeDiff, diff_tree, write_tree
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -24,6 +24,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="write nothing; exit 1 listing stale, missing and orphaned files")
     parser.add_argument("--dump-model", metavar="PATH",
                         help="write the model of every document as JSON to PATH ('-' for stdout) and nothing else")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                        help=f"folder of parsed documents, by content hash (default: {DEFAULT_CACHE})")
+    parser.add_argument("--no-cache", action="store_true", help="parse every document again")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
     return parser.parse_args(argv)
 
 
@@ -32,69 +36,74 @@ def main(argv: list[str] | None = None) -> int:
     if not args.specs.is_dir():
         print(f"regenerate-tests: {args.specs}: no such folder", file=sys.stderr)
         return 2
-    parsed = parse_specs(args.specs)
-    findings = parsed.result.findings
-    for finding in findings:
-        print(f"{args.specs / finding.file}:{finding.line}: {finding.severity}: {finding.message} [{finding.code}]",
-              file=sys.stderr)
-    for error in parsed.errors:
-        print(f"{args.specs / error.path}:{error.line}: error: {error.message}", file=sys.stderr)
     if args.dump_model:
-        if parsed.errors:
-            print(f"regenerate-tests: {len(parsed.errors)} document(s) could not be read; nothing written",
-                  file=sys.stderr)
-            return 2
-        _write_text(args.dump_model, json.dumps(result_json(parsed.result), indent=2, ensure_ascii=False) + "\n")
-        return 0
+        return _dump_model(args.specs, args.dump_model)
 
-    files = suite_files(parsed, args.specs)
+    build = regenerate(args.specs, None if args.no_cache else args.cache, args.jobs)
     if args.check:
-        return _check(args.out, files, broken=bool(parsed.errors))
-    if parsed.errors:
-        # The broken documents' modules are kept as they were rather than dropped as orphans.
-        files = _keep_modules_of(args.out, files, {e.path for e in parsed.errors})
+        return _check(args.out, build)
     try:
-        diff = write_tree(args.out, files)
+        diff = write_tree(args.out, _keep_modules_of_broken(args.out, build))
     except OutputNotGenerated as error:
         print(f"regenerate-tests: {error}", file=sys.stderr)
         return 2
-    _print_diff(diff, args.out)
-    if parsed.errors:
-        print(f"regenerate-tests: {len(parsed.errors)} document(s) could not be read; the others were generated",
+    print_diff(diff, args.out)
+    if build.errors:
+        print(f"regenerate-tests: {len(build.errors)} document(s) could not be read; the others were generated",
               file=sys.stderr)
         return 2
     return 0
 
 
-def suite_files(parsed: SpecsResult, specs: Path) -> dict[str, str]:
-    """Every file of the generated suite for the documents that could be read."""
-    findings = parsed.result.findings
-    documents = [Document(d, sha, tuple(f for f in findings if f.file == d.file))
-                 for d, sha in zip(parsed.result.dataflows, parsed.sha256)]
-    return render_suite(documents, spec_prefix=_spec_prefix(specs))
+def regenerate(specs: Path, cache: Path | None, jobs: int | None = None, quiet: bool = False) -> SuiteBuild:
+    """The suite of `specs`, with its findings and errors printed to stderr once, at the end."""
+    build = build_suite(specs, spec_prefix(specs), cache, jobs, progress=sys.stderr.isatty())
+    if not quiet:
+        for f in build.findings:
+            print(f"{specs / f.file}:{f.line}: {f.severity}: {f.message} [{f.code}]", file=sys.stderr)
+    for error in build.errors:
+        print(f"{specs / error.path}:{error.line}: error: {error.message}", file=sys.stderr)
+    return build
 
 
-def _spec_prefix(specs: Path) -> str:
-    # Generated headers must not depend on the machine: never an absolute path.
+def spec_prefix(specs: Path) -> str:
+    """How generated files name the specs folder: never an absolute path, which differs by machine."""
     return "" if specs.is_absolute() else f"{specs.as_posix().rstrip('/')}/"
 
 
-def _check(out: Path, files: dict[str, str], broken: bool) -> int:
-    diff = diff_tree(out, files)
+def _dump_model(specs: Path, target: str) -> int:
+    parsed = parse_specs(specs)
+    for finding in parsed.result.findings:
+        print(f"{specs / finding.file}:{finding.line}: {finding.severity}: {finding.message} [{finding.code}]",
+              file=sys.stderr)
+    for error in parsed.errors:
+        print(f"{specs / error.path}:{error.line}: error: {error.message}", file=sys.stderr)
+    if parsed.errors:
+        print(f"regenerate-tests: {len(parsed.errors)} document(s) could not be read; nothing written",
+              file=sys.stderr)
+        return 2
+    _write_text(target, json.dumps(result_json(parsed.result), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _check(out: Path, build: SuiteBuild) -> int:
+    diff = diff_tree(out, build.files)
     for label, paths in (("stale", diff.changed), ("missing", diff.added), ("orphaned", diff.removed)):
         for path in paths:
             print(f"{label}: {out / path}")
     if not diff.clean:
         print(f"regenerate-tests --check: {out} is out of date; run regenerate-tests", file=sys.stderr)
         return 1
-    return 2 if broken else 0
+    return 2 if build.errors else 0
 
 
-def _keep_modules_of(out: Path, files: dict[str, str], broken: set[str]) -> dict[str, str]:
+def _keep_modules_of_broken(out: Path, build: SuiteBuild) -> dict[str, str]:
+    """The suite's files, plus the previous modules of documents that could not be read this time."""
     manifest = out / "checklist.json"
-    if not manifest.is_file():
-        return files
-    kept = dict(files)
+    if not build.errors or not manifest.is_file():
+        return build.files
+    broken = {e.path for e in build.errors}
+    kept = dict(build.files)
     for document in json.loads(manifest.read_text(encoding="utf-8")).get("documents", []):
         if document["file"] in broken:
             for mapping in document["mappings"]:
@@ -104,7 +113,7 @@ def _keep_modules_of(out: Path, files: dict[str, str], broken: set[str]) -> dict
     return dict(sorted(kept.items()))
 
 
-def _print_diff(diff, out: Path) -> None:
+def print_diff(diff: TreeDiff, out: Path) -> None:
     for label, paths in (("added", diff.added), ("changed", diff.changed), ("removed", diff.removed)):
         for path in paths:
             print(f"{label}: {out / path}")

@@ -2,11 +2,12 @@
 
 The publisher writes header-only list-tables (a section whose properties are not listed yet).
 Stock docutils rejects those with "Insufficient data supplied" and drops the table, so this
-module parses with a list-table directive that keeps them, and records the line of every row
-(docutils forgets row positions once it has built the table).
+module parses with a list-table directive of its own that keeps them, and records the line of
+every row (docutils forgets row positions once it has built a table).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,26 +18,74 @@ from docutils.parsers.rst.directives.tables import ListTable
 from docutils.utils import new_document
 
 
-class _ListTableKeepingHeaderOnly(ListTable):
-    """`list-table` that accepts a table with header rows and no body, and knows its row lines."""
+_ROW = re.compile(r"^\*\s+-(?:\s+(?P<text>.*))?$")
+_CELL = re.compile(r"^\s+-(?:\s+(?P<text>.*))?$")
 
-    def check_table_dimensions(self, rows, header_rows, stub_columns):
-        if header_rows and len(rows) == header_rows:
-            return
-        super().check_table_dimensions(rows, header_rows, stub_columns)
+
+class _LiteralListTable(ListTable):
+    """`list-table` whose cells are taken as literal text, keeping header-only tables.
+
+    The publisher's cells hold property paths and quoted type names, never markup; reading them
+    literally keeps a path such as `custom_` intact (docutils would read it as a reference) and
+    spares a nested parse per cell, which is most of the time docutils spends on a document.
+    The two-level bullet list is still checked as docutils checks it, with the same messages.
+    """
 
     def run(self):
-        result = super().run()
-        row_lines = [
-            offset + 1
-            for text, (_source, offset) in zip(self.content, self.content.items)
-            if text.lstrip().startswith("* ") or text.strip() == "*"
-        ]
-        for node in result:
-            if isinstance(node, nodes.table):
-                node["row_lines"] = row_lines
-                node["directive_line"] = self.lineno
-        return result
+        if not self.content:
+            raise self.error(f'The "{self.name}" directive is empty; content required.')
+        rows, row_lines = self._rows()
+        header_rows = self.options.get("header-rows", 0)
+        if len(rows) < header_rows:
+            raise self.error(f"{header_rows} header row(s) specified but only {len(rows)} row(s) of data "
+                             f'supplied ("{self.name}" directive).')
+        table = self._table(rows, header_rows)
+        table["row_lines"] = row_lines
+        table["directive_line"] = self.lineno
+        table.source, table.line = self.state_machine.get_source_and_line(self.lineno)
+        return [table]
+
+    def _rows(self) -> tuple[list[list[str]], list[int]]:
+        rows: list[list[list[str]]] = []
+        row_lines: list[int] = []
+        for text, (_source, offset) in zip(self.content, self.content.items):
+            row = _ROW.match(text)
+            cell = _CELL.match(text)
+            if row:
+                rows.append([[row["text"] or ""]])
+                row_lines.append(offset + 1)
+            elif cell and rows:
+                rows[-1].append([cell["text"] or ""])
+            elif text.strip() and rows:
+                rows[-1][-1].append(text.strip())
+            elif text.strip():
+                raise self.error(f'Error parsing content block for the "{self.name}" directive: '
+                                 "exactly one bullet list expected.")
+        columns = len(rows[0]) if rows else 0
+        for number, row in enumerate(rows[1:], 2):
+            if len(row) != columns:
+                raise self.error(
+                    f'Error parsing content block for the "{self.name}" directive: uniform two-level bullet list '
+                    f"expected, but row {number} does not contain the same number of items as row 1 "
+                    f"({len(row)} vs {columns}).")
+        return [[" ".join(part for part in cell if part) for cell in row] for row in rows], row_lines
+
+    def _table(self, rows: list[list[str]], header_rows: int) -> nodes.table:
+        columns = len(rows[0]) if rows else 0
+        table = nodes.table()
+        group = nodes.tgroup(cols=columns)
+        table += group
+        for _ in range(columns):
+            group += nodes.colspec(colwidth=1)
+        for part, chunk in ((nodes.thead, rows[:header_rows]), (nodes.tbody, rows[header_rows:])):
+            section = part()
+            for cells in chunk:
+                row = nodes.row()
+                for text in cells:
+                    row += nodes.entry("", nodes.paragraph(text, text))
+                section += row
+            group += section
+        return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +110,7 @@ def _settings():
 
 @cache
 def _parser() -> Parser:
-    directives.register_directive("list-table", _ListTableKeepingHeaderOnly)
+    directives.register_directive("list-table", _LiteralListTable)
     return Parser()
 
 

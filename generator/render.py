@@ -4,7 +4,6 @@ Output is a pure function of the documents: sorted, no clock, no machine-specifi
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -67,10 +66,6 @@ class Document:
     dataflow: Dataflow
     sha256: str
     findings: tuple[Finding, ...]
-
-
-def document_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @cache
@@ -136,32 +131,61 @@ def render_module(mapping: EntityMapping, document: Document, spec_prefix: str) 
     return _environment().get_template("test_module.py.jinja").render(module=view)
 
 
-def render_suite(documents: list[Document], spec_prefix: str = "specs/") -> dict[str, str]:
-    """Every file of the suite, path -> text, for the documents given."""
+@dataclass(frozen=True, slots=True)
+class RenderedDocument:
+    """One document's part of the suite: its modules and its manifest entry (plain data, cacheable)."""
+
+    file: str
+    modules: dict[str, str]
+    manifest: dict
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "modules": self.modules, "manifest": self.manifest}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RenderedDocument":
+        return cls(data["file"], data["modules"], data["manifest"])
+
+
+def render_document(document: Document, spec_prefix: str) -> RenderedDocument:
+    """The modules and manifest entry of one document."""
+    dataflow = document.dataflow
+    modules: dict[str, str] = {}
+    mappings = []
+    for mapping, path in zip(dataflow.mappings, module_paths(dataflow)):
+        modules[path] = render_module(mapping, document, spec_prefix)
+        mappings.append({
+            "id": mapping.id, "title": mapping.title, "line": mapping.line, "module": path,
+            "source": f"{mapping.source_system} {mapping.source_entity}",
+            "target": f"{mapping.target_system} {mapping.target_entity}",
+            "items": [{"id": i.id, "kind": i.kind, "label": i.label, "line": i.line}
+                      for i in checklist_items(mapping)],
+        })
+    manifest = {
+        "file": dataflow.file, "title": dataflow.title, "sha256": document.sha256,
+        "source_system": dataflow.source_system, "target_system": dataflow.target_system,
+        "mappings": mappings, "findings": [finding_json(f) for f in document.findings],
+    }
+    return RenderedDocument(dataflow.file, modules, manifest)
+
+
+def assemble_suite(documents: list[RenderedDocument], spec_prefix: str) -> dict[str, str]:
+    """Every file of the suite, path -> text: the documents' modules, package files and the manifest."""
     files: dict[str, str] = {"__init__.py": INIT_TEXT}
-    manifest_documents = []
-    for document in sorted(documents, key=lambda d: d.dataflow.file):
-        dataflow = document.dataflow
-        paths = module_paths(dataflow)
-        mappings = []
-        for mapping, path in zip(dataflow.mappings, paths):
-            files[path] = render_module(mapping, document, spec_prefix)
+    for document in documents:
+        for path, text in document.modules.items():
+            files[path] = text
             folder = PurePosixPath(path).parent
             while str(folder) != ".":
                 files.setdefault(str(folder / "__init__.py"), INIT_TEXT)
                 folder = folder.parent
-            mappings.append({
-                "id": mapping.id, "title": mapping.title, "line": mapping.line, "module": path,
-                "source": f"{mapping.source_system} {mapping.source_entity}",
-                "target": f"{mapping.target_system} {mapping.target_entity}",
-                "items": [{"id": i.id, "kind": i.kind, "label": i.label, "line": i.line}
-                          for i in checklist_items(mapping)],
-            })
-        manifest_documents.append({
-            "file": dataflow.file, "title": dataflow.title, "sha256": document.sha256,
-            "source_system": dataflow.source_system, "target_system": dataflow.target_system,
-            "mappings": mappings, "findings": [finding_json(f) for f in document.findings],
-        })
-    manifest = {"spec_prefix": spec_prefix, "documents": manifest_documents}
-    files[MANIFEST] = json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    # One document a line: valid JSON, diffs by document, and json's fast encoder (indent= disables it).
+    entries = ",\n".join(json.dumps(d.manifest, ensure_ascii=False) for d in sorted(documents, key=lambda d: d.file))
+    files[MANIFEST] = f'{{"spec_prefix": {json.dumps(spec_prefix)}, "documents": [\n{entries}\n]}}\n'
+
     return dict(sorted(files.items()))
+
+
+def render_suite(documents: list[Document], spec_prefix: str = "specs/") -> dict[str, str]:
+    """Every file of the suite for the documents given."""
+    return assemble_suite([render_document(d, spec_prefix) for d in documents], spec_prefix)

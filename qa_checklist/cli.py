@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import suite_files
-from generator.parser import parse_specs
+from generator.cli import regenerate
+from generator.suite import DEFAULT_CACHE
 from generator.writer import OutputNotGenerated, write_tree
 
 
@@ -36,14 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.specs.is_dir():
         print(f"qa-checklist: {args.specs}: no such folder", file=sys.stderr)
         return 2
-    parsed = parse_specs(args.specs)
-    for error in parsed.errors:
-        print(f"{args.specs / error.path}:{error.line}: error: {error.message}", file=sys.stderr)
-    if parsed.errors:
-        print(f"qa-checklist: {len(parsed.errors)} document(s) could not be read; fix them first", file=sys.stderr)
+    build = regenerate(args.specs, DEFAULT_CACHE, quiet=True)
+    if build.errors:
+        print(f"qa-checklist: {len(build.errors)} document(s) could not be read; fix them first", file=sys.stderr)
         return 2
     try:
-        diff = write_tree(args.out, suite_files(parsed, args.specs))
+        diff = write_tree(args.out, build.files)
     except OutputNotGenerated as error:
         print(f"qa-checklist: {error}", file=sys.stderr)
         return 2
@@ -52,9 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"qa-checklist: the specs changed; regenerated {args.out} "
               f"({len(diff.added)} added, {len(diff.changed)} changed, {len(diff.removed)} removed)")
-    findings = parsed.result.findings
-    if findings:
-        print(f"qa-checklist: {len(findings)} finding(s) in the specs; they are listed in the report")
+    if build.findings:
+        print(f"qa-checklist: {len(build.findings)} finding(s) in the specs; they are listed in the report")
 
     status = pytest.main([str(args.out), f"--qa-report={args.report}", *pytest_args])
     json_path = args.report.with_suffix(".json")

@@ -99,7 +99,7 @@ def test_a_failed_write_leaves_the_previous_tree_whole(specs_dir, tmp_path, monk
 
     monkeypatch.setattr(Path, "write_text", failing)
     with pytest.raises(OSError):
-        regenerate(specs_copy := specs_dir_copy, out)
+        regenerate(specs_copy := specs_dir_copy, out, "--no-cache")
     assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
     del specs_copy
