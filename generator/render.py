@@ -55,7 +55,7 @@ class ModuleView:
     title_docstring: str
     document_sha256: str
     file_literal: str
-    mapping_literal: str
+    mapping_id_literal: str
     tests: tuple[TestView, ...]
 
 
@@ -125,7 +125,7 @@ def render_module(mapping: EntityMapping, document: Document, spec_prefix: str) 
         title_docstring=_docstring_text(f"{mapping.title} ({mapping.file}:{mapping.line})"),
         document_sha256=document.sha256,
         file_literal=repr(mapping.file),
-        mapping_literal=python_literal(embedded_mapping_json(mapping)),
+        mapping_id_literal=python_literal(mapping.id),
         tests=_tests(mapping, checklist_items(mapping)),
     )
     return _environment().get_template("test_module.py.jinja").render(module=view)
@@ -160,6 +160,7 @@ def render_document(document: Document, spec_prefix: str) -> RenderedDocument:
             "target": f"{mapping.target_system} {mapping.target_entity}",
             "items": [{"id": i.id, "kind": i.kind, "label": i.label, "line": i.line}
                       for i in checklist_items(mapping)],
+            "model": embedded_mapping_json(mapping),
         })
     manifest = {
         "file": dataflow.file, "title": dataflow.title, "sha256": document.sha256,

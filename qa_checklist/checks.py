@@ -13,6 +13,7 @@ import pytest
 from generator.model import EntityMapping, PropertyMapping
 
 from .expected import as_declared, holds, nested, read
+from .manifest import load_mapping  # noqa: F401  (generated modules call checks.load_mapping)
 from .values import another, sample, source_kind, strategy
 
 # The field a generated test sets on a source record to say "the condition holds for this one".

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, settings
 pytest.register_assert_rewrite("qa_checklist.checks")
 
 from .html import render_html  # noqa: E402  (after the rewrite hook is registered)
+from .manifest import MANIFEST, find_manifest  # noqa: E402
 from .outcomes import TestOutcome  # noqa: E402
 from .report import build_report  # noqa: E402
 
-MANIFEST = "checklist.json"
 
 # Each example builds fresh fakes through a function-scoped factory fixture: that is intended.
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -77,17 +77,6 @@ class ReportCollector:
         report = build_report(self.manifests, self.outcomes.values())
         write_report(self.path, report)
         self.config._qa_report = report  # read by qa-checklist for its summary
-
-
-def find_manifest(module: Path) -> Path | None:
-    """The generated suite's manifest: the nearest `checklist.json` above a generated module."""
-    for folder in module.resolve().parents:
-        candidate = folder / MANIFEST
-        if candidate.is_file():
-            return candidate
-        if (folder / "pyproject.toml").exists() or folder == folder.parent:
-            return None
-    return None
 
 
 def write_report(path: Path, report: dict) -> None:
