@@ -18,10 +18,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from ..coercion import CoercionError, coerce
 from ..paths import deep_merge, get_path, set_path
 from .faults import FaultPlan
 from .log import REDACTED, LoggedRequest
+from . import wiretypes
 from .store import FakeStore, LogicalClock
 
 Reply = tuple[int, dict[str, str], Any]
@@ -169,17 +169,11 @@ class FakeApi:
         for path, data_type in schema.items():
             value = get_path(decoded, path)
             if value is not None and data_type:
-                try:
-                    set_path(decoded, path, coerce(value, data_type))
-                except CoercionError:
-                    pass
+                set_path(decoded, path, wiretypes.parse(value, data_type))
         for key, value in list(decoded.items()):
-            held = (current or {}).get(key)
-            if isinstance(value, str) and key not in schema and isinstance(held, (bool, int, float)):
-                try:
-                    decoded[key] = coerce(value, {bool: "boolean", int: "integer", float: "float"}[type(held)])
-                except CoercionError:
-                    pass
+            held = wiretypes.type_name((current or {}).get(key))
+            if key not in schema and held:
+                decoded[key] = wiretypes.parse(value, held)
         return decoded
 
     # to be filled in by each API
