@@ -5,6 +5,7 @@ This module and `doctree.py` are the only ones that know docutils.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from docutils import nodes
 
@@ -48,7 +49,7 @@ def build_dataflow(text: str, file: str) -> tuple[Dataflow, FindingLog]:
     if systems is None:
         raise SpecError(file, title_line, f'title {title!r} is not of the form "<Source> to <Target> Dataflow"')
     source_system, target_system = _fill_blank_systems(systems, file, title_line, log)
-    context = _DocumentContext(file, slug(file.rsplit("/", 1)[-1].removesuffix(".rst")), source_system,
+    context = _DocumentContext(file, document_id(file), source_system,
                                target_system, blank_source=not systems[0], blank_target=not systems[1])
 
     generated = None
@@ -79,6 +80,15 @@ class _DocumentContext:
         count = self.ids.get(base, 0) + 1
         self.ids[base] = count
         return base if count == 1 else f"{base}-{count}"
+
+
+def document_id(file: str) -> str:
+    """The id part a document gives its sections: its path without `.rst`, each part slugged.
+
+    A document in a sub-folder keeps the folder, so that two documents of the same name in
+    different folders never share an id.
+    """
+    return "/".join(slug(part) for part in PurePosixPath(file).with_suffix("").parts)
 
 
 def _title_line(title: nodes.title) -> int:

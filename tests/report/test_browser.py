@@ -28,7 +28,7 @@ def page():
 
 
 def visible_items(page) -> int:
-    return page.locator("li.item:visible").count()
+    return page.locator("ul.items > li:visible").count()
 
 
 def test_counts_filter_search_and_screenshot(page, suite, tmp_path):  # noqa: F811
@@ -43,12 +43,12 @@ def test_counts_filter_search_and_screenshot(page, suite, tmp_path):  # noqa: F8
 
     page.click('[data-filter="failed"]')
     assert visible_items(page) == data["summary"]["failed"]
-    assert all(s == "failed" for s in page.locator("li.item:visible").evaluate_all("els => els.map(e => e.dataset.status)"))
+    assert all(s == "failed" for s in page.locator("ul.items > li:visible").evaluate_all("els => els.map(e => e.dataset.status)"))
 
     page.click('[data-filter="all"]')
     page.fill("#search", "p -> q")
     assert visible_items(page) == 1
-    assert "p -> q (integer)" in page.locator("li.item:visible").inner_text()
+    assert "p -> q (integer)" in page.locator("ul.items > li:visible").inner_text()
     page.fill("#search", "")
 
     page.click("#expand")

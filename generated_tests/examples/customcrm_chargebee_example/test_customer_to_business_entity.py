@@ -11,51 +11,51 @@ from hypothesis import given
 from qa_checklist import checks
 
 # The section's model is in the suite's checklist.json, beside this module's package.
-MAPPING = checks.load_mapping('customcrm-chargebee-example/customer-to-business-entity', __file__)
+MAPPING = checks.load_mapping('examples/customcrm-chargebee-example/customer-to-business-entity', __file__)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/customer-to-business-entity/sync', file='examples/customcrm-chargebee-example.rst', line=73)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/sync', file='examples/customcrm-chargebee-example.rst', line=73)
 def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/customer-to-business-entity/merge-key-1', file='examples/customcrm-chargebee-example.rst', line=82)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/merge-key-1', file='examples/customcrm-chargebee-example.rst', line=82)
 def test_merge_key_1_id(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/customer-to-business-entity/merge-key-2', file='examples/customcrm-chargebee-example.rst', line=84)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/merge-key-2', file='examples/customcrm-chargebee-example.rst', line=84)
 def test_merge_key_2_name(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/customer-to-business-entity/bidirectional', file='examples/customcrm-chargebee-example.rst', line=87)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/bidirectional', file='examples/customcrm-chargebee-example.rst', line=87)
 def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/customer-to-business-entity/property-1', file='examples/customcrm-chargebee-example.rst', line=97)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property-1', file='examples/customcrm-chargebee-example.rst', line=97)
 @given(value=checks.property_row_values(MAPPING, 0))
 def test_property_1_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/customer-to-business-entity/property-2', file='examples/customcrm-chargebee-example.rst', line=100)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property-2', file='examples/customcrm-chargebee-example.rst', line=100)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_2_status(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/customer-to-business-entity/no-echo', file='examples/customcrm-chargebee-example.rst', line=73)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/no-echo', file='examples/customcrm-chargebee-example.rst', line=73)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/customer-to-business-entity/conflict', file='examples/customcrm-chargebee-example.rst', line=87)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/conflict', file='examples/customcrm-chargebee-example.rst', line=87)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/customer-to-business-entity/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=87)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=87)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

@@ -11,34 +11,34 @@ from hypothesis import given
 from qa_checklist import checks
 
 # The section's model is in the suite's checklist.json, beside this module's package.
-MAPPING = checks.load_mapping('customcrm-chargebee-example/product-to-item', __file__)
+MAPPING = checks.load_mapping('examples/customcrm-chargebee-example/product-to-item', __file__)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/product-to-item/sync', file='examples/customcrm-chargebee-example.rst', line=163)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/product-to-item/sync', file='examples/customcrm-chargebee-example.rst', line=163)
 def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/product-to-item/bidirectional', file='examples/customcrm-chargebee-example.rst', line=165)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/product-to-item/bidirectional', file='examples/customcrm-chargebee-example.rst', line=165)
 def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/product-to-item/properties', file='examples/customcrm-chargebee-example.rst', line=167)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/product-to-item/properties', file='examples/customcrm-chargebee-example.rst', line=167)
 def test_properties_nothing_to_verify(sync_harness):
     checks.nothing_to_verify(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/product-to-item/no-echo', file='examples/customcrm-chargebee-example.rst', line=163)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/product-to-item/no-echo', file='examples/customcrm-chargebee-example.rst', line=163)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/product-to-item/conflict', file='examples/customcrm-chargebee-example.rst', line=165)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/product-to-item/conflict', file='examples/customcrm-chargebee-example.rst', line=165)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/product-to-item/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=165)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/product-to-item/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=165)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

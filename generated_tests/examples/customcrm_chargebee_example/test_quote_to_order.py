@@ -11,49 +11,49 @@ from hypothesis import given
 from qa_checklist import checks
 
 # The section's model is in the suite's checklist.json, beside this module's package.
-MAPPING = checks.load_mapping('customcrm-chargebee-example/quote-to-order', __file__)
+MAPPING = checks.load_mapping('examples/customcrm-chargebee-example/quote-to-order', __file__)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/quote-to-order/sync', file='examples/customcrm-chargebee-example.rst', line=107)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/sync', file='examples/customcrm-chargebee-example.rst', line=107)
 def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/quote-to-order/creation-rule', file='examples/customcrm-chargebee-example.rst', line=109)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/creation-rule', file='examples/customcrm-chargebee-example.rst', line=109)
 def test_creation_rule(sync_harness):
     checks.creation_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/quote-to-order/property-1', file='examples/customcrm-chargebee-example.rst', line=119)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property-1', file='examples/customcrm-chargebee-example.rst', line=119)
 @given(value=checks.property_row_values(MAPPING, 0))
 def test_property_1_reference_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/quote-to-order/property-2', file='examples/customcrm-chargebee-example.rst', line=122)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property-2', file='examples/customcrm-chargebee-example.rst', line=122)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_2_currency_code(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/quote-to-order/property-3', file='examples/customcrm-chargebee-example.rst', line=125)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property-3', file='examples/customcrm-chargebee-example.rst', line=125)
 @given(value=checks.property_row_values(MAPPING, 2))
 def test_property_3_discount_percentage(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/quote-to-order/property-4', file='examples/customcrm-chargebee-example.rst', line=128)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property-4', file='examples/customcrm-chargebee-example.rst', line=128)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_4_order_line_items_unit_price(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/quote-to-order/property-5', file='examples/customcrm-chargebee-example.rst', line=131)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property-5', file='examples/customcrm-chargebee-example.rst', line=131)
 @given(value=checks.property_row_values(MAPPING, 4))
 def test_property_5_order_line_items_fulfillment_quantity(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
-@pytest.mark.checklist('customcrm-chargebee-example/quote-to-order/no-echo', file='examples/customcrm-chargebee-example.rst', line=107)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/no-echo', file='examples/customcrm-chargebee-example.rst', line=107)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)

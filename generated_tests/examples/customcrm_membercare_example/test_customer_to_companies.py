@@ -11,73 +11,73 @@ from hypothesis import given
 from qa_checklist import checks
 
 # The section's model is in the suite's checklist.json, beside this module's package.
-MAPPING = checks.load_mapping('customcrm-membercare-example/customer-to-companies', __file__)
+MAPPING = checks.load_mapping('examples/customcrm-membercare-example/customer-to-companies', __file__)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/sync', file='examples/customcrm-membercare-example.rst', line=61)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/sync', file='examples/customcrm-membercare-example.rst', line=61)
 def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/merge-or-create', file='examples/customcrm-membercare-example.rst', line=63)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/merge-or-create', file='examples/customcrm-membercare-example.rst', line=63)
 def test_merge_or_create_links_a_match(sync_harness):
     checks.merge_or_create_match(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/merge-or-create', file='examples/customcrm-membercare-example.rst', line=63)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/merge-or-create', file='examples/customcrm-membercare-example.rst', line=63)
 def test_merge_or_create_creates_without_a_match(sync_harness):
     checks.merge_or_create_no_match(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/merge-key-1', file='examples/customcrm-membercare-example.rst', line=73)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/merge-key-1', file='examples/customcrm-membercare-example.rst', line=73)
 def test_merge_key_1_companyname(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/merge-key-2', file='examples/customcrm-membercare-example.rst', line=75)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/merge-key-2', file='examples/customcrm-membercare-example.rst', line=75)
 def test_merge_key_2_organizationnumber(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/bidirectional', file='examples/customcrm-membercare-example.rst', line=78)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/bidirectional', file='examples/customcrm-membercare-example.rst', line=78)
 def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/property-1', file='examples/customcrm-membercare-example.rst', line=88)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property-1', file='examples/customcrm-membercare-example.rst', line=88)
 @given(value=checks.property_row_values(MAPPING, 0))
 def test_property_1_companyname(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/property-2', file='examples/customcrm-membercare-example.rst', line=91)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property-2', file='examples/customcrm-membercare-example.rst', line=91)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_2_organizationnumber(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/property-3', file='examples/customcrm-membercare-example.rst', line=94)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property-3', file='examples/customcrm-membercare-example.rst', line=94)
 @given(value=checks.property_row_values(MAPPING, 2))
 def test_property_3_numberofemployees(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/property-4', file='examples/customcrm-membercare-example.rst', line=97)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property-4', file='examples/customcrm-membercare-example.rst', line=97)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_4_ismember(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/no-echo', file='examples/customcrm-membercare-example.rst', line=61)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/no-echo', file='examples/customcrm-membercare-example.rst', line=61)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/conflict', file='examples/customcrm-membercare-example.rst', line=78)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/conflict', file='examples/customcrm-membercare-example.rst', line=78)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/customer-to-companies/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=78)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=78)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

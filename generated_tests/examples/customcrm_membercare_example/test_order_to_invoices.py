@@ -11,70 +11,70 @@ from hypothesis import given
 from qa_checklist import checks
 
 # The section's model is in the suite's checklist.json, beside this module's package.
-MAPPING = checks.load_mapping('customcrm-membercare-example/order-to-invoices', __file__)
+MAPPING = checks.load_mapping('examples/customcrm-membercare-example/order-to-invoices', __file__)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/sync', file='examples/customcrm-membercare-example.rst', line=104)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/sync', file='examples/customcrm-membercare-example.rst', line=104)
 def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/creation-rule', file='examples/customcrm-membercare-example.rst', line=106)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/creation-rule', file='examples/customcrm-membercare-example.rst', line=106)
 def test_creation_rule(sync_harness):
     checks.creation_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/bidirectional', file='examples/customcrm-membercare-example.rst', line=108)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/bidirectional', file='examples/customcrm-membercare-example.rst', line=108)
 def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/property-1', file='examples/customcrm-membercare-example.rst', line=118)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-1', file='examples/customcrm-membercare-example.rst', line=118)
 @given(value=checks.property_row_values(MAPPING, 0))
 def test_property_1_invoicenumber(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/property-2', file='examples/customcrm-membercare-example.rst', line=121)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-2', file='examples/customcrm-membercare-example.rst', line=121)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_2_payduedate(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/property-3', file='examples/customcrm-membercare-example.rst', line=124)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-3', file='examples/customcrm-membercare-example.rst', line=124)
 @given(value=checks.property_row_values(MAPPING, 2))
 def test_property_3_invoiceitems_description(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/property-4', file='examples/customcrm-membercare-example.rst', line=127)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-4', file='examples/customcrm-membercare-example.rst', line=127)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_4_invoiceitems_unitprice(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/property-5', file='examples/customcrm-membercare-example.rst', line=130)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-5', file='examples/customcrm-membercare-example.rst', line=130)
 @given(value=checks.property_row_values(MAPPING, 4))
 def test_property_5_invoiceitems_quantity(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/property-6', file='examples/customcrm-membercare-example.rst', line=133)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-6', file='examples/customcrm-membercare-example.rst', line=133)
 @given(value=checks.property_row_values(MAPPING, 5))
 def test_property_6_totalamount(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 5, value)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/no-echo', file='examples/customcrm-membercare-example.rst', line=104)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/no-echo', file='examples/customcrm-membercare-example.rst', line=104)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/conflict', file='examples/customcrm-membercare-example.rst', line=108)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/conflict', file='examples/customcrm-membercare-example.rst', line=108)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-membercare-example/order-to-invoices/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=108)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=108)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
