@@ -21,7 +21,7 @@ from .model import (
     SpecError,
     Statement,
 )
-from .names import fold, slug, split_name, split_section_title, systems_from_file, systems_from_title
+from .names import fold, slug, split_at_first_word, split_section_title, systems_from_file, systems_from_title
 from .statements import Sentence, recognise
 
 _SYNC_KINDS = ("every", "link_required", "conditional")
@@ -114,10 +114,15 @@ def _build_section(section: nodes.section, ctx: _DocumentContext, log: FindingLo
         title, ctx.source_system, ctx.target_system, ctx.blank_source, ctx.blank_target
     )
     if entities is None:
-        raise SpecError(
-            ctx.file, line,
-            f'section title {title!r} is not "<{ctx.source_system} entity> to <{ctx.target_system} entity>"',
-        )
+        entities = split_at_first_word(title)
+        if entities is None:
+            raise SpecError(
+                ctx.file, line,
+                f'section title {title!r} is not "<{ctx.source_system} entity> to <{ctx.target_system} entity>"',
+            )
+        log.warning(line, "section-systems",
+                    f"section title {title!r} does not name the systems {ctx.source_system!r} and "
+                    f"{ctx.target_system!r}; read as {entities[0]!r} to {entities[1]!r}")
     source_entity, target_entity = entities
     names = _SectionNames(title, source_entity, target_entity)
 

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from pathlib import PurePath
 
-_TITLE = re.compile(r"^(?P<source>.*?)\s+to\s+(?P<target>.*?)\s*Dataflow$", re.DOTALL)
+_TITLE = re.compile(r"^(?P<source>.*?)\s+to\s+(?P<target>.*?)\s*Dataflow$", re.DOTALL | re.IGNORECASE)
 
 
 def fold(name: str) -> str:
@@ -38,16 +38,25 @@ def systems_from_file(file: str) -> tuple[str, str]:
     return parts[0], parts[-1]
 
 
-def split_name(name: str, system: str) -> tuple[str, str] | None:
-    """(system as spelled here, entity) when `name` starts with `system` in any spelling."""
+def split_name(name: str, system: str, loose: bool = False) -> tuple[str, str] | None:
+    """(system as spelled here, entity) when `name` starts with `system` in any spelling.
+
+    `loose` also accepts a shortened or lengthened spelling ("Wix" for "Wix.com", "PowerOffice"
+    for "PowerOffice GO"), compared without punctuation.
+    """
     words = name.split()
-    wanted = fold(system)
-    for count in range(len(words) + 1):
-        if fold(" ".join(words[:count])) == wanted:
+    wanted = _bare(system) if loose else fold(system)
+    for count in range(1, len(words)):
+        head = _bare(" ".join(words[:count])) if loose else fold(" ".join(words[:count]))
+        if head == wanted or (loose and head and (wanted.startswith(head) or head.startswith(wanted))):
             return " ".join(words[:count]), " ".join(words[count:])
-        if len(fold(" ".join(words[:count]))) > len(wanted):
+        if len(head) > len(wanted):
             break
     return None
+
+
+def _bare(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.casefold())
 
 
 def split_section_title(
@@ -56,15 +65,25 @@ def split_section_title(
     """(source entity, target entity) of a section title such as "Customcrm Contact to Chargebee Customer".
 
     Entity names may hold " to " themselves, so every split point is tried and the first one
-    whose halves start with the document's systems wins. A system the title left blank has no
-    prefix in the sections.
+    whose halves start with the document's systems wins; spellings are compared folded first,
+    then loosely. A system the title left blank has no prefix in the sections.
     """
     pieces = re.split(r"(\s+to\s+)", title)
-    for index in range(1, len(pieces), 2):
-        left = "".join(pieces[:index]).strip()
-        right = "".join(pieces[index + 1 :]).strip()
-        source = ("", left) if blank_source else split_name(left, source_system)
-        target = ("", right) if blank_target else split_name(right, target_system)
-        if source and target and source[1] and target[1]:
-            return source[1], target[1]
+    for loose in (False, True):
+        for index in range(1, len(pieces), 2):
+            left = "".join(pieces[:index]).strip()
+            right = "".join(pieces[index + 1 :]).strip()
+            source = ("", left) if blank_source else split_name(left, source_system, loose)
+            target = ("", right) if blank_target else split_name(right, target_system, loose)
+            if source and target and source[1] and target[1]:
+                return source[1], target[1]
     return None
+
+
+def split_at_first_word(title: str) -> tuple[str, str] | None:
+    """(source entity, target entity) taking the first word of each half as its system: a last resort."""
+    left, separator, right = title.partition(" to ")
+    left_words, right_words = left.split(), right.split()
+    if not separator or len(left_words) < 2 or len(right_words) < 2:
+        return None
+    return " ".join(left_words[1:]), " ".join(right_words[1:])

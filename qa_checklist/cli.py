@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     if build.findings:
         print(f"qa-checklist: {len(build.findings)} finding(s) in the specs; they are listed in the report")
 
+    if not any(a.startswith("--dist") for a in pytest_args):
+        pytest_args = ["--dist", "loadfile", *pytest_args]  # under -n, a module's tests share one worker
     status = pytest.main([str(args.out), f"--qa-report={args.report}", *pytest_args])
     json_path = args.report.with_suffix(".json")
     if not json_path.is_file():

@@ -150,6 +150,7 @@ def test_findings_for_clashing_rows_header_and_unknown_paragraph():
         (document(section(CONTACT_TITLE, EVERY, PROPERTIES_INTRO,
                           table(("a", "b"), header=PROPERTY_HEADER[:2]))), 18, "2 columns; expected 3"),
         (document(section("Customcrm Contact and Chargebee Customer", EVERY)), 12, "is not"),
+        (document(section("Contact to Customer", EVERY)), 12, "is not"),
     ],
 )
 def test_unreadable_documents_raise_spec_error_with_line(text, line, message):
@@ -166,3 +167,10 @@ def test_bad_directive_option_is_an_error_at_its_line():
     with pytest.raises(SpecError) as raised:
         parse(text)
     assert raised.value.line == 18
+
+
+def test_section_naming_other_systems_is_read_with_a_warning():
+    text = document(section("Acme Contact to Other Customer", "Every Acme Contact will be synchronized with a Other Customer."))
+    (mapping,), findings = parse(text)[0].mappings, parse(text)[1]
+    assert (mapping.source_entity, mapping.target_entity) == ("Contact", "Customer")
+    assert "section-systems" in codes(findings)

@@ -38,3 +38,14 @@ def test_slug_keeps_ids_ascii_and_readable():
     assert slug("Wix.com Contacts") == "wix-com-contacts"
     assert slug("Café Ståle") == "cafe-stale"
     assert slug("!!!") == "x"
+
+
+def test_shortened_or_lengthened_system_spelling():
+    assert split_section_title("Wix Contacts to SuperOffice Person", "Wix.com", "SuperOffice", False, False) == (
+        "Contacts", "Person")
+    assert split_section_title("PowerOffice Customers to Tripletex Customer", "PowerOffice GO", "Tripletex",
+                               False, False) == ("Customers", "Customer")
+
+
+def test_title_word_dataflow_in_any_case():
+    assert systems_from_title("HubSpot to Tripletex dataflow") == ("HubSpot", "Tripletex")
