@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .model_json import result_json
 from .parser import parse_specs
+from .render import MANIFEST, RenderedDocument, assemble_suite
 from .suite import DEFAULT_CACHE, SuiteBuild, build_suite
 from .writer import OutputNotGenerated, TreeDiff, diff_tree, write_tree
 
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         return _check(args.out, build)
     try:
-        diff = write_tree(args.out, _keep_modules_of_broken(args.out, build))
+        diff = write_tree(args.out, _keep_modules_of_broken(args.out, build, spec_prefix(args.specs)))
     except OutputNotGenerated as error:
         print(f"regenerate-tests: {error}", file=sys.stderr)
         return 2
@@ -97,20 +98,20 @@ def _check(out: Path, build: SuiteBuild) -> int:
     return 2 if build.errors else 0
 
 
-def _keep_modules_of_broken(out: Path, build: SuiteBuild) -> dict[str, str]:
-    """The suite's files, plus the previous modules of documents that could not be read this time."""
-    manifest = out / "checklist.json"
+def _keep_modules_of_broken(out: Path, build: SuiteBuild, prefix: str) -> dict[str, str]:
+    """The suite's files, keeping the previous modules and manifest entry of each document that
+    could not be read this time, so that a typo in one document loses none of its tests."""
+    manifest = out / MANIFEST
     if not build.errors or not manifest.is_file():
         return build.files
     broken = {e.path for e in build.errors}
-    kept = dict(build.files)
-    for document in json.loads(manifest.read_text(encoding="utf-8")).get("documents", []):
-        if document["file"] in broken:
-            for mapping in document["mappings"]:
-                path = out / mapping["module"]
-                if path.is_file():
-                    kept[mapping["module"]] = path.read_text(encoding="utf-8")
-    return dict(sorted(kept.items()))
+    kept = []
+    for entry in json.loads(manifest.read_text(encoding="utf-8")).get("documents", []):
+        modules = {m["module"]: out / m["module"] for m in entry["mappings"]}
+        if entry["file"] in broken and all(path.is_file() for path in modules.values()):
+            texts = {name: path.read_text(encoding="utf-8") for name, path in modules.items()}
+            kept.append(RenderedDocument(entry["file"], texts, entry))
+    return assemble_suite([*build.rendered, *kept], prefix)
 
 
 def print_diff(diff: TreeDiff, out: Path) -> None:

@@ -29,8 +29,12 @@ class SuiteBuild:
     files: dict[str, str]
     findings: tuple[Finding, ...]
     errors: tuple[SpecError, ...]
-    documents: tuple[str, ...]  # the readable documents' names
+    rendered: tuple[RenderedDocument, ...]  # of the readable documents, in file order
     parsed: int  # how many documents were parsed (the others came from the cache)
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        return tuple(r.file for r in self.rendered)
 
 
 @cache
@@ -101,8 +105,8 @@ def build_suite(specs: Path, spec_prefix: str, cache_dir: Path | None = DEFAULT_
         rendered.append(RenderedDocument.from_json(built["rendered"]))
         findings.extend(Finding(*f) for f in built["findings"])
     errors.sort(key=lambda e: (e.path, e.line))
-    return SuiteBuild(assemble_suite(rendered, spec_prefix), tuple(findings), tuple(errors),
-                      tuple(r.file for r in rendered), len(pending))
+    return SuiteBuild(assemble_suite(rendered, spec_prefix), tuple(findings), tuple(errors), tuple(rendered),
+                      len(pending))
 
 
 def _run(tasks: list[tuple[str, str, str]], workers: int | None, progress: bool):

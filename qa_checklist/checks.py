@@ -189,7 +189,22 @@ def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
 def merge_or_create_match(make: MakeHarness, mapping: EntityMapping) -> None:
     if not mapping.merge_keys:
         pytest.skip("not verifiable: the section lists no merge keys to match on")
-    merge_key(make, mapping, 0)
+    if _same_collection(mapping):
+        merge_key(make, mapping, 0)
+        return
+    key = mapping.merge_keys[0]
+    h = harness(make, mapping)
+    value = "qa-merge-910001"
+    existing = h.target.create(_record({key.target: value}))
+    if not holds(read(h.target.get(existing), key.target), value):
+        pytest.skip(f"not verifiable: the {mapping.target_system} API assigns {key.target!r} itself")
+    values = {**_sample_values(mapping), key.source: value}
+    source_id = _new_source(h, mapping, values)
+    before = _target_count(h)
+    h.run_pass()
+    assert _target_count(h) == before, "a match exists: it must be merged with, not duplicated"
+    assert [t for s, t in h.links() if s == source_id] == [existing], f"not linked to the match: {h.links()}"
+    _assert_properties_arrived(h, mapping, source_id, existing)  # merged with, and updated
 
 
 def merge_or_create_no_match(make: MakeHarness, mapping: EntityMapping) -> None:

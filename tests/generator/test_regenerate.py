@@ -123,3 +123,15 @@ def test_one_broken_document_among_many(specs_dir, tmp_path, capsys):
     assert next(out.rglob("test_contact_to_customer.py")).is_file()
     assert f"{specs / 'broken.rst'}:1: error:" in capsys.readouterr().err
     assert writer  # the module under test stays importable on its own
+
+
+def test_a_document_broken_later_keeps_its_previous_modules_and_they_still_run(specs_dir, tmp_path):
+    specs = tmp_path / "specs"
+    shutil.copytree(specs_dir, specs)
+    out = tmp_path / "out"
+    assert regenerate(specs, out, "--no-cache") == 0
+    before = tree(out)
+    document = specs / "examples" / "customcrm-chargebee-example.rst"
+    document.write_text(document.read_text().replace('"integer"', '"int32"'))
+    assert regenerate(specs, out, "--no-cache") == 2
+    assert tree(out) == before
