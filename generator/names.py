@@ -10,7 +10,8 @@ import re
 import unicodedata
 from pathlib import PurePath
 
-_TITLE = re.compile(r"^(?P<source>.*?)\s+to\s+(?P<target>.*?)\s*Dataflow$", re.DOTALL | re.IGNORECASE)
+# Either system may be blank ("Exact Online to  Dataflow", " to Tripletex Dataflow").
+_TITLE = re.compile(r"^(?P<source>.*?)\s*\bto\s+(?P<target>.*?)\s*\bDataflow$", re.DOTALL | re.IGNORECASE)
 
 
 def fold(name: str) -> str:

@@ -174,3 +174,13 @@ def test_section_naming_other_systems_is_read_with_a_warning():
     (mapping,), findings = parse(text)[0].mappings, parse(text)[1]
     assert (mapping.source_entity, mapping.target_entity) == ("Contact", "Customer")
     assert "section-systems" in codes(findings)
+
+
+def test_blank_source_system_falls_back_to_file_name():
+    text = document(
+        section("Items to Tripletex Product", "Every  Items will be synchronized with a Tripletex Product."),
+        title=" to Tripletex Dataflow",
+    )
+    dataflow, findings = parse(text, "exact-tripletex.rst")
+    assert (dataflow.source_system, dataflow.target_system) == ("exact", "Tripletex")
+    assert (dataflow.mappings[0].source_entity, dataflow.mappings[0].target_entity) == ("Items", "Product")

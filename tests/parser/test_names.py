@@ -22,6 +22,8 @@ def test_entity_names_holding_to():
 
 def test_blank_target_system():
     assert systems_from_title("Exact Online to  Dataflow") == ("Exact Online", "")
+    assert systems_from_title("to Tripletex Dataflow") == ("", "Tripletex")
+    assert systems_from_title("Tor to Toggl Dataflow") == ("Tor", "Toggl")
     assert split_section_title("Exact Online Items to  Inventory", "Exact Online", "squarespace", False, True) == (
         "Items",
         "Inventory",
