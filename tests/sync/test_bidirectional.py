@@ -1,5 +1,5 @@
 """Bidirectional: edits flow both ways; per property the latest wins; conflicts name their rule."""
-from builders import mapping, prop
+from .builders import mapping, prop
 from sync.report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS
 
 PROPS = [prop("first_name", "firstname"), prop("last_name", "lastname"), prop("phone", "phone")]

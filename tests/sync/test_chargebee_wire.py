@@ -3,7 +3,7 @@ import base64
 
 import pytest
 
-from builders import mapping, prop
+from .builders import mapping, prop
 from sync.errors import ApiError
 
 

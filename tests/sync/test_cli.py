@@ -1,7 +1,7 @@
 """`sync-run` against endpoints given in a config file (here served by the fakes, never the network)."""
 import json
 
-from builders import mapping, prop
+from .builders import mapping, prop
 from sync.cli import main
 from sync.harness import Harness
 

@@ -1,7 +1,7 @@
 """`conditional`: the condition's text selects a registered predicate; none registered is an error."""
 import pytest
 
-from builders import mapping, prop
+from .builders import mapping, prop
 from sync.errors import ConfigurationError
 
 CONDITION = "When a HubSpot Deal has a 100% probability of beeing sold"

@@ -1,7 +1,7 @@
 """A crash between an API create and its link's commit; optimistic locking before updates."""
 import pytest
 
-from builders import mapping, prop
+from .builders import mapping, prop
 from sync.engine import SyncEngine
 from sync.harness import Harness
 from sync.state import StateStore

@@ -1,5 +1,5 @@
 """Creation rule: create only when connected to a via entity synchronized into the target system."""
-from builders import mapping, prop
+from .builders import mapping, prop
 
 VIA = ("HubSpot Deal", "Quote", "Lineitem")
 

@@ -1,5 +1,5 @@
 """`every`: unlinked sources get a target created and linked; no echo; never inserted back."""
-from builders import key, mapping, prop
+from .builders import key, mapping, prop
 
 
 def test_every_source_gets_a_target_with_its_mapped_properties(sync_harness):

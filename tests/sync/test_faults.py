@@ -2,7 +2,7 @@
 import pytest
 from urllib3.response import HTTPResponse
 
-from builders import key, mapping, prop
+from .builders import key, mapping, prop
 from sync.harness import Harness
 from sync.http import retry_policy
 

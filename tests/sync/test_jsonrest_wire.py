@@ -1,7 +1,7 @@
 """The JSON REST connector: declared presets, and derived paths for any system name."""
 import pytest
 
-from builders import mapping, prop
+from .builders import mapping, prop
 from sync.connectors.registry import connector_for
 from sync.names import slug
 

@@ -1,5 +1,5 @@
 """`link_required`: never create; only linked pairs (by merge keys or established links) sync."""
-from builders import key, mapping, prop
+from .builders import key, mapping, prop
 
 LINKED_ONLY = dict(sync="link_required", properties=[prop("properties.email", "email"),
                                                      prop("properties.firstname", "firstName")])

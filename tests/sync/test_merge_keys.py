@@ -1,5 +1,5 @@
 """Merge keys: match before creating, listing the target once; duplicates are treated as one."""
-from builders import key, mapping, prop
+from .builders import key, mapping, prop
 
 MERGE = dict(properties=[prop("name", "company"), prop("email", "email")], merge_keys=[key("email", "email")])
 

@@ -5,7 +5,7 @@ import textwrap
 
 from hypothesis import given, settings, strategies as st
 
-from builders import mapping, prop
+from .builders import mapping, prop
 
 SUITE = '''
 from hypothesis import given, settings, strategies as st

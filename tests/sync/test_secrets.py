@@ -1,7 +1,7 @@
 """Credentials never appear in logs, errors, reprs or reports."""
 import logging
 
-from builders import mapping, prop
+from .builders import mapping, prop
 from sync.connectors.registry import connector_for
 from sync.credentials import Credentials, Secret, credentials_for
 from sync.harness import Harness

@@ -2,7 +2,7 @@
 import pytest
 import requests
 
-from builders import mapping
+from .builders import mapping
 from sync.fakes.base import UnexpectedRequest
 from sync.harness import Harness
 

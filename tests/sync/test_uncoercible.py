@@ -1,5 +1,5 @@
 """A value that cannot be coerced is reported for its entity, which is left untouched."""
-from builders import mapping, prop
+from .builders import mapping, prop
 
 
 def test_uncoercible_value_is_reported_and_the_rest_of_the_pass_goes_on(sync_harness):
