@@ -12,20 +12,18 @@ from docutils import nodes
 from .doctree import read_doctree
 from .findings import FindingLog
 from .model import (
-    DATA_TYPES,
     CreationRule,
     Dataflow,
     EntityMapping,
     MergeKey,
-    PropertyMapping,
     SpecError,
     Statement,
 )
 from .names import fold, slug, split_at_first_word, split_section_title, systems_from_file, systems_from_title
 from .statements import Sentence, recognise
+from .tables import TABLE_COLUMNS, property_row, report_property_clashes, table_rows
 
 _SYNC_KINDS = ("every", "link_required", "conditional")
-_TABLE_COLUMNS = {"merge_keys": 2, "properties": 3}
 
 
 def build_dataflow(text: str, file: str) -> tuple[Dataflow, FindingLog]:
@@ -155,7 +153,7 @@ def _build_section(section: nodes.section, ctx: _DocumentContext, log: FindingLo
         sentences[kind if kind != "sync" else sentence.kind] = sentence
         statements.append(Statement(kind, sentence.text, child_line))
         names.check(sentence, child_line, log)
-        if kind in _TABLE_COLUMNS:
+        if kind in TABLE_COLUMNS:
             expecting_table = kind
 
     sync_kind = next((k for k in _SYNC_KINDS if k in sentences), None)
@@ -165,23 +163,23 @@ def _build_section(section: nodes.section, ctx: _DocumentContext, log: FindingLo
                         'or "<condition>, it will be synchronized with ...")')
 
     statement_line = {s.kind: s.line for s in statements}
-    for kind in _TABLE_COLUMNS:
+    for kind in TABLE_COLUMNS:
         if kind in sentences and kind not in tables:
             log.warning(statement_line[kind], "missing-table", f"the {kind.replace('_', '-')} statement is not followed by a table")
     merge_keys = tuple(
         MergeKey(cells[0], cells[1], ctx.file, row_line)
-        for cells, row_line in _rows(tables.get("merge_keys"), "merge_keys", names, ctx, log,
-                                     statement_line.get("merge_keys", line))
+        for cells, row_line in table_rows(tables.get("merge_keys"), "merge_keys", entities, ctx.file, log,
+                                          statement_line.get("merge_keys", line))
     )
     properties = tuple(
-        _property(cells, row_line, ctx.file)
-        for cells, row_line in _rows(tables.get("properties"), "properties", names, ctx, log,
-                                     statement_line.get("properties", line))
+        property_row(cells, row_line, ctx.file)
+        for cells, row_line in table_rows(tables.get("properties"), "properties", entities, ctx.file, log,
+                                          statement_line.get("properties", line))
     )
     if "properties" in sentences and not properties:
         log.warning(statement_line["properties"], "nothing-to-verify",
                     f"{title!r}: the property table lists no properties; nothing to verify")
-    _report_property_clashes(properties, log)
+    report_property_clashes(properties, log)
     for row in properties:
         if row.type is None:
             log.warning(row.line, "na-type", f"{row.source!r} -> {row.target!r} has data type N/A: passed through unchanged")
@@ -223,71 +221,6 @@ class _SectionNames:
             if named is not None and not fold(named).endswith(fold(entity)):
                 log.warning(line, "statement-names-differ",
                             f"the statement names {named!r} where the section title has the {side} entity {entity!r}")
-
-
-def _rows(table: nodes.table | None, kind: str, names: _SectionNames, ctx: _DocumentContext,
-          log: FindingLog, statement_line: int):
-    """(cells, line) of each body row of a statement's table, after checking its shape and header."""
-    if table is None:
-        return []
-    tgroup = next(iter(table.findall(nodes.tgroup)))
-    columns = int(tgroup["cols"])
-    table_line = table.get("directive_line", statement_line)
-    if columns != _TABLE_COLUMNS[kind]:
-        label = "merge-key" if kind == "merge_keys" else "property"
-        raise SpecError(ctx.file, table_line,
-                        f"the {label} table has {columns} columns; expected {_TABLE_COLUMNS[kind]}")
-    row_lines = table.get("row_lines", [])
-    header = [row for part in tgroup.findall(nodes.thead) for row in part.findall(nodes.row)]
-    body = [row for part in tgroup.findall(nodes.tbody) for row in part.findall(nodes.row)]
-    if header:
-        _check_header(_cells(header[0]), names, ctx, log, row_lines[0] if row_lines else table_line)
-    rows = []
-    for index, row in enumerate(body):
-        row_line = row_lines[len(header) + index] if len(header) + index < len(row_lines) else table_line
-        cells = _cells(row)
-        if not cells[0] or not cells[1]:
-            raise SpecError(ctx.file, row_line, "a table row with an empty property path")
-        rows.append((cells, row_line))
-    return rows
-
-
-def _cells(row: nodes.row) -> list[str]:
-    return [" ".join(entry.astext().split()) for entry in row.findall(nodes.entry)]
-
-
-def _check_header(cells: list[str], names: _SectionNames, ctx: _DocumentContext, log: FindingLog, line: int) -> None:
-    for cell, entity in zip(cells[:2], (names.source_entity, names.target_entity)):
-        if not fold(cell).endswith(fold(f"{entity} Property")):
-            log.warning(line, "table-header",
-                        f"the table header {cell!r} does not name the section's entity {entity!r}")
-
-
-def _property(cells: list[str], line: int, file: str) -> PropertyMapping:
-    raw_type = cells[2]
-    if raw_type.upper() == "N/A":
-        data_type = None
-    else:
-        data_type = raw_type.strip('"').strip()
-        if data_type not in DATA_TYPES:
-            raise SpecError(file, line, f"unknown data type {raw_type!r}; expected one of "
-                            + ", ".join(f'"{t}"' for t in DATA_TYPES) + " or N/A")
-    return PropertyMapping(cells[0], cells[1], data_type, file, line)  # type: ignore[arg-type]
-
-
-def _report_property_clashes(properties: tuple[PropertyMapping, ...], log: FindingLog) -> None:
-    first_by_target: dict[str, PropertyMapping] = {}
-    for row in properties:
-        first = first_by_target.setdefault(row.target, row)
-        if first is row:
-            continue
-        if first.type != row.type:
-            log.warning(row.line, "target-two-types",
-                        f"target {row.target!r} is declared {first.type or 'N/A'} on line {first.line} "
-                        f"and {row.type or 'N/A'} here")
-        if first.source != row.source:
-            log.warning(row.line, "target-two-sources",
-                        f"target {row.target!r} is fed by {first.source!r} on line {first.line} and by {row.source!r} here")
 
 
 def _report_repeats(mappings: list[EntityMapping], log: FindingLog) -> None:

@@ -6,7 +6,7 @@ spec row and the chosen input (`expected.py`), never from the engine.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -14,92 +14,21 @@ from generator.model import EntityMapping, PropertyMapping
 
 from .expected import as_declared, holds, nested, read
 from .manifest import load_mapping  # noqa: F401  (generated modules call checks.load_mapping)
+from .scenario import (
+    MakeHarness,
+    editable_row,
+    fed_by_one_source,
+    harness,
+    is_target_id,
+    linked_pair,
+    linked_to,
+    new_source,
+    record,
+    sample_values,
+    same_collection,
+    target_count,
+)
 from .values import another, sample, source_kind, strategy
-
-# The field a generated test sets on a source record to say "the condition holds for this one".
-CONDITION_FIELD = "qa_condition_holds"
-MakeHarness = Callable[..., Any]
-
-
-def harness(make: MakeHarness, mapping: EntityMapping):
-    """A fresh harness; for a conditional mapping, with the predicate the tests control."""
-    conditions = None
-    if mapping.sync == "conditional":
-        conditions = {mapping.condition: lambda record: record.get(CONDITION_FIELD) is True}
-    return make(mapping, conditions=conditions)
-
-
-def _merge(record: dict, extra: dict) -> dict:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(record.get(key), dict):
-            _merge(record[key], value)
-        else:
-            record[key] = value
-    return record
-
-
-def _record(values: dict[str, Any], **extra: Any) -> dict:
-    record: dict = {}
-    for path, value in values.items():
-        _merge(record, nested(path, value))
-    return _merge(record, extra)
-
-
-def _sample_values(mapping: EntityMapping) -> dict[str, Any]:
-    """A value for every source path of the property table, suited to the rows it feeds."""
-    values: dict[str, Any] = {}
-    for index, row in enumerate(mapping.properties):
-        if row.source not in values and not _is_target_id(mapping, row):
-            values[row.source] = sample(source_kind(mapping, index), index)
-    return values
-
-
-def _is_target_id(mapping: EntityMapping, row: PropertyMapping) -> bool:
-    # An id is assigned by the API that holds the record: no sync writes it.
-    return row.target in ("id", "ID", "Id") or row.source in ("id", "ID", "Id")
-
-
-def _same_collection(mapping: EntityMapping) -> bool:
-    return (mapping.source_system.casefold(), mapping.source_entity.casefold()) == (
-        mapping.target_system.casefold(), mapping.target_entity.casefold())
-
-
-def _new_source(h, mapping: EntityMapping, values: dict[str, Any], condition: bool = True) -> str:
-    extra = {CONDITION_FIELD: condition} if mapping.sync == "conditional" else {}
-    return h.source.create(_record(values, **extra))
-
-
-def _link_target(h, mapping: EntityMapping, source_id: str, values: dict[str, Any]) -> None:
-    """Prepare what lets a link_required mapping link `source_id`: a merge match, a connection, or a link by hand."""
-    if mapping.merge_keys and not _same_collection(mapping):
-        key = mapping.merge_keys[0]
-        h.target.create(_record({key.target: read(h.source.get(source_id), key.source)}))
-    elif mapping.create_when_connected:
-        via = mapping.create_when_connected.via[0]
-        h.connect(source_id, via, "qa-via-1")
-        h.mark_synchronized(via, "qa-via-1")
-    elif not _same_collection(mapping) or not mapping.merge_keys:
-        h.link(source_id, h.target.create({}))
-
-
-def linked_pair(make: MakeHarness, mapping: EntityMapping, values: dict[str, Any]):
-    """(harness, source id, target id) after a first pass has linked a new source entity."""
-    h = harness(make, mapping)
-    if mapping.merge_keys and mapping.sync == "link_required":
-        key_source = mapping.merge_keys[0].source
-        values = {key_source: values.get(key_source, "qa-merge-910001"), **values}
-    source_id = _new_source(h, mapping, values)
-    if mapping.sync == "link_required":
-        _link_target(h, mapping, source_id, values)
-    report = h.run_pass()
-    assert not report.errors, f"the first pass reported errors: {report.errors}"
-    targets = [t for s, t in h.links() if s == source_id]
-    assert len(targets) == 1, f"expected the new {mapping.source_entity} to be linked once, links: {h.links()}"
-    return h, source_id, targets[0]
-
-
-def _target_count(h) -> int:
-    return len(h.target.records())
 
 
 # --- statements -------------------------------------------------------------------------------
@@ -107,81 +36,77 @@ def _target_count(h) -> int:
 def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
     if mapping.sync == "every":
         h = harness(make, mapping)
-        source_id = _new_source(h, mapping, _sample_values(mapping))
-        before = _target_count(h)
+        source_id = new_source(h, mapping, sample_values(mapping))
+        before = target_count(h)
         h.run_pass()
-        assert _target_count(h) == before + 1, "exactly one target must be created"
-        assert len([t for s, t in h.links() if s == source_id]) == 1
+        assert target_count(h) == before + 1, "exactly one target must be created"
+        assert len(linked_to(h, source_id)) == 1
         h.run_pass()
-        assert _target_count(h) == before + 1, "a second pass must not create another"
+        assert target_count(h) == before + 1, "a second pass must not create another"
     elif mapping.sync == "link_required":
         h = harness(make, mapping)
-        source_id = _new_source(h, mapping, _sample_values(mapping))
-        before = _target_count(h)
+        source_id = new_source(h, mapping, sample_values(mapping))
+        before = target_count(h)
         h.run_pass()
-        assert _target_count(h) == before, "without a link nothing may be created"
-        if not _same_collection(mapping):  # synchronized with itself, a record matches its own merge keys
-            assert [t for s, t in h.links() if s == source_id] == [], "linked although nothing matches"
-        h, source_id, target_id = linked_pair(make, mapping, _sample_values(mapping))
+        assert target_count(h) == before, "without a link nothing may be created"
+        if not same_collection(mapping):  # synchronized with itself, a record matches its own merge keys
+            assert linked_to(h, source_id) == [], "linked although nothing matches"
+        h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
         _assert_properties_arrived(h, mapping, source_id, target_id)
     else:
         h = harness(make, mapping)
-        _new_source(h, mapping, _sample_values(mapping), condition=False)
+        new_source(h, mapping, sample_values(mapping), condition=False)
         h.run_pass()
-        assert _target_count(h) == 0, f"created although the condition {mapping.condition!r} does not hold"
-        holding = _new_source(h, mapping, _sample_values(mapping), condition=True)
+        assert target_count(h) == 0, f"created although the condition {mapping.condition!r} does not hold"
+        holding = new_source(h, mapping, sample_values(mapping), condition=True)
         h.run_pass()
-        assert _target_count(h) == 1, f"not created although the condition {mapping.condition!r} holds"
-        assert len([t for s, t in h.links() if s == holding]) == 1
+        assert target_count(h) == 1, f"not created although the condition {mapping.condition!r} holds"
+        assert len(linked_to(h, holding)) == 1
 
 
 def _assert_properties_arrived(h, mapping: EntityMapping, source_id: str, target_id: str) -> None:
     source = h.source.get(source_id)
     target = h.target.get(target_id)
     for row in mapping.properties:
-        if _is_target_id(mapping, row) or _same_collection(mapping):
+        if is_target_id(mapping, row) or same_collection(mapping):
             continue
         expected = as_declared(read(source, row.source), row.type)
-        if _fed_by_one_source(mapping, row):
+        if fed_by_one_source(mapping, row):
             assert holds(read(target, row.target), expected), (
                 f"{row.source} -> {row.target} (line {row.line}): expected {expected!r}, "
                 f"the target holds {read(target, row.target)!r}")
 
 
-def _fed_by_one_source(mapping: EntityMapping, row: PropertyMapping) -> bool:
-    return len({p.source for p in mapping.properties if p.target == row.target}) == 1
-
-
 def creation_rule(make: MakeHarness, mapping: EntityMapping) -> None:
     rule = mapping.create_when_connected
     h = harness(make, mapping)
-    lonely = _new_source(h, mapping, _sample_values(mapping))
-    connected = _new_source(h, mapping, _sample_values(mapping))
+    lonely = new_source(h, mapping, sample_values(mapping))
+    connected = new_source(h, mapping, sample_values(mapping))
     via = rule.via[-1]
     h.connect(connected, via, "qa-via-7")
     h.run_pass()
-    assert _target_count(h) == 0, f"created although the connected {via} is not synchronized into {rule.into}"
+    assert target_count(h) == 0, f"created although the connected {via} is not synchronized into {rule.into}"
     h.mark_synchronized(via, "qa-via-7")
     h.run_pass()
-    assert _target_count(h) == 1, f"not created although connected to a {via} synchronized into {rule.into}"
-    assert [t for s, t in h.links() if s == lonely] == []
-    assert len([t for s, t in h.links() if s == connected]) == 1
+    assert target_count(h) == 1, f"not created although connected to a {via} synchronized into {rule.into}"
+    assert linked_to(h, lonely) == []
+    assert len(linked_to(h, connected)) == 1
 
 
 def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
     key = mapping.merge_keys[index]
     h = harness(make, mapping)
     value = f"qa-merge-{index}-910001"
-    existing = h.target.create(_record({key.target: value}))
+    existing = h.target.create(record({key.target: value}))
     if not holds(read(h.target.get(existing), key.target), value):
         pytest.skip(f"not verifiable: the {mapping.target_system} API assigns {key.target!r} itself")
     # Synchronized with itself, the record is its own match: it must not be copied.
-    source_id = existing if _same_collection(mapping) else _new_source(h, mapping, {key.source: value})
-    before = _target_count(h)
+    source_id = existing if same_collection(mapping) else new_source(h, mapping, {key.source: value})
+    before = target_count(h)
     h.run_pass()
-    assert _target_count(h) == before, (
+    assert target_count(h) == before, (
         f"a matching {mapping.target_entity} exists ({key.target} = {value!r}): none may be created")
-    linked = [t for s, t in h.links() if s == source_id]
+    linked = linked_to(h, source_id)
     assert len(linked) == 1, f"the {mapping.source_entity} must be linked once, links: {h.links()}"
     assert holds(read(h.target.get(linked[0]), key.target), value)
 
@@ -189,21 +114,21 @@ def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
 def merge_or_create_match(make: MakeHarness, mapping: EntityMapping) -> None:
     if not mapping.merge_keys:
         pytest.skip("not verifiable: the section lists no merge keys to match on")
-    if _same_collection(mapping):
+    if same_collection(mapping):
         merge_key(make, mapping, 0)
         return
     key = mapping.merge_keys[0]
     h = harness(make, mapping)
     value = "qa-merge-910001"
-    existing = h.target.create(_record({key.target: value}))
+    existing = h.target.create(record({key.target: value}))
     if not holds(read(h.target.get(existing), key.target), value):
         pytest.skip(f"not verifiable: the {mapping.target_system} API assigns {key.target!r} itself")
-    values = {**_sample_values(mapping), key.source: value}
-    source_id = _new_source(h, mapping, values)
-    before = _target_count(h)
+    values = {**sample_values(mapping), key.source: value}
+    source_id = new_source(h, mapping, values)
+    before = target_count(h)
     h.run_pass()
-    assert _target_count(h) == before, "a match exists: it must be merged with, not duplicated"
-    assert [t for s, t in h.links() if s == source_id] == [existing], f"not linked to the match: {h.links()}"
+    assert target_count(h) == before, "a match exists: it must be merged with, not duplicated"
+    assert linked_to(h, source_id) == [existing], f"not linked to the match: {h.links()}"
     _assert_properties_arrived(h, mapping, source_id, existing)  # merged with, and updated
 
 
@@ -211,28 +136,21 @@ def merge_or_create_no_match(make: MakeHarness, mapping: EntityMapping) -> None:
     h = harness(make, mapping)
     if mapping.merge_keys:
         key = mapping.merge_keys[0]
-        h.target.create(_record({key.target: "qa-other-value"}))
-    before = _target_count(h)
-    source_id = _new_source(h, mapping, {**_sample_values(mapping),
+        h.target.create(record({key.target: "qa-other-value"}))
+    before = target_count(h)
+    source_id = new_source(h, mapping, {**sample_values(mapping),
                                         **({mapping.merge_keys[0].source: "qa-no-match"} if mapping.merge_keys else {})})
     h.run_pass()
-    assert _target_count(h) == before + 1, "no match: a new target must be created"
-    assert len([t for s, t in h.links() if s == source_id]) == 1
-
-
-def _editable_row(mapping: EntityMapping) -> tuple[int, PropertyMapping] | None:
-    for index, row in enumerate(mapping.properties):
-        if not _is_target_id(mapping, row) and _fed_by_one_source(mapping, row) and not _same_collection(mapping):
-            return index, row
-    return None
+    assert target_count(h) == before + 1, "no match: a new target must be created"
+    assert len(linked_to(h, source_id)) == 1
 
 
 def bidirectional(make: MakeHarness, mapping: EntityMapping) -> None:
-    found = _editable_row(mapping)
+    found = editable_row(mapping)
     if found is None:
         pytest.skip("not verifiable: no property row to carry an edit back to the source")
     index, row = found
-    h, source_id, target_id = linked_pair(make, mapping, _sample_values(mapping))
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
     kind = source_kind(mapping, index)
     edited = as_declared(another(sample(kind, index), kind), row.type)
     h.target.edit(target_id, nested(row.target, edited))
@@ -253,7 +171,7 @@ def property_row_values(mapping: EntityMapping, index: int):
 
 def property_row(make: MakeHarness, mapping: EntityMapping, index: int, value: Any) -> None:
     row = mapping.properties[index]
-    if _is_target_id(mapping, row):
+    if is_target_id(mapping, row):
         pytest.skip(f"not verifiable: {row.target!r} is the id the {mapping.target_system} API assigns")
     kind = source_kind(mapping, index)
     h, source_id, target_id = linked_pair(make, mapping, {row.source: value})
@@ -265,7 +183,7 @@ def property_row(make: MakeHarness, mapping: EntityMapping, index: int, value: A
     assert not report.errors, report.errors
     _assert_row(h, mapping, row, target_id, as_declared(updated, row.type), "on update")
 
-    if mapping.bidirectional and _fed_by_one_source(mapping, row) and not _same_collection(mapping):
+    if mapping.bidirectional and fed_by_one_source(mapping, row) and not same_collection(mapping):
         backwards = as_declared(another(updated, kind), row.type)
         h.target.edit(target_id, nested(row.target, backwards))
         h.run_pass()
@@ -275,7 +193,7 @@ def property_row(make: MakeHarness, mapping: EntityMapping, index: int, value: A
 
 
 def _assert_row(h, mapping: EntityMapping, row: PropertyMapping, target_id: str, expected: Any, when: str) -> None:
-    if not _fed_by_one_source(mapping, row):
+    if not fed_by_one_source(mapping, row):
         return  # another row writes the same target path; which one wins is the engine's rule
     actual = read(h.target.get(target_id), row.target)
     assert holds(actual, expected), (
@@ -290,7 +208,7 @@ def nothing_to_verify(make: MakeHarness, mapping: EntityMapping) -> None:
 # --- promises of a link ----------------------------------------------------------------------
 
 def no_echo(make: MakeHarness, mapping: EntityMapping) -> None:
-    h, _source_id, _target_id = linked_pair(make, mapping, _sample_values(mapping))
+    h, _source_id, _target_id = linked_pair(make, mapping, sample_values(mapping))
     h.run_pass()
     writes = (h.source.writes, h.target.writes)
     report = h.run_pass()
@@ -301,12 +219,12 @@ def no_echo(make: MakeHarness, mapping: EntityMapping) -> None:
 
 
 def conflict(make: MakeHarness, mapping: EntityMapping) -> None:
-    found = _editable_row(mapping)
+    found = editable_row(mapping)
     if found is None:
         pytest.skip("not verifiable: no property row that both sides can edit")
     index, row = found
     kind = source_kind(mapping, index)
-    h, source_id, target_id = linked_pair(make, mapping, _sample_values(mapping))
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
     first = another(sample(kind, index), kind)
     last = as_declared(another(first, kind), row.type)
     h.source.edit(source_id, nested(row.source, first))
@@ -319,11 +237,11 @@ def conflict(make: MakeHarness, mapping: EntityMapping) -> None:
 
 
 def optimistic_locking(make: MakeHarness, mapping: EntityMapping) -> None:
-    found = _editable_row(mapping)
+    found = editable_row(mapping)
     if found is None:
         pytest.skip("not verifiable: no property row to update")
     index, row = found
-    h, source_id, target_id = linked_pair(make, mapping, _sample_values(mapping))
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
     if not hasattr(h.target, "after_next_read"):
         pytest.skip("not verifiable: the fake cannot change a record between the engine's read and write")
     kind = source_kind(mapping, index)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-pytest.register_assert_rewrite("qa_checklist.checks")
+pytest.register_assert_rewrite("qa_checklist.checks", "qa_checklist.scenario")
 
 from .html import render_html  # noqa: E402  (after the rewrite hook is registered)
 from .manifest import MANIFEST, find_manifest  # noqa: E402

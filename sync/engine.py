@@ -21,7 +21,6 @@ from .connectors.base import RestConnector
 from .errors import ApiError, ConfigurationError, ListFailed, StaleRecord
 from .matching import MergeIndex
 from .names import association_key, snake, system_key
-from .paths import get_path
 from .reconcile import build_target, patch_for, plan_pair
 from .report import PassReport, PassTally
 from .state import StateStore

@@ -6,7 +6,6 @@
 The assertions live in qa_checklist.checks, so pytest need not rewrite this module: PYTEST_DONT_REWRITE
 """
 import pytest
-from hypothesis import given
 
 from qa_checklist import checks
 

@@ -1,7 +1,6 @@
 """The publisher's own documents (../shared/corpus-sample): facts checked by hand against each file."""
 import pytest
 
-from generator.model import SpecError
 from generator.parser import parse_specs
 
 # Checked by reading the files: sections per document (every section counted, repeats included).

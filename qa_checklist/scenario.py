@@ -1,0 +1,115 @@
+"""Setting up what a check needs through the harness: records built from paths, a linked pair.
+
+Everything here reads the spec (the mapping) and drives the fake APIs by hand, as a user of
+each system would; nothing asks the engine what the answer should be.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from generator.model import EntityMapping, PropertyMapping
+
+from .expected import nested, read
+from .values import sample, source_kind
+
+# The field a generated test sets on a source record to say "the condition holds for this one".
+CONDITION_FIELD = "qa_condition_holds"
+MakeHarness = Callable[..., Any]
+
+
+def harness(make: MakeHarness, mapping: EntityMapping):
+    """A fresh harness; for a conditional mapping, with the predicate the tests control."""
+    conditions = None
+    if mapping.sync == "conditional":
+        conditions = {mapping.condition: lambda record: record.get(CONDITION_FIELD) is True}
+    return make(mapping, conditions=conditions)
+
+
+def _merge(record: dict, extra: dict) -> dict:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(record.get(key), dict):
+            _merge(record[key], value)
+        else:
+            record[key] = value
+    return record
+
+
+def record(values: dict[str, Any], **extra: Any) -> dict:
+    """A record holding each value at its dotted path, plus `extra` fields."""
+    built: dict = {}
+    for path, value in values.items():
+        _merge(built, nested(path, value))
+    return _merge(built, extra)
+
+
+def sample_values(mapping: EntityMapping) -> dict[str, Any]:
+    """A value for every source path of the property table, suited to the rows it feeds."""
+    values: dict[str, Any] = {}
+    for index, row in enumerate(mapping.properties):
+        if row.source not in values and not is_target_id(mapping, row):
+            values[row.source] = sample(source_kind(mapping, index), index)
+    return values
+
+
+def is_target_id(mapping: EntityMapping, row: PropertyMapping) -> bool:
+    # An id is assigned by the API that holds the record: no sync writes it.
+    return row.target in ("id", "ID", "Id") or row.source in ("id", "ID", "Id")
+
+
+def same_collection(mapping: EntityMapping) -> bool:
+    return (mapping.source_system.casefold(), mapping.source_entity.casefold()) == (
+        mapping.target_system.casefold(), mapping.target_entity.casefold())
+
+
+def new_source(h, mapping: EntityMapping, values: dict[str, Any], condition: bool = True) -> str:
+    extra = {CONDITION_FIELD: condition} if mapping.sync == "conditional" else {}
+    return h.source.create(record(values, **extra))
+
+
+def _link_target(h, mapping: EntityMapping, source_id: str, values: dict[str, Any]) -> None:
+    """Prepare what lets a link_required mapping link `source_id`: a merge match, a connection, or a link by hand."""
+    if mapping.merge_keys and not same_collection(mapping):
+        key = mapping.merge_keys[0]
+        h.target.create(record({key.target: read(h.source.get(source_id), key.source)}))
+    elif mapping.create_when_connected:
+        via = mapping.create_when_connected.via[0]
+        h.connect(source_id, via, "qa-via-1")
+        h.mark_synchronized(via, "qa-via-1")
+    elif not same_collection(mapping) or not mapping.merge_keys:
+        h.link(source_id, h.target.create({}))
+
+
+def linked_pair(make: MakeHarness, mapping: EntityMapping, values: dict[str, Any]):
+    """(harness, source id, target id) after a first pass has linked a new source entity."""
+    h = harness(make, mapping)
+    if mapping.merge_keys and mapping.sync == "link_required":
+        key_source = mapping.merge_keys[0].source
+        values = {key_source: values.get(key_source, "qa-merge-910001"), **values}
+    source_id = new_source(h, mapping, values)
+    if mapping.sync == "link_required":
+        _link_target(h, mapping, source_id, values)
+    report = h.run_pass()
+    assert not report.errors, f"the first pass reported errors: {report.errors}"
+    targets = linked_to(h, source_id)
+    assert len(targets) == 1, f"expected the new {mapping.source_entity} to be linked once, links: {h.links()}"
+    return h, source_id, targets[0]
+
+
+def target_count(h) -> int:
+    return len(h.target.records())
+
+
+def fed_by_one_source(mapping: EntityMapping, row: PropertyMapping) -> bool:
+    return len({p.source for p in mapping.properties if p.target == row.target}) == 1
+
+
+def editable_row(mapping: EntityMapping) -> tuple[int, PropertyMapping] | None:
+    for index, row in enumerate(mapping.properties):
+        if not is_target_id(mapping, row) and fed_by_one_source(mapping, row) and not same_collection(mapping):
+            return index, row
+    return None
+
+
+def linked_to(h, source_id: str) -> list[str]:
+    """The target ids the state store links `source_id` to."""
+    return [t for s, t in h.links() if s == source_id]
