@@ -1,7 +1,6 @@
 """Reads dataflow documents from disk into the model, collecting findings and errors."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +35,6 @@ class SpecsResult:
 
     result: ParseResult
     errors: tuple[SpecError, ...]
-    sha256: tuple[str, ...]  # of each readable document's text, in the order of result.dataflows
 
 
 def parse_specs(specs: Path) -> SpecsResult:
@@ -44,7 +42,6 @@ def parse_specs(specs: Path) -> SpecsResult:
     dataflows: list[Dataflow] = []
     findings: list[Finding] = []
     errors: list[SpecError] = []
-    hashes: list[str] = []
     for path in spec_files(specs):
         name = path.relative_to(specs).as_posix()
         try:
@@ -55,5 +52,4 @@ def parse_specs(specs: Path) -> SpecsResult:
             continue
         dataflows.append(dataflow)
         findings.extend(found)
-        hashes.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return SpecsResult(ParseResult(tuple(dataflows), tuple(findings)), tuple(errors), tuple(hashes))
+    return SpecsResult(ParseResult(tuple(dataflows), tuple(findings)), tuple(errors))
