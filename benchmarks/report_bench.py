@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 def _outcomes(manifest: dict) -> list[TestOutcome]:
     outcomes = []
     for number, item in enumerate(i for d in manifest["documents"] for m in d["mappings"] for i in m["items"]):
-        outcome = TestOutcome(f"suite/test_{number}.py::test_item", item["id"], "")
+        outcome = TestOutcome(f"suite/test_{number}.py::test_item", item["id"])
         if number % 37 == 0:
             outcome.outcome = "failed"
             outcome.message = "E   AssertionError: on create: expected 'Oslo', the API holds 'Bergen'\nE   assert False"

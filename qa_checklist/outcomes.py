@@ -14,7 +14,6 @@ class TestOutcome:
 
     nodeid: str
     item_id: str
-    spec: str
     outcome: str = "passed"  # passed, failed, skipped
     message: str = ""
     reproduce: str = ""

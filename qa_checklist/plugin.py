@@ -63,7 +63,7 @@ class ReportCollector:
             return
         outcome = self.outcomes.get(report.nodeid)
         if outcome is None:
-            outcome = self.outcomes[report.nodeid] = TestOutcome(report.nodeid, item_id, properties.get("spec", ""))
+            outcome = self.outcomes[report.nodeid] = TestOutcome(report.nodeid, item_id)
             manifest = find_manifest(self.config.rootpath / report.location[0])
             if manifest is not None:
                 self.manifests.add(manifest)
@@ -76,7 +76,6 @@ class ReportCollector:
                 self.manifests.add(candidate.resolve())
         report = build_report(self.manifests, self.outcomes.values())
         write_report(self.path, report)
-        self.config._qa_report = report  # read by qa-checklist for its summary
 
 
 def write_report(path: Path, report: dict) -> None:
