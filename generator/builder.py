@@ -172,7 +172,7 @@ def _build_section(section: nodes.section, ctx: _DocumentContext, log: FindingLo
                                           statement_line.get("merge_keys", line))
     )
     properties = tuple(
-        property_row(cells, row_line, ctx.file)
+        property_row(cells, row_line, ctx.file, log)
         for cells, row_line in table_rows(tables.get("properties"), "properties", entities, ctx.file, log,
                                           statement_line.get("properties", line))
     )
@@ -228,7 +228,7 @@ def _report_repeats(mappings: list[EntityMapping], log: FindingLog) -> None:
     for mapping in mappings:
         key = (mapping.title, mapping.sync, mapping.condition, mapping.create_when_connected and mapping.create_when_connected.via,
                mapping.merge_or_create, tuple((k.source, k.target) for k in mapping.merge_keys), mapping.bidirectional,
-               tuple((p.source, p.target, p.type) for p in mapping.properties))
+               tuple((p.source, p.target, p.type, p.when) for p in mapping.properties))
         if key in seen:
             log.warning(mapping.line, "repeated-section",
                         f"section {mapping.title!r} repeats the one on line {seen[key].line}; kept as {mapping.id!r}")

@@ -47,6 +47,8 @@ def checklist_items(mapping: EntityMapping) -> tuple[ChecklistItem, ...]:
                 add("properties", "properties", statement.text, statement.line)
             for number, row in enumerate(mapping.properties, 1):
                 label = f"{row.source} -> {row.target} ({row.type or 'N/A'})"
+                if row.when is not None:
+                    label += f", only where {row.when.describe()}"
                 add(f"property-{number}", "property", label, row.line, number - 1)
     sync_line = mapping.statement("sync").line if mapping.statement("sync") else mapping.line
     add("no-echo", "no-echo", "A pass over unchanged data writes nothing (no echo of the engine's own writes).", sync_line)

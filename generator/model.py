@@ -26,6 +26,54 @@ STATEMENT_KINDS = (
 
 
 @dataclass(frozen=True, slots=True)
+class Condition:
+    """A cell's `(Dependant on having <has> in <path>)`: the row holds only where `path` holds `has`.
+
+    `side` is the cell that carried it. `has` is a literal (`NO`) or a Wikidata concept
+    (`wd:Q17517`) that each system spells its own way. Where the value path and `path` share a
+    prefix (`phone_numbers.number`, `phone_numbers.name`), that prefix is a list and the
+    condition selects its item(s); otherwise it is a condition on the record. `others` holds
+    further, different clauses the same cell states (the publisher sometimes repeats the clause):
+    such a row cannot be honoured, see `problem`.
+    """
+
+    side: Literal["source", "target"]
+    path: str
+    has: str
+    others: tuple["Condition", ...] = ()
+
+    def problem(self) -> str | None:
+        """Why the row cannot be honoured as written (a blank value or path, several conditions), or None."""
+        if self.others:
+            stated = "; ".join(f"{c.has!r} in {c.path!r}" for c in (self, *self.others))
+            return f"the cell states {len(self.others) + 1} different conditions ({stated})"
+        if not self.has.strip():
+            return f"the condition names no value (in {self.path!r})"
+        if not self.path.strip():
+            return f"the condition names no path (having {self.has!r})"
+        return None
+
+    def describe(self) -> str:
+        """The condition as a reader says it: `the source's phone_numbers.name has wd:Q17517`."""
+        return f"the {self.side}'s {self.path or '(no path)'} has {self.has or '(no value)'}"
+
+
+def condition_json(condition: Condition | None) -> dict | None:
+    """The public JSON of a row's `when` (README, "The model"); `others` only lists differing clauses."""
+    if condition is None:
+        return None
+    return {"side": condition.side, "path": condition.path, "has": condition.has,
+            "others": [condition_json(c) for c in condition.others]}
+
+
+def condition_from_json(data: dict | None) -> Condition | None:
+    if not data:
+        return None
+    return Condition(data["side"], data["path"], data["has"],
+                     tuple(condition_from_json(c) for c in data.get("others", ())))  # type: ignore[misc]
+
+
+@dataclass(frozen=True, slots=True)
 class PropertyMapping:
     """One row of a property table: a source path feeding a target path of a declared type."""
 
@@ -34,6 +82,7 @@ class PropertyMapping:
     type: DataType | None  # None where the document says N/A: the value passes unchanged
     file: str
     line: int
+    when: Condition | None = None  # the row holds only under this condition; the paths are clean
 
 
 @dataclass(frozen=True, slots=True)

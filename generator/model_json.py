@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import CreationRule, Dataflow, EntityMapping, Finding, MergeKey, ParseResult, PropertyMapping, Statement
+from .model import (CreationRule, Dataflow, EntityMapping, Finding, MergeKey, ParseResult, PropertyMapping, Statement,
+                    condition_from_json, condition_json)
 
 
 def mapping_json(mapping: EntityMapping) -> dict[str, Any]:
@@ -23,7 +24,8 @@ def mapping_json(mapping: EntityMapping) -> dict[str, Any]:
         "merge_keys": [{"source": k.source, "target": k.target} for k in mapping.merge_keys],
         "bidirectional": mapping.bidirectional,
         "properties": [
-            {"source": p.source, "target": p.target, "type": p.type, "line": p.line} for p in mapping.properties
+            {"source": p.source, "target": p.target, "type": p.type, "line": p.line, "when": condition_json(p.when)}
+            for p in mapping.properties
         ],
     }
 
@@ -89,6 +91,7 @@ def mapping_from_json(data: dict[str, Any]) -> EntityMapping:
         merge_or_create=data["merge_or_create"],
         merge_keys=tuple(MergeKey(k["source"], k["target"], file, k.get("line", data["line"])) for k in data["merge_keys"]),
         bidirectional=data["bidirectional"],
-        properties=tuple(PropertyMapping(p["source"], p["target"], p["type"], file, p["line"]) for p in data["properties"]),
+        properties=tuple(PropertyMapping(p["source"], p["target"], p["type"], file, p["line"],
+                                          condition_from_json(p.get("when"))) for p in data["properties"]),
         statements=tuple(Statement(s["kind"], s["text"], s["line"]) for s in data.get("statements", ())),
     )

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from docutils import nodes
 
+from .conditions import report_condition, split_cell
 from .findings import FindingLog
-from .model import DATA_TYPES, PropertyMapping, SpecError
+from .model import DATA_TYPES, Condition, PropertyMapping, SpecError
 from .names import fold
 
 TABLE_COLUMNS = {"merge_keys": 2, "properties": 3}
@@ -48,7 +49,13 @@ def _check_header(cells: list[str], entities: tuple[str, str], log: FindingLog, 
                         f"the table header {cell!r} does not name the section's entity {entity!r}")
 
 
-def property_row(cells: list[str], line: int, file: str) -> PropertyMapping:
+def property_row(cells: list[str], line: int, file: str, log: FindingLog) -> PropertyMapping:
+    source, source_when = split_cell(cells[0], "source")
+    target, target_when = split_cell(cells[1], "target")
+    when = source_when or target_when
+    if source_when and target_when:  # both cells conditioned: one row cannot honour two sides
+        when = Condition(source_when.side, source_when.path, source_when.has, (*source_when.others, target_when))
+    report_condition(when, line, log)
     raw_type = cells[2]
     if raw_type.upper() == "N/A":
         data_type = None
@@ -57,7 +64,7 @@ def property_row(cells: list[str], line: int, file: str) -> PropertyMapping:
         if data_type not in DATA_TYPES:
             raise SpecError(file, line, f"unknown data type {raw_type!r}; expected one of "
                             + ", ".join(f'"{t}"' for t in DATA_TYPES) + " or N/A")
-    return PropertyMapping(cells[0], cells[1], data_type, file, line)  # type: ignore[arg-type]
+    return PropertyMapping(source, target, data_type, file, line, when)  # type: ignore[arg-type]
 
 
 def report_property_clashes(properties: tuple[PropertyMapping, ...], log: FindingLog) -> None:

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.model import CreationRule, EntityMapping, MergeKey, PropertyMapping
+from generator.model import CreationRule, EntityMapping, MergeKey, PropertyMapping, condition_from_json
 
 
 def mappings_from_json(data: dict[str, Any]) -> list[EntityMapping]:
@@ -27,7 +27,8 @@ def mappings_from_json(data: dict[str, Any]) -> list[EntityMapping]:
                                  for k in m.get("merge_keys", [])),
                 bidirectional=bool(m.get("bidirectional")),
                 properties=tuple(PropertyMapping(p["source"], p["target"], p.get("type"), file,
-                                                 int(p.get("line", 0))) for p in m.get("properties", [])),
+                                                 int(p.get("line", 0)), condition_from_json(p.get("when")))
+                                 for p in m.get("properties", [])),
             ))
     return found
 

@@ -32,7 +32,7 @@ def test_dump_model_of_specs_has_the_documented_keys(specs_dir, capsys):
     assert all(f["severity"] == "warning" and f["line"] >= 1 and f["file"] for f in out["findings"])
     example = next(d for d in out["dataflows"] if d["file"] == "examples/customcrm-chargebee-example.rst")
     assert example["mappings"][0]["properties"][4] == {
-        "source": "address.city", "target": "billing_address.city", "type": "string", "line": 51}
+        "source": "address.city", "target": "billing_address.city", "type": "string", "line": 51, "when": None}
 
 
 def test_dump_model_to_a_file_writes_only_that_file(specs_dir, tmp_path):
