@@ -5,7 +5,12 @@
 The config (TOML or JSON) has a `[systems."<name>"]` table per system: `base_url` (or
 `site` for Chargebee), `auth`, `paths`, and credentials (`api_key`, `token`, `user`,
 `password`), which may instead come from `SYNC_<SYSTEM>_*` environment variables. It may
-set `state` (the SQLite file). Credentials are never printed.
+set `state` (the SQLite file). Credentials are never printed. It may extend the shipped
+vocabulary (`sync/vocabulary.toml`) with the same sections: `[concepts."wd:Q..."]` spellings per
+system, `[concept_fields]`, and `[[conditions]]` predicates for section conditions. A conditional
+mapping with no predicate for its system, or a row whose concept has no spelling for its system,
+is a configuration error (exit 2); a row whose condition the document leaves blank is skipped
+with a warning.
 """
 from __future__ import annotations
 
@@ -18,12 +23,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .connectors.registry import connector_for
-from .engine import SyncEngine
+from .engine import SyncEngine, find_condition
 from .errors import ConfigurationError
 from .modelio import load_mapping
 from .names import system_key
 from .report import PassReport
 from .state import StateStore
+from .vocabulary import Vocabulary, resolve_rows
 
 
 def load_config(path: str | None) -> dict[str, Any]:
@@ -66,13 +72,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         mapping = load_mapping(args.model, args.mapping)
         config = load_config(args.config)
+        vocabulary = Vocabulary.shipped().extended(config, args.config or "config")
+        find_condition(mapping, None, vocabulary)  # before anything is opened: a missing predicate stops here
+        _rows, skipped = resolve_rows(mapping, vocabulary)
+        unknown = [(row, why) for row, why in skipped if row.when and row.when.problem() is None]
+        if unknown:
+            raise ConfigurationError("; ".join(
+                f"{row.file}:{row.line}: {row.source} -> {row.target}: {why} (add its spelling under "
+                f'[concepts."{row.when.has.strip()}"] in the config)' for row, why in unknown))
         source = connector_for(mapping.source_system, config=system_config(config, mapping.source_system))
         target = connector_for(mapping.target_system, config=system_config(config, mapping.target_system))
         state = StateStore(args.state or config.get("state") or "sync-state.db")
-        engine = SyncEngine(mapping, source, target, state, conditions={})
+        engine = SyncEngine(mapping, source, target, state, vocabulary=vocabulary)
     except (KeyError, OSError, ValueError, ConfigurationError) as exc:
         print(f"sync-run: {exc}", file=sys.stderr)
         return 2
+    for row, why in skipped:
+        print(f"sync-run: warning: {row.file}:{row.line}: the row {row.source} -> {row.target} is skipped: {why}",
+              file=sys.stderr)
     reports = []
     for _ in range(max(1, args.passes)):
         report = engine.run_pass()

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
+from typing import Callable
 
 import requests
-from typing import Callable
 
 from generator.model import EntityMapping
 
@@ -24,23 +25,30 @@ from .names import association_key, snake, system_key
 from .reconcile import build_target, patch_for, plan_pair
 from .report import PassReport, PassTally
 from .state import StateStore
+from .vocabulary import Vocabulary, resolve_rows
 
 log = logging.getLogger("sync.engine")
 Predicate = Callable[[dict], bool]
 STALE_RETRIES = 3
 
 
-def find_condition(mapping: EntityMapping, conditions: dict[str, Predicate] | None) -> Predicate | None:
-    """The predicate registered under a conditional mapping's condition text (whitespace-insensitive)."""
+def find_condition(mapping: EntityMapping, conditions: dict[str, Predicate] | None = None,
+                   vocabulary: Vocabulary | None = None) -> Predicate | None:
+    """A conditional mapping's predicate: one registered under its condition text (whitespace-insensitive),
+    else the vocabulary's for its phrasing and source system; ConfigurationError when there is none."""
     if mapping.sync != "conditional":
         return None
     conditions = conditions or {}
     text = mapping.condition or ""
     predicate = conditions.get(text) or {" ".join(k.split()): v for k, v in conditions.items()}.get(" ".join(text.split()))
     if predicate is None:
+        vocabulary = vocabulary or Vocabulary.shipped()
+        predicate = vocabulary.predicate_for(text, mapping.source_system, mapping.source_entity)
+    if predicate is None:
         raise ConfigurationError(
-            f"{mapping.file}:{mapping.line}: mapping {mapping.id!r} is synchronized only {text!r}, "
-            "but no predicate is registered under that condition text"
+            f"{mapping.file}:{mapping.line}: mapping {mapping.id!r} is synchronized only {text!r}, but no "
+            f"predicate for that condition is known in {mapping.source_system}: add one to the vocabulary "
+            "(a [[conditions]] entry with predicates for the system)"
         )
     return predicate
 
@@ -49,9 +57,17 @@ class SyncEngine:
     """Runs passes of one entity mapping; all memory lives in the StateStore."""
 
     def __init__(self, mapping: EntityMapping, source: RestConnector, target: RestConnector,
-                 state: StateStore, conditions: dict[str, Predicate] | None = None):
-        self.mapping, self.source, self.target, self.state = mapping, source, target, state
-        self.condition = find_condition(mapping, conditions)
+                 state: StateStore, conditions: dict[str, Predicate] | None = None,
+                 vocabulary: Vocabulary | None = None):
+        vocabulary = vocabulary or Vocabulary.shipped()
+        rows, self.skipped_rows = resolve_rows(mapping, vocabulary)
+        for row, reason in self.skipped_rows:
+            log.warning("%s:%s: %s: the row %s -> %s is skipped: %s", row.file, row.line, mapping.id,
+                        row.source, row.target, reason)
+        # The engine runs the rows it can honour, each condition spelled as its system does.
+        self.mapping = replace(mapping, properties=rows)
+        self.source, self.target, self.state = source, target, state
+        self.condition = find_condition(mapping, conditions, vocabulary)
         rule = mapping.create_when_connected
         self.via_keys = tuple(association_key(v, mapping.source_system) for v in rule.via) if rule else ()
         self.into = system_key(rule.into) if rule else ""

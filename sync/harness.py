@@ -26,6 +26,7 @@ from .http import build_session
 from .names import association_key, slug, system_key
 from .report import PassReport
 from .state import StateStore
+from .vocabulary import Vocabulary
 
 _numbers = itertools.count(1)
 
@@ -82,8 +83,10 @@ class Harness:
     """A mapping wired to fake APIs: `source`, `target`, `run_pass()`, links and associations."""
 
     def __init__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None,
-                 fault_rate: float = 0.0, seed: int | None = None, state_path: str = ":memory:"):
+                 fault_rate: float = 0.0, seed: int | None = None, state_path: str = ":memory:",
+                 vocabulary: Vocabulary | None = None):
         self.mapping = mapping
+        self.vocabulary = vocabulary or Vocabulary.shipped()
         self.number = next(_numbers)
         self.clock = LogicalClock()
         self.faults = FaultPlan(fault_rate, self.number if seed is None else seed)
@@ -101,7 +104,8 @@ class Harness:
         self.target = EntityHandle(target_fake, mapping.target_entity)
         self.state = StateStore(state_path)
         try:
-            self.engine = SyncEngine(mapping, self.source_connector, self.target_connector, self.state, conditions)
+            self.engine = SyncEngine(mapping, self.source_connector, self.target_connector, self.state, conditions,
+                                     self.vocabulary)
         except Exception:
             self.close()
             raise

@@ -12,11 +12,19 @@ The rule for paths (quoted by the README):
   list gets one item, so the value is not lost). Where nothing exists yet, writing a list of
   values builds a list of objects, one per value; writing a single value builds an object.
 * A value read through a list therefore round-trips: ``get(set({}, p, [a, b]), p) == [a, b]``.
+
+A row's condition (``phone_numbers.number`` where ``phone_numbers.name`` has ``mobile``) is read
+with `get_where` and written with `set_where`. The paths' common prefix (``phone_numbers``) is a
+list whose items the condition selects: reading gives the matching items' values; writing sets
+them, adding an item with the discriminator set when none matches. With no common prefix the
+condition is on the record itself: the value is read, or written, only where the record's field
+holds the value (a list-valued field holds a value it contains); a record being created gets the
+discriminator set, so that it satisfies the condition.
 """
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, NamedTuple
 
 _MISSING = object()
 
@@ -113,3 +121,81 @@ def deep_merge(base: dict, changes: dict) -> dict:
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def holds_value(held: Any, wanted: Any) -> bool:
+    """Whether a field holds a value: equal as text (`1` holds `"1"`), or, for a list, one item that does."""
+    if isinstance(held, list):
+        return any(holds_value(item, wanted) for item in held)
+    return held is not None and not isinstance(held, dict) and str(held) == str(wanted)
+
+
+class Where(NamedTuple):
+    """A path under a condition, as a key of the changes a write carries (a plain path is a `str`)."""
+
+    path: str
+    condition_path: str
+    has: str
+
+    def __str__(self) -> str:
+        return f"{self.path} (where {self.condition_path} has {self.has})"
+
+
+def _under_condition(path: str, condition_path: str) -> tuple[str, str, str]:
+    """(the shared prefix, the rest of the value path, the rest of the condition path)."""
+    value, condition = split(path), split(condition_path)
+    shared = 0
+    while shared < min(len(value), len(condition)) - 1 and value[shared] == condition[shared]:
+        shared += 1
+    return ".".join(value[:shared]), ".".join(value[shared:]), ".".join(condition[shared:])
+
+
+def get_where(record: Any, where: Where) -> Any:
+    """The value at `where.path` of the item(s), or the record, where the condition holds; else None."""
+    prefix, rest, discriminator = _under_condition(where.path, where.condition_path)
+    node = get_path(record, prefix) if prefix else record
+    holders = node if isinstance(node, list) else [node]
+    picked = [get_path(item, rest) for item in holders
+              if isinstance(item, dict) and holds_value(get_path(item, discriminator), where.has)]
+    if not picked:
+        return None
+    return picked[0] if len(picked) == 1 or not isinstance(node, list) else picked
+
+
+def set_where(record: dict, where: Where, value: Any, *, create: bool = False) -> dict:
+    """Writes `value` under the condition (in place): into the matching list items, adding one when
+    none matches; on the record only where it holds, or, when `create`, setting the discriminator."""
+    prefix, rest, discriminator = _under_condition(where.path, where.condition_path)
+    holder: Any = record
+    if prefix:
+        holder = get_path(record, prefix)
+        if holder is None:  # nothing yet: a discriminator selects among items, so start a list
+            set_path(record, prefix, [])
+            holder = get_path(record, prefix)
+        if isinstance(holder, list):
+            matching = [item for item in holder
+                        if isinstance(item, dict) and holds_value(get_path(item, discriminator), where.has)]
+            if not matching:
+                matching = [set_path({}, discriminator, where.has)]
+                holder.append(matching[0])
+            for item in matching:
+                set_path(item, rest, value)
+            return record
+    if not isinstance(holder, dict):
+        return record
+    if holds_value(get_path(holder, discriminator), where.has):
+        set_path(holder, rest, value)
+    elif create and is_empty(get_path(holder, discriminator)):
+        set_path(holder, discriminator, where.has)
+        set_path(holder, rest, value)
+    return record
+
+
+def read_at(record: Any, place: "str | Where") -> Any:
+    """The value at a plain path or under a condition."""
+    return get_where(record, place) if isinstance(place, Where) else get_path(record, place)
+
+
+def write_at(record: dict, place: "str | Where", value: Any, *, create: bool = False) -> dict:
+    """Writes at a plain path or under a condition (in place)."""
+    return set_where(record, place, value, create=create) if isinstance(place, Where) else set_path(record, place, value)

@@ -6,6 +6,10 @@ changed side wins; where both changed (bidirectional only) the most recently upd
 wins and a Conflict names the rule. An empty value never overwrites a filled one. Forward
 values are coerced to the declared type; backward values pass through unchanged, since the
 table declares no type for the source side.
+
+A row under a condition (`PropertyMapping.when`, its value already spelled as the system does)
+is read and written at a `Where` on the side that carried it (see `paths.py`): a change keyed
+by a `Where` is written into the matching list item, or only where the record holds the value.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from typing import Any
 from generator.model import EntityMapping, PropertyMapping
 
 from .coercion import coerce
-from .paths import get_path, is_empty, set_path, values_equal
+from .paths import Where, is_empty, read_at, values_equal, write_at
 from .report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS, Conflict
 
 _NO_SNAPSHOT = object()
@@ -26,9 +30,17 @@ _NO_SNAPSHOT = object()
 class PairPlan:
     """The writes one pass owes a linked pair, and the conflicts it resolved."""
 
-    target_changes: dict[str, Any] = field(default_factory=dict)  # target path -> value
-    source_changes: dict[str, Any] = field(default_factory=dict)  # source path -> value
+    target_changes: dict[str | Where, Any] = field(default_factory=dict)  # target path -> value
+    source_changes: dict[str | Where, Any] = field(default_factory=dict)  # source path -> value
     conflicts: tuple[Conflict, ...] = ()
+
+
+def place(row: PropertyMapping, side: str) -> str | Where:
+    """Where a row reads and writes on one side: its path, under the condition when that side carries it."""
+    path = row.source if side == "source" else row.target
+    if row.when is not None and row.when.side == side:
+        return Where(path, row.when.path, row.when.has)
+    return path
 
 
 def forward_rows(mapping: EntityMapping, target_id_field: str | None) -> list[PropertyMapping]:
@@ -43,10 +55,12 @@ def build_target(mapping: EntityMapping, source: dict, target_id_field: str, cli
     does); elsewhere the API assigns it and the link records it.
     """
     body: dict = {}
-    for row in forward_rows(mapping, None if client_ids else target_id_field):
-        value = coerce(get_path(source, row.source), row.type)
+    rows = forward_rows(mapping, None if client_ids else target_id_field)
+    # Conditioned rows last: a condition on the target may test what a plain row wrote.
+    for row in sorted(rows, key=lambda r: r.when is not None):
+        value = coerce(read_at(source, place(row, "source")), row.type)
         if not is_empty(value):
-            set_path(body, row.target, value)
+            write_at(body, place(row, "target"), value, create=True)
     return body
 
 
@@ -58,13 +72,14 @@ def plan_pair(mapping: EntityMapping, source: dict, target: dict, source_synced:
     source_changes: dict[str, Any] = {}
     conflicts: list[Conflict] = []
     for row in forward_rows(mapping, target_id_field):
-        s_now, t_now = get_path(source, row.source), get_path(target, row.target)
+        s_at, t_at = place(row, "source"), place(row, "target")
+        s_now, t_now = read_at(source, s_at), read_at(target, t_at)
         wanted = coerce(s_now, row.type)
         if values_equal(wanted, t_now):
             continue
-        s_changed = source_synced is None or s_now != get_path(source_synced, row.source)
+        s_changed = source_synced is None or s_now != read_at(source_synced, s_at)
         t_changed = (mapping.bidirectional and target_synced is not None
-                     and t_now != get_path(target_synced, row.target))
+                     and t_now != read_at(target_synced, t_at))
         if s_changed and t_changed:
             winner = "target" if (target_time or 0) > (source_time or 0) else "source"
             rule = RULE_LATEST_WINS
@@ -80,16 +95,16 @@ def plan_pair(mapping: EntityMapping, source: dict, target: dict, source_synced:
         else:
             continue  # neither side moved since the last pass: nothing of ours to say
         if winner == "source" and not is_empty(wanted):
-            target_changes[row.target] = wanted
+            target_changes[t_at] = wanted
         elif winner == "target" and not is_empty(t_now) and row.source != source_id_field:
-            source_changes[row.source] = t_now
+            source_changes[s_at] = t_now
     return PairPlan(target_changes, source_changes, tuple(conflicts))
 
 
-def patch_for(record: dict, changes: dict[str, Any]) -> tuple[dict, dict]:
+def patch_for(record: dict, changes: dict[str | Where, Any]) -> tuple[dict, dict]:
     """(the record with `changes` applied, the top-level fields that differ: what one write sends)."""
     updated = copy.deepcopy(record)
-    for path, value in changes.items():
-        set_path(updated, path, value)
+    for at, value in changes.items():
+        write_at(updated, at, value)
     patch = {key: value for key, value in updated.items() if record.get(key) != value}
     return updated, patch

@@ -4,12 +4,16 @@ Registered as the `sync_fakes` pytest11 entry point, so it loads in any pytest r
 
 * ``--api-faults=RATE``: every harness's fakes answer that share of requests with 429
   (Retry-After), 500/503 or a timeout (including a write applied whose response is lost).
+* ``--vocabulary=PATH`` (repeatable) and the ini option ``sync_vocabulary`` (paths relative to
+  the rootdir): TOML files extending the shipped vocabulary of concepts and section conditions
+  (`sync/vocabulary.toml`); every harness's engine reads conditions with it.
 * ``sync_harness``: a factory, ``make(mapping, *, conditions=None) -> Harness``. It is
   session-scoped so hypothesis accepts it inside ``@given`` tests; the harnesses a test makes
   are closed when that test ends (by an autouse fixture).
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
@@ -18,6 +22,7 @@ from generator.model import EntityMapping
 
 from .harness import EntityHandle, Harness
 from .report import Conflict, EntityError, PassReport
+from .vocabulary import Vocabulary
 
 __all__ = ["Harness", "EntityHandle", "PassReport", "Conflict", "EntityError", "HarnessFactory"]
 
@@ -28,16 +33,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sync_fakes", "sync engine fake APIs")
     group.addoption("--api-faults", action="store", type=float, default=0.0, metavar="RATE",
                     help="share of fake API requests answered with 429/500/503/timeouts (default 0.0)")
+    group.addoption("--vocabulary", action="append", default=[], metavar="PATH",
+                    help="a TOML file extending the shipped vocabulary of concepts and conditions (repeatable)")
+    parser.addini("sync_vocabulary", "TOML files extending the shipped vocabulary (relative to the rootdir)",
+                  type="paths", default=[])
 
 
 class HarnessFactory:
     """Makes a fresh, isolated Harness per call; reusable any number of times within a test."""
 
-    def __init__(self, fault_rate: float):
+    def __init__(self, fault_rate: float, vocabulary: Vocabulary | None = None):
         self.fault_rate = fault_rate
+        self.vocabulary = vocabulary or Vocabulary.shipped()
 
     def __call__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None) -> Harness:
-        harness = Harness(mapping, conditions=conditions, fault_rate=self.fault_rate)
+        harness = Harness(mapping, conditions=conditions, fault_rate=self.fault_rate, vocabulary=self.vocabulary)
         _made.append(harness)
         return harness
 
@@ -45,7 +55,13 @@ class HarnessFactory:
 @pytest.fixture(scope="session")
 def sync_harness(request: pytest.FixtureRequest) -> HarnessFactory:
     """A factory: ``make(mapping, *, conditions=None) -> Harness`` (fresh fakes and state each call)."""
-    return HarnessFactory(float(request.config.getoption("--api-faults", default=0.0) or 0.0))
+    config = request.config
+    files = [Path(p) for p in config.getini("sync_vocabulary")] + [Path(p) for p in config.getoption("--vocabulary")]
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        raise pytest.UsageError(f"no such vocabulary file: {', '.join(missing)}")
+    return HarnessFactory(float(config.getoption("--api-faults", default=0.0) or 0.0),
+                          Vocabulary.shipped().extended_by_files(files))
 
 
 @pytest.fixture(autouse=True)

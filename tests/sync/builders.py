@@ -1,13 +1,17 @@
 """EntityMapping values built directly with the model's constructor, as the tests need them."""
 from __future__ import annotations
 
-from generator.model import CreationRule, EntityMapping, MergeKey, PropertyMapping
+from generator.model import Condition, CreationRule, EntityMapping, MergeKey, PropertyMapping
 
 FILE = "tests/sync/builders.py"
 
 
-def prop(source: str, target: str, type: str | None = "string") -> PropertyMapping:
-    return PropertyMapping(source, target, type, FILE, 1)  # type: ignore[arg-type]
+def prop(source: str, target: str, type: str | None = "string", when: Condition | None = None) -> PropertyMapping:
+    return PropertyMapping(source, target, type, FILE, 1, when)  # type: ignore[arg-type]
+
+
+def when(side: str, path: str, has: str) -> Condition:
+    return Condition(side, path, has)  # type: ignore[arg-type]
 
 
 def key(source: str, target: str) -> MergeKey:
