@@ -9,20 +9,17 @@ from typing import Any, Callable
 
 from generator.model import EntityMapping, PropertyMapping
 
+from .conditions import section_fields, skip_without_predicate
 from .expected import nested, read
 from .values import sample, source_kind
 
-# The field a generated test sets on a source record to say "the condition holds for this one".
-CONDITION_FIELD = "qa_condition_holds"
 MakeHarness = Callable[..., Any]
 
 
 def harness(make: MakeHarness, mapping: EntityMapping):
-    """A fresh harness; for a conditional mapping, with the predicate the tests control."""
-    conditions = None
-    if mapping.sync == "conditional":
-        conditions = {mapping.condition: lambda record: record.get(CONDITION_FIELD) is True}
-    return make(mapping, conditions=conditions)
+    """A fresh harness (a conditional section runs with the vocabulary's predicate, or is not verifiable)."""
+    skip_without_predicate(make, mapping)
+    return make(mapping)
 
 
 def _merge(record: dict, extra: dict) -> dict:
@@ -62,8 +59,8 @@ def same_collection(mapping: EntityMapping) -> bool:
 
 
 def new_source(h, mapping: EntityMapping, values: dict[str, Any], condition: bool = True) -> str:
-    extra = {CONDITION_FIELD: condition} if mapping.sync == "conditional" else {}
-    return h.source.create(record(values, **extra))
+    """A new source record; for a conditional section, one its condition holds for (or, `condition=False`, not)."""
+    return h.source.create(record(values, **section_fields(h.vocabulary, mapping, holding=condition)))
 
 
 def _link_target(h, mapping: EntityMapping, source_id: str, values: dict[str, Any]) -> None:
@@ -105,7 +102,8 @@ def fed_by_one_source(mapping: EntityMapping, row: PropertyMapping) -> bool:
 
 def editable_row(mapping: EntityMapping) -> tuple[int, PropertyMapping] | None:
     for index, row in enumerate(mapping.properties):
-        if not is_target_id(mapping, row) and fed_by_one_source(mapping, row) and not same_collection(mapping):
+        if (not is_target_id(mapping, row) and fed_by_one_source(mapping, row) and not same_collection(mapping)
+                and row.when is None):  # a conditioned row has its own check (conditions.py)
             return index, row
     return None
 

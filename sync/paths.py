@@ -127,7 +127,12 @@ def holds_value(held: Any, wanted: Any) -> bool:
     """Whether a field holds a value: equal as text (`1` holds `"1"`), or, for a list, one item that does."""
     if isinstance(held, list):
         return any(holds_value(item, wanted) for item in held)
-    return held is not None and not isinstance(held, dict) and str(held) == str(wanted)
+    return held is not None and not isinstance(held, dict) and _as_text(held) == _as_text(wanted)
+
+
+def _as_text(value: Any) -> str:
+    # A document writes `true`; a JSON API holds the boolean.
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 class Where(NamedTuple):

@@ -78,15 +78,16 @@ class Phrasing:
     def matches(self, condition: str, system: str, entity: str) -> bool:
         pattern = ""
         for part in re.split(r"(\{system\}|\{entity\}|\{any\})", " ".join(self.text.split())):
-            if part == "{system}":
-                pattern += _words(system)
+            if part == "{system}":  # any spelling of the system: `Customcrm` for `Custom CRM`
+                pattern += r"(?P<system>.+?)"
             elif part == "{entity}":
                 pattern += _words(entity)
             elif part == "{any}":
                 pattern += r".*"
             else:
                 pattern += _words(part)
-        return re.fullmatch(pattern, " ".join(condition.split()), re.IGNORECASE | re.DOTALL) is not None
+        match = re.fullmatch(pattern, " ".join(condition.split()), re.IGNORECASE | re.DOTALL)
+        return match is not None and ("system" not in match.groupdict() or system_key(match["system"]) == system_key(system))
 
 
 def _words(text: str) -> str:

@@ -1,0 +1,245 @@
+"""Checks of the documents' conditions: a section's free-text condition and a row's `(Dependant on ...)`.
+
+Records that satisfy a condition, and records that do not, are built here from the spec and the
+vocabulary's data (a predicate's field, operator and value; a concept's spelling in a system),
+never by asking the engine; the assertions read what the fake APIs hold. A condition that
+cannot be honoured (blank, several, a concept or predicate the vocabulary does not know) makes
+the item "not verifiable" with the reason, never verified.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from generator.model import EntityMapping, PropertyMapping
+from sync.vocabulary import Predicate, Vocabulary, row_problem, section_problem
+
+from .expected import as_declared, holds, nested, read
+from .values import another, sample, source_kind
+
+OTHER = "qa-other-value"  # a discriminator value no vocabulary spells
+
+
+def vocabulary_of(make: Any) -> Vocabulary:
+    return getattr(make, "vocabulary", None) or Vocabulary.shipped()
+
+
+def skip_without_predicate(make: Any, mapping: EntityMapping) -> None:
+    """A conditional section whose condition has no predicate cannot run at all: say so."""
+    problem = section_problem(mapping, vocabulary_of(make))
+    if problem is not None:
+        pytest.skip(f"not verifiable: {problem}")
+
+
+def section_fields(vocabulary: Vocabulary, mapping: EntityMapping, holding: bool) -> dict:
+    """The fields a source record needs for the section's condition to hold (or not)."""
+    if mapping.sync != "conditional":
+        return {}
+    predicate = vocabulary.predicate_for(mapping.condition or "", mapping.source_system, mapping.source_entity)
+    if predicate is None:
+        return {}
+    value = _witness(predicate, holding)
+    return {} if value is _ABSENT else nested(predicate.field, value)
+
+
+_ABSENT = object()
+
+
+def _witness(predicate: Predicate, holding: bool) -> Any:
+    """A field value for which the predicate holds, or one for which it does not (_ABSENT: no field)."""
+    op, value = predicate.operator, predicate.value
+    if op == "equals":
+        return value if holding else f"{OTHER}-{value}"
+    if op == "not_equals":
+        return f"{OTHER}-{value}" if holding else value
+    if op == "one_of":
+        return value[0] if holding else OTHER
+    if op == "empty":
+        return _ABSENT if holding else OTHER
+    if op == "not_empty":
+        return OTHER if holding else _ABSENT
+    number = float(value)
+    step = -0.5 if op == "at_least" else 0.5
+    # As text, the way APIs such as HubSpot's answer numeric properties.
+    return _text(number) if holding else _text(number + step)
+
+
+def _text(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+# --- rows under a condition -----------------------------------------------------------------
+
+def property_row(make: Any, mapping: EntityMapping, index: int, value: Any) -> None:
+    """Both branches of a conditioned row: where the condition holds the value arrives at the right
+    place (the matching list item, or the record); where it does not, it does not arrive."""
+    row = mapping.properties[index]
+    vocabulary = vocabulary_of(make)
+    problem = row_problem(row, mapping, vocabulary)
+    if problem is not None:
+        pytest.skip(f"not verifiable: {problem}")
+    skip_without_predicate(make, mapping)
+    if len({p.source for p in mapping.properties if p.target == row.target}) > 1:
+        pytest.skip(f"not verifiable: several rows write {row.target!r}; which one wins is the engine's rule")
+    if (mapping.source_system, mapping.source_entity) == (mapping.target_system, mapping.target_entity):
+        pytest.skip("not verifiable: a record synchronized with itself holds both sides of the condition")
+    system = mapping.source_system if row.when.side == "source" else mapping.target_system
+    spelled = vocabulary.value_for(row.when.has, system, row.when.path)
+    _skip_if_uncoercible(mapping, row, spelled)
+    expected = as_declared(value, row.type)
+    kind = source_kind(mapping, index)
+    if _creates_unlinked(mapping):
+        _check_create(make, mapping, row, spelled, value, expected, kind)
+    _check_linked(make, mapping, row, spelled, value, expected, kind)
+
+
+def _creates_unlinked(mapping: EntityMapping) -> bool:
+    return mapping.sync in ("every", "conditional") and mapping.create_when_connected is None
+
+
+def _skip_if_uncoercible(mapping: EntityMapping, row: PropertyMapping, spelled: str) -> None:
+    # The condition's field may feed typed rows too: the engine cannot coerce "NO" to an integer,
+    # and an entity with a value it cannot coerce is left untouched, so neither branch can be seen.
+    if row.when.side != "source":
+        return
+    for other in mapping.properties:
+        if other.source == row.when.path and other.type in ("integer", "float", "boolean"):
+            try:
+                ok = as_declared(spelled, other.type) is not None and (
+                    other.type != "boolean" or spelled.lower() in ("true", "false", "1", "0"))
+            except ValueError:
+                ok = False
+            if not ok:
+                pytest.skip(f"not verifiable: the condition's value {spelled!r} in {row.when.path!r} cannot be the "
+                            f'"{other.type}" line {other.line} declares for it, so no record can satisfy both')
+
+
+def _discriminated(path: str, condition_path: str) -> tuple[str, str, str]:
+    """(the list the condition selects in, the value's path in an item, the discriminator's), or ("", path, cond)."""
+    value, condition = path.split("."), condition_path.split(".")
+    shared = 0
+    while shared < min(len(value), len(condition)) - 1 and value[shared] == condition[shared]:
+        shared += 1
+    return ".".join(value[:shared]), ".".join(value[shared:]), ".".join(condition[shared:])
+
+
+def _source_values(make: Any, mapping: EntityMapping, row: PropertyMapping, spelled: str, holding: bool,
+                   value: Any, kind: str) -> dict:
+    """A source record's values: a sample for every other row, the row's value under (or not) the condition."""
+    from .scenario import record, sample_values  # the set-up shared with every other check
+
+    values = {path: v for path, v in sample_values(mapping).items()
+              if path != row.source and not path.startswith(row.source + ".")}
+    built = _merge(record(values), section_fields(vocabulary_of(make), mapping, holding=True))
+    if row.when.side != "source":
+        return _merge(built, nested(row.source, value))
+    return _merge(built, _conditioned(mapping, row, spelled, holding, value, kind))
+
+
+def _conditioned(mapping: EntityMapping, row: PropertyMapping, spelled: str, holding: bool, value: Any,
+                 kind: str) -> dict:
+    """The source fields that put `value` at the row's path where the condition holds (or where it does not)."""
+    path = row.source
+    prefix, rest, discriminator = _discriminated(path, row.when.path)
+    if prefix:
+        other_item = _merge(nested(discriminator, OTHER), nested(rest, another(value, kind) if holding else value))
+        items = [other_item] + ([_merge(nested(discriminator, spelled), nested(rest, value))] if holding else [])
+        return nested(prefix, items)
+    miss = OTHER
+    for other in mapping.properties:  # a value that suits the rows this field feeds, and is not the one
+        if other.source == row.when.path and other is not row:
+            miss = sample(source_kind(mapping, mapping.properties.index(other)), 97)
+    return _merge(nested(path, value), nested(row.when.path, spelled if holding else miss))
+
+
+def _merge(record: dict, extra: dict) -> dict:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(record.get(key), dict):
+            _merge(record[key], value)
+        else:
+            record[key] = value
+    return record
+
+
+def _check_create(make, mapping, row, spelled, value, expected, kind) -> None:
+    h = make(mapping)
+    holding = h.source.create(_source_values(make, mapping, row, spelled, True, value, kind))
+    missing = h.source.create(_source_values(make, mapping, row, spelled, False, value, kind))
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    links = dict(h.links())
+    assert holding in links, f"the {mapping.source_entity} was not synchronized: {h.links()}"
+    created = h.target.get(links[holding])
+    if row.when.side == "source":
+        assert holds(read(created, row.target), expected), (
+            f"on create, where {row.when.describe()} ({spelled!r}): {row.target} should hold {expected!r}, "
+            f"the {mapping.target_system} API holds {read(created, row.target)!r}")
+        if missing in links:
+            held = read(h.target.get(links[missing]), row.target)
+            assert held is None, (f"on create, where {row.when.path} does not hold {spelled!r}: "
+                                  f"{row.target} must not be written, the API holds {held!r}")
+    else:
+        assert _held_under(created, row, spelled) == [expected], (
+            f"on create: {row.target} where {row.when.path} has {spelled!r} should hold {expected!r}; "
+            f"the {mapping.target_system} API holds {created!r}")
+
+
+def _target_before(row: PropertyMapping, spelled: str, holding: bool) -> dict:
+    """A target made by hand before the pass: for a target-side condition, holding it or not."""
+    if row.when.side != "target":
+        return {}
+    prefix, rest, discriminator = _discriminated(row.target, row.when.path)
+    if not prefix:
+        return nested(row.when.path, spelled if holding else OTHER)
+    items = [_merge(nested(discriminator, OTHER), nested(rest, "qa-before"))]
+    if holding:
+        items.append(_merge(nested(discriminator, spelled), nested(rest, "qa-before")))
+    return nested(prefix, items)
+
+
+def _held_under(record: dict, row: PropertyMapping, spelled: str) -> list:
+    """The values at the row's target path in the item(s), or record, whose discriminator holds `spelled`."""
+    prefix, rest, discriminator = _discriminated(row.target, row.when.path)
+    node = read(record, prefix) if prefix else record
+    holders = node if isinstance(node, list) else [node]
+    found = []
+    for item in holders:
+        if isinstance(item, dict):
+            held = read(item, discriminator)
+            if held == spelled or (isinstance(held, list) and spelled in held):
+                found.append(read(item, rest))
+    return found
+
+
+def _check_linked(make, mapping, row, spelled, value, expected, kind) -> None:
+    h = make(mapping)
+    pairs = {}
+    for holding in (True, False):
+        sid = h.source.create(_source_values(make, mapping, row, spelled, holding, value, kind))
+        tid = h.target.create(_target_before(row, spelled, holding))
+        h.link(sid, tid)
+        pairs[holding] = tid
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    held, missed = h.target.get(pairs[True]), h.target.get(pairs[False])
+    if row.when.side == "source":
+        assert holds(read(held, row.target), expected), (
+            f"where {row.when.describe()} ({spelled!r}): {row.target} should hold {expected!r}, "
+            f"the {mapping.target_system} API holds {read(held, row.target)!r}")
+        assert read(missed, row.target) is None, (
+            f"where {row.when.path} does not hold {spelled!r}: {row.target} must not be written, "
+            f"the API holds {read(missed, row.target)!r}")
+        return
+    prefix, rest, discriminator = _discriminated(row.target, row.when.path)
+    assert _held_under(held, row, spelled) == [expected], (
+        f"{row.target} where {row.when.path} has {spelled!r} should hold {expected!r}; the API holds {held!r}")
+    if prefix:
+        others = [read(i, rest) for i in read(held, prefix) + read(missed, prefix) if read(i, discriminator) == OTHER]
+        assert others == ["qa-before", "qa-before"], f"an item whose {discriminator} is not {spelled!r} was written: {others}"
+        assert _held_under(missed, row, spelled) == [expected], (
+            f"with no item whose {discriminator} is {spelled!r}, one must be added holding {expected!r}: {missed!r}")
+    else:
+        assert read(missed, row.target) is None, (
+            f"the target's {row.when.path} does not hold {spelled!r}: {row.target} must not be written, "
+            f"the API holds {read(missed, row.target)!r}")
