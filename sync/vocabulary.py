@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from generator.model import EntityMapping, PropertyMapping
 
-from .names import system_key
+from .names import plural, system_key
 from .paths import get_path, holds_value
 
 SHIPPED = Path(__file__).with_name("vocabulary.toml")
@@ -76,18 +76,43 @@ class Phrasing:
     predicates: dict[str, Predicate]  # by system_key
 
     def matches(self, condition: str, system: str, entity: str) -> bool:
+        """Whether `condition` is this phrasing said of `system` and `entity`, in any spelling of
+        either (`Customcrm` for `Custom CRM`, `Users` for `User`)."""
         pattern = ""
         for part in re.split(r"(\{system\}|\{entity\}|\{any\})", " ".join(self.text.split())):
-            if part == "{system}":  # any spelling of the system: `Customcrm` for `Custom CRM`
-                pattern += r"(?P<system>.+?)"
-            elif part == "{entity}":
-                pattern += _words(entity)
+            if part in ("{system}", "{entity}"):
+                pattern += f"(?P<{part[1:-1]}>.+?)"
             elif part == "{any}":
                 pattern += r".*"
             else:
                 pattern += _words(part)
         match = re.fullmatch(pattern, " ".join(condition.split()), re.IGNORECASE | re.DOTALL)
-        return match is not None and ("system" not in match.groupdict() or system_key(match["system"]) == system_key(system))
+        if match is None:
+            return False
+        names = match.groupdict()
+        if "system" in names and "entity" in names:
+            # Where the two stand side by side, try each split of their words.
+            text = match.string[min(match.start("system"), match.start("entity")):
+                                max(match.end("system"), match.end("entity"))]
+            words = text.split()
+            system_first = match.start("system") < match.start("entity")
+            return any(_names_match(" ".join(words[:i]), " ".join(words[i:]), system, entity, system_first)
+                       for i in range(1, len(words)))
+        if "system" in names:
+            return system_key(names["system"]) == system_key(system)
+        if "entity" in names:
+            return _same_entity(names["entity"], entity)
+        return True
+
+
+def _names_match(first: str, second: str, system: str, entity: str, system_first: bool) -> bool:
+    said_system, said_entity = (first, second) if system_first else (second, first)
+    return system_key(said_system) == system_key(system) and _same_entity(said_entity, entity)
+
+
+def _same_entity(said: str, entity: str) -> bool:
+    a, b = system_key(said), system_key(entity)
+    return a == b or plural(a) == b or plural(b) == a
 
 
 def _words(text: str) -> str:

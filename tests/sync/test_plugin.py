@@ -61,3 +61,36 @@ def test_hypothesis_can_use_the_fixture_directly(sync_harness, name):
     h.source.create({"a": name})
     h.run_pass()
     assert [r.get("name") for r in h.target.records()] == [name if name.strip() else None]
+
+
+VOCABULARY_SUITE = '''
+from generator.model import EntityMapping, PropertyMapping
+
+M = EntityMapping(id="x", title="x", file="x.rst", line=1, source_system="Custom CRM", source_entity="Product",
+                  target_system="MemberCare", target_entity="Products", sync="conditional",
+                  condition="preliminary mapping until we can sort out suppliers. This removes all supplier products for now",
+                  create_when_connected=None, merge_or_create=False, merge_keys=(), bidirectional=False,
+                  properties=(PropertyMapping("name", "name", "string", "x.rst", 2),))
+
+def test_the_user_vocabulary_decides(sync_harness):
+    h = sync_harness(M)
+    h.source.create({"name": "own"})
+    h.source.create({"name": "bought", "supplier": {"id": 3}})
+    h.run_pass()
+    assert [r["name"] for r in h.target.records()] == ["own"]
+'''
+
+
+def test_a_suite_reads_the_users_vocabulary_from_the_option(tmp_path):
+    (tmp_path / "test_generated.py").write_text(textwrap.dedent(VOCABULARY_SUITE))
+    (tmp_path / "mine.toml").write_text(
+        '[[conditions]]\nphrasing = "preliminary mapping until we can sort out suppliers. '
+        'This removes all supplier products for now"\n'
+        '[conditions.predicates."Custom CRM"]\nfield = "supplier"\noperator = "empty"\n')
+    run = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "test_generated.py")]
+    without = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True)
+    assert without.returncode == 1 and "no predicate" in without.stdout
+    done = subprocess.run([*run, "--vocabulary", str(tmp_path / "mine.toml")], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:]
+    missing = subprocess.run([*run, "--vocabulary", "nope.toml"], cwd=tmp_path, capture_output=True, text=True)
+    assert missing.returncode != 0 and "no such vocabulary file: nope.toml" in missing.stdout + missing.stderr

@@ -1,0 +1,72 @@
+"""The generated checks of conditions fail when the engine ignores them (broken on purpose, as a user would
+find out): rows under `(Dependant on having ...)` and sections under a free-text condition."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+SUITE = "generated_tests/examples"
+
+IGNORE_WHEN = """
+import dataclasses
+import sync.engine
+import sync.vocabulary
+
+_real = sync.vocabulary.resolve_rows
+
+
+def ignoring_when(mapping, vocabulary):
+    rows, skipped = _real(mapping, vocabulary)
+    return tuple(dataclasses.replace(row, when=None) for row in rows), skipped
+
+
+sync.engine.resolve_rows = ignoring_when
+"""
+
+IGNORE_PREDICATE = """
+import sync.engine
+
+sync.engine.find_condition = lambda mapping, conditions=None, vocabulary=None: None
+"""
+
+
+# A failing property test would shrink its example at length; here only whether it fails matters.
+NO_SHRINK = """
+from hypothesis import Phase, settings
+
+settings.register_profile("broken", max_examples=2, derandomize=True, database=None, phases=[Phase.generate],
+                          deadline=None)
+"""
+
+
+def failed_with(tmp_path: Path, plugin: str, *args: str) -> set[str]:
+    (tmp_path / "broken_engine.py").write_text(plugin + NO_SHRINK)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "pytest", SUITE, "-q", "-p", "no:cacheprovider", "-p", "broken_engine",
+                          "-o", "addopts=", "--hypothesis-profile=broken", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert "error" not in run.stdout.splitlines()[-1], run.stdout[-3000:]
+    return {m.split("examples/", 1)[1] for m in re.findall(r"^FAILED (\S+)", run.stdout, re.MULTILINE)}
+
+
+def test_an_engine_ignoring_row_conditions_fails_exactly_the_conditioned_rows(tmp_path):
+    failed = failed_with(tmp_path, IGNORE_WHEN, "-k", "conditions or zendesk")
+    assert failed == {
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_2_mobilephone",  # list, source side
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_3_phones_number",  # list, target side
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_4_nationalidentitynumber",  # NO
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_5_membernumber",  # repeated clause
+        "zendesk_customcrm_example/test_user_to_user.py::test_property_3_sharedphone",  # `true` on a boolean field
+    }
+
+
+def test_an_engine_ignoring_the_section_predicate_fails_every_sync_item_that_has_one(tmp_path):
+    failed = failed_with(tmp_path, IGNORE_PREDICATE, "-k", "sync_rule")
+    assert failed == {
+        "customcrm_chargebee_example/test_lead_to_customer.py::test_sync_rule",
+        "customcrm_membercare_conditions/test_customer_to_companies.py::test_sync_rule",  # "removed person customers..."
+        "customcrm_membercare_example/test_user_to_persons.py::test_sync_rule",
+        "hubspot_custompms_example/test_deal_to_reservation.py::test_sync_rule",  # HubSpot, 100% probability
+        "zendesk_customcrm_example/test_user_to_user.py::test_sync_rule",  # Zendesk agent
+    }
