@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 GOLDEN_SPECS = Path(__file__).parents[1] / "data" / "golden" / "specs"
+VOCABULARY = f"--vocabulary={GOLDEN_SPECS.parent / 'vocabulary.toml'}"  # the predicate of its section condition
 
 
 def qa_checklist(folder: Path, *args: str) -> subprocess.CompletedProcess:
@@ -18,7 +19,7 @@ def qa_checklist(folder: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_regenerates_runs_and_reports(tmp_path):
     shutil.copytree(GOLDEN_SPECS, tmp_path / "specs")
-    run = qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider")
+    run = qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider", VOCABULARY)
     status, out = run.returncode, run.stdout
     assert "the specs changed; regenerated generated_tests" in out
     report = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())
@@ -28,7 +29,7 @@ def test_regenerates_runs_and_reports(tmp_path):
     assert f"QA checklist: {summary['items']} items: {summary['passed']} verified" in out
     assert status == (1 if summary["failed"] else 0)
 
-    out = qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider", "-k", "sync_rule").stdout
+    out = qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider", VOCABULARY, "-k", "sync_rule").stdout
     assert "generated_tests is up to date with specs" in out
     rerun = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())
     statuses = {i["id"].rsplit("/", 1)[1]: i["status"] for d in rerun["dataflows"] for m in d["mappings"] for i in m["items"]}
