@@ -198,9 +198,9 @@ def _target_before(row: PropertyMapping, spelled: str, holding: bool) -> dict:
     return nested(prefix, items)
 
 
-def _held_under(record: dict, row: PropertyMapping, spelled: str) -> list:
-    """The values at the row's target path in the item(s), or record, whose discriminator holds `spelled`."""
-    prefix, rest, discriminator = _discriminated(row.target, row.when.path)
+def _held_under(record: dict, row: PropertyMapping, spelled: str, path: str | None = None) -> list:
+    """The values at the row's target path (or `path`) in the item(s), or record, whose discriminator holds `spelled`."""
+    prefix, rest, discriminator = _discriminated(path or row.target, row.when.path)
     node = read(record, prefix) if prefix else record
     holders = node if isinstance(node, list) else [node]
     found = []
@@ -219,10 +219,10 @@ def _check_linked(make, mapping, row, spelled, value, expected, kind) -> None:
         sid = h.source.create(_source_values(make, mapping, row, spelled, holding, value, kind))
         tid = h.target.create(_target_before(row, spelled, holding))
         h.link(sid, tid)
-        pairs[holding] = tid
+        pairs[holding] = (sid, tid)
     report = h.run_pass()
     assert not report.errors, report.errors
-    held, missed = h.target.get(pairs[True]), h.target.get(pairs[False])
+    held, missed = h.target.get(pairs[True][1]), h.target.get(pairs[False][1])
     if row.when.side == "source":
         assert holds(read(held, row.target), expected), (
             f"where {row.when.describe()} ({spelled!r}): {row.target} should hold {expected!r}, "
@@ -230,16 +230,47 @@ def _check_linked(make, mapping, row, spelled, value, expected, kind) -> None:
         assert read(missed, row.target) is None, (
             f"where {row.when.path} does not hold {spelled!r}: {row.target} must not be written, "
             f"the API holds {read(missed, row.target)!r}")
-        return
-    prefix, rest, discriminator = _discriminated(row.target, row.when.path)
-    assert _held_under(held, row, spelled) == [expected], (
-        f"{row.target} where {row.when.path} has {spelled!r} should hold {expected!r}; the API holds {held!r}")
-    if prefix:
-        others = [read(i, rest) for i in read(held, prefix) + read(missed, prefix) if read(i, discriminator) == OTHER]
-        assert others == ["qa-before", "qa-before"], f"an item whose {discriminator} is not {spelled!r} was written: {others}"
-        assert _held_under(missed, row, spelled) == [expected], (
-            f"with no item whose {discriminator} is {spelled!r}, one must be added holding {expected!r}: {missed!r}")
     else:
-        assert read(missed, row.target) is None, (
-            f"the target's {row.when.path} does not hold {spelled!r}: {row.target} must not be written, "
-            f"the API holds {read(missed, row.target)!r}")
+        prefix, rest, discriminator = _discriminated(row.target, row.when.path)
+        assert _held_under(held, row, spelled) == [expected], (
+            f"{row.target} where {row.when.path} has {spelled!r} should hold {expected!r}; the API holds {held!r}")
+        if prefix:
+            others = [read(i, rest) for i in read(held, prefix) + read(missed, prefix) if read(i, discriminator) == OTHER]
+            assert others == ["qa-before", "qa-before"], (
+                f"an item whose {discriminator} is not {spelled!r} was written: {others}")
+            assert _held_under(missed, row, spelled) == [expected], (
+                f"with no item whose {discriminator} is {spelled!r}, one must be added holding {expected!r}: {missed!r}")
+        else:
+            assert read(missed, row.target) is None, (
+                f"the target's {row.when.path} does not hold {spelled!r}: {row.target} must not be written, "
+                f"the API holds {read(missed, row.target)!r}")
+    if mapping.bidirectional:
+        _check_backwards(h, mapping, row, spelled, value, kind, pairs[True])
+
+
+def _check_backwards(h, mapping, row, spelled, value, kind, pair) -> None:
+    """Read backwards, an edit of the target reaches the source's place under the condition, and no other."""
+    sid, tid = pair
+    back = as_declared(another(another(value, kind), kind), row.type)  # unlike the other item's value too
+    target = h.target.get(tid)
+    prefix, rest, discriminator = _discriminated(row.target, row.when.path)
+    if row.when.side == "target" and prefix:
+        items = [_merge(dict(item), nested(rest, back)) if read(item, discriminator) == spelled else item
+                 for item in read(target, prefix)]
+        h.target.edit(tid, nested(prefix, items))
+    else:
+        h.target.edit(tid, nested(row.target, back))
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    source = h.source.get(sid)
+    if row.when.side == "target":
+        found = [read(source, row.source)]
+    else:
+        found = _held_under(source, row, spelled, path=row.source)
+    assert [as_declared(v, "string") if v is not None else None for v in found] == [as_declared(back, "string")], (
+        f"read backwards, {row.target} = {back!r} should reach {row.source} where {row.when.path} has {spelled!r}; "
+        f"the {mapping.source_system} API holds {source!r}")
+    prefix, rest, discriminator = _discriminated(row.source, row.when.path)
+    if row.when.side == "source" and prefix:
+        others = [read(i, rest) for i in read(source, prefix) if read(i, discriminator) == OTHER]
+        assert others == [another(value, kind)], f"read backwards, an item of another kind was written: {others}"

@@ -25,6 +25,22 @@ def ignoring_when(mapping, vocabulary):
 sync.engine.resolve_rows = ignoring_when
 """
 
+WRITE_EVERY_ITEM = """
+import sync.paths
+import sync.reconcile
+
+_real = sync.paths.write_at
+
+
+def write_at(record, place, value, *, create=False):
+    if isinstance(place, sync.paths.Where) and not create:
+        return sync.paths.set_path(record, place.path, value)  # into every item, whatever its kind
+    return _real(record, place, value, create=create)
+
+
+sync.reconcile.write_at = write_at
+"""
+
 IGNORE_PREDICATE = """
 import sync.engine
 
@@ -58,6 +74,14 @@ def test_an_engine_ignoring_row_conditions_fails_exactly_the_conditioned_rows(tm
         "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_4_nationalidentitynumber",  # NO
         "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_5_membernumber",  # repeated clause
         "zendesk_customcrm_example/test_user_to_user.py::test_property_3_sharedphone",  # `true` on a boolean field
+    }
+
+
+def test_an_engine_writing_a_linked_pair_into_every_list_item_fails_the_list_rows(tmp_path):
+    failed = failed_with(tmp_path, WRITE_EVERY_ITEM, "-k", "conditions and persons")
+    assert failed == {
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_2_mobilephone",  # read backwards
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_3_phones_number",  # on update
     }
 
 
