@@ -5,12 +5,13 @@ This module and `doctree.py` are the only ones that know docutils.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from docutils import nodes
 
 from .doctree import read_doctree
 from .findings import FindingLog
+from .layout import IdRegistry, Placed, document_id, module_path
+from .limits import check_text, check_title
 from .model import (
     CreationRule,
     Dataflow,
@@ -26,8 +27,29 @@ from .tables import TABLE_COLUMNS, property_row, report_property_clashes, table_
 _SYNC_KINDS = ("every", "link_required", "conditional")
 
 
-def build_dataflow(text: str, file: str) -> tuple[Dataflow, FindingLog]:
-    """The model of one document; raises `SpecError` when it cannot be read."""
+def build_dataflow(text: str, file: str, place: Placed | None = None) -> tuple[Dataflow, FindingLog]:
+    """The model of one document; raises `SpecError` when it cannot be read.
+
+    `place` is the document's id among the others (see `layout.place_documents`); alone, it
+    keeps its natural id.
+    """
+    check_text(text, file)
+    try:
+        return _build(text, file, place or Placed(document_id(file), document_id(file)))
+    except RecursionError:
+        # docutils parses nested lists and block quotes recursively; Python's stack is the limit.
+        line, depth = _deepest_line(text)
+        raise SpecError(file, line, f"nested too deeply to read (indented {depth} columns here)") from None
+
+
+def _deepest_line(text: str) -> tuple[int, int]:
+    depths = [(len(line) - len(line.lstrip()), -number) for number, line in enumerate(text.splitlines(), 1)
+              if line.strip()]
+    depth, line = max(depths, default=(0, -1))
+    return -line, depth
+
+
+def _build(text: str, file: str, place: Placed) -> tuple[Dataflow, FindingLog]:
     document, messages = read_doctree(text, file)
     log = FindingLog(file)
     for message in messages:
@@ -43,11 +65,16 @@ def build_dataflow(text: str, file: str) -> tuple[Dataflow, FindingLog]:
     title_node = top[0]
     title = title_node.astext()
     title_line = _title_line(title_node)
+    check_title(title, file, title_line)
     systems = systems_from_title(title)
     if systems is None:
         raise SpecError(file, title_line, f'title {title!r} is not of the form "<Source> to <Target> Dataflow"')
     source_system, target_system = _fill_blank_systems(systems, file, title_line, log)
-    context = _DocumentContext(file, document_id(file), source_system,
+    if place.taken_by is not None:
+        log.warning(title_line, "document-id-collision",
+                    f"the document's id {place.natural!r} is already that of {place.taken_by!r}; "
+                    f"its sections' ids start with {place.id!r}")
+    context = _DocumentContext(file, place.id, source_system,
                                target_system, blank_source=not systems[0], blank_target=not systems[1])
 
     generated = None
@@ -72,21 +99,18 @@ class _DocumentContext:
     target_system: str
     blank_source: bool
     blank_target: bool
-    ids: dict[str, int] = field(default_factory=dict)
+    repeats: dict[str, int] = field(default_factory=dict)
+    registry: IdRegistry = field(default_factory=lambda: IdRegistry(lambda i: "module:" + module_path(i)))
 
-    def unique_id(self, base: str) -> str:
-        count = self.ids.get(base, 0) + 1
-        self.ids[base] = count
-        return base if count == 1 else f"{base}-{count}"
-
-
-def document_id(file: str) -> str:
-    """The id part a document gives its sections: its path without `.rst`, each part slugged.
-
-    A document in a sub-folder keeps the folder, so that two documents of the same name in
-    different folders never share an id.
-    """
-    return "/".join(slug(part) for part in PurePosixPath(file).with_suffix("").parts)
+    def unique_id(self, base: str, line: int, log: FindingLog) -> str:
+        """`base`, `base-2` for its first repeat and so on; a suffix more where that id (or its
+        module) is already another section's, reported as an `id-collision`."""
+        count = self.repeats[base] = self.repeats.get(base, 0) + 1
+        placed = self.registry.place(base if count == 1 else f"{base}-{count}", f"line {line}")
+        if placed.taken_by is not None:
+            log.warning(line, "id-collision", f"the id {placed.natural!r} is already the section's on "
+                        f"{placed.taken_by}; this section's is {placed.id!r}")
+        return placed.id
 
 
 def _title_line(title: nodes.title) -> int:
@@ -106,6 +130,7 @@ def _fill_blank_systems(systems: tuple[str, str], file: str, line: int, log: Fin
 def _build_section(section: nodes.section, ctx: _DocumentContext, log: FindingLog) -> EntityMapping | None:
     title = section[0].astext()
     line = _title_line(section[0])
+    check_title(title, ctx.file, line)
     if fold(title) == "introduction":
         return None
     entities = split_section_title(
@@ -186,7 +211,7 @@ def _build_section(section: nodes.section, ctx: _DocumentContext, log: FindingLo
 
     creation = sentences.get("creation_rule")
     return EntityMapping(
-        id=ctx.unique_id(f"{ctx.stem}/{slug(source_entity)}-to-{slug(target_entity)}"),
+        id=ctx.unique_id(f"{ctx.stem}/{slug(source_entity)}-to-{slug(target_entity)}", line, log),
         title=title,
         file=ctx.file,
         line=line,

@@ -13,6 +13,7 @@ import jinja2
 
 from .checklist import ChecklistItem, checklist_items
 from .identifiers import PythonIdentifier, python_literal
+from .layout import module_path
 from .model import Dataflow, EntityMapping, Finding
 from .model_json import embedded_mapping_json, finding_json
 
@@ -104,17 +105,7 @@ def _tests(mapping: EntityMapping, items: tuple[ChecklistItem, ...]) -> tuple[Te
 
 def module_paths(dataflow: Dataflow) -> list[str]:
     """The path of each mapping's module, relative to the output folder, in mapping order."""
-    spec = PurePosixPath(dataflow.file)
-    folder = PurePosixPath(*[PythonIdentifier(part) for part in spec.parent.parts],
-                           PythonIdentifier(spec.stem))
-    seen: dict[str, int] = {}
-    paths = []
-    for mapping in dataflow.mappings:
-        base = PythonIdentifier(f"test_{mapping.source_entity}_to_{mapping.target_entity}")
-        seen[base] = seen.get(base, 0) + 1
-        name = base if seen[base] == 1 else f"{base}_{seen[base]}"
-        paths.append(str(folder / f"{name}.py"))
-    return paths
+    return [module_path(mapping.id) for mapping in dataflow.mappings]
 
 
 def render_module(mapping: EntityMapping, document: Document, spec_prefix: str) -> str:

@@ -15,7 +15,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .model import Finding, SpecError
-from .parser import parse_document, read_text, spec_files
+from .layout import Placed
+from .parser import parse_document, read_documents
 from .render import Document, RenderedDocument, assemble_suite, render_document
 
 DEFAULT_CACHE = Path(".cache") / "regenerate-tests"
@@ -47,14 +48,15 @@ def generator_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _cache_key(name: str, text: str, spec_prefix: str) -> str:
-    return hashlib.sha256("\0".join((generator_fingerprint(), spec_prefix, name, text)).encode()).hexdigest()
+def _cache_key(name: str, text: str, spec_prefix: str, place: Placed) -> str:
+    parts = (generator_fingerprint(), spec_prefix, name, place.id, place.natural, place.taken_by or "", text)
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def build_document(text: str, name: str, spec_prefix: str) -> dict:
+def build_document(text: str, name: str, spec_prefix: str, place: Placed | None = None) -> dict:
     """Parse and render one document into plain, cacheable data; a `SpecError` becomes an error entry."""
     try:
-        dataflow, findings = parse_document(text, name)
+        dataflow, findings = parse_document(text, name, place)
     except SpecError as error:
         return {"error": [error.path, error.line, error.message]}
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -62,7 +64,7 @@ def build_document(text: str, name: str, spec_prefix: str) -> dict:
     return {"rendered": rendered.to_json(), "findings": [_finding_json(f) for f in findings]}
 
 
-def _build_task(task: tuple[str, str, str]) -> dict:
+def _build_task(task: tuple[str, str, str, Placed]) -> dict:
     return build_document(*task)
 
 
@@ -73,25 +75,17 @@ def _finding_json(finding: Finding) -> list:
 def build_suite(specs: Path, spec_prefix: str, cache_dir: Path | None = DEFAULT_CACHE,
                 workers: int | None = None, progress: bool = False) -> SuiteBuild:
     """The suite for every `*.rst` under `specs`, in a stable order whatever the workers' timing."""
-    names, texts = [], []
-    errors: list[SpecError] = []
-    for path in spec_files(specs):
-        name = path.relative_to(specs).as_posix()
-        try:
-            texts.append(read_text(path, name))
-            names.append(name)
-        except SpecError as error:
-            errors.append(error)
-
+    documents, errors = read_documents(specs)
+    names = [d.name for d in documents]
     results: dict[str, dict] = {}
-    keys = {name: _cache_key(name, text, spec_prefix) for name, text in zip(names, texts)}
+    keys = {d.name: _cache_key(d.name, d.text, spec_prefix, d.place) for d in documents}
     if cache_dir is not None:
         for name in names:
             cached = _read_cache(cache_dir / f"{keys[name]}.json")
             if cached is not None:
                 results[name] = cached
-    pending = [(text, name, spec_prefix) for name, text in zip(names, texts) if name not in results]
-    for (_text, name, _prefix), built in zip(pending, _run(pending, workers, progress)):
+    pending = [(d.text, d.name, spec_prefix, d.place) for d in documents if d.name not in results]
+    for (_text, name, _prefix, _place), built in zip(pending, _run(pending, workers, progress)):
         results[name] = built
         if cache_dir is not None and "rendered" in built:
             _write_cache(cache_dir / f"{keys[name]}.json", built)
@@ -109,7 +103,7 @@ def build_suite(specs: Path, spec_prefix: str, cache_dir: Path | None = DEFAULT_
                       len(pending))
 
 
-def _run(tasks: list[tuple[str, str, str]], workers: int | None, progress: bool):
+def _run(tasks: list[tuple[str, str, str, Placed]], workers: int | None, progress: bool):
     workers = workers or os.cpu_count() or 1
     bar = tqdm(total=len(tasks), desc="regenerate-tests", unit="doc", disable=not progress or len(tasks) < 2,
                leave=False)
