@@ -4,13 +4,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from .model_json import result_json
 from .parser import parse_specs
 from .render import MANIFEST, RenderedDocument, assemble_suite
 from .suite import DEFAULT_CACHE, SuiteBuild, build_suite
-from .writer import OutputNotGenerated, TreeDiff, diff_tree, write_tree
+from .writer import OutputBusy, OutputNotGenerated, TreeDiff, diff_tree, output_lock, write_tree
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -44,8 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         return _check(args.out, build)
     try:
-        diff = write_tree(args.out, _keep_modules_of_broken(args.out, build, spec_prefix(args.specs)))
-    except OutputNotGenerated as error:
+        # Nothing to write (not even a lock file) when no document could be read and none has modules to keep.
+        nothing = build.errors and not build.rendered and not (args.out / MANIFEST).is_file()
+        with output_lock(args.out) if not nothing else nullcontext():
+            files = {} if nothing else _keep_modules_of_broken(args.out, build, spec_prefix(args.specs))
+            if build.errors and not _has_modules(files):
+                print(f"regenerate-tests: {len(build.errors)} document(s) could not be read; nothing written",
+                      file=sys.stderr)
+                return 2
+            diff = write_tree(args.out, files)
+    except (OutputNotGenerated, OutputBusy) as error:
         print(f"regenerate-tests: {error}", file=sys.stderr)
         return 2
     print_diff(diff, args.out)
@@ -98,6 +107,10 @@ def _check(out: Path, build: SuiteBuild) -> int:
     return 2 if build.errors else 0
 
 
+def _has_modules(files: dict[str, str]) -> bool:
+    return any(Path(path).name.startswith("test_") for path in files)
+
+
 def _keep_modules_of_broken(out: Path, build: SuiteBuild, prefix: str) -> dict[str, str]:
     """The suite's files, keeping the previous modules and manifest entry of each document that
     could not be read this time, so that a typo in one document loses none of its tests."""
@@ -108,7 +121,9 @@ def _keep_modules_of_broken(out: Path, build: SuiteBuild, prefix: str) -> dict[s
     kept = []
     for entry in json.loads(manifest.read_text(encoding="utf-8")).get("documents", []):
         modules = {m["module"]: out / m["module"] for m in entry["mappings"]}
-        if entry["file"] in broken and all(path.is_file() for path in modules.values()):
+        # Not where this run's documents now put theirs: a kept module never overwrites a new one.
+        if (entry["file"] in broken and all(path.is_file() for path in modules.values())
+                and not build.files.keys() & modules.keys()):
             texts = {name: path.read_text(encoding="utf-8") for name, path in modules.items()}
             kept.append(RenderedDocument(entry["file"], texts, entry))
     return assemble_suite([*build.rendered, *kept], prefix)

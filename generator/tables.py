@@ -7,6 +7,7 @@ from .conditions import report_condition, split_cell
 from .findings import FindingLog
 from .model import DATA_TYPES, Condition, PropertyMapping, SpecError
 from .names import fold
+from .property_paths import check_property_path
 
 TABLE_COLUMNS = {"merge_keys": 2, "properties": 3}
 
@@ -32,8 +33,8 @@ def table_rows(table: nodes.table | None, kind: str, entities: tuple[str, str], 
     for index, row in enumerate(body):
         row_line = row_lines[len(header) + index] if len(header) + index < len(row_lines) else table_line
         cells = _cells(row)
-        if not cells[0] or not cells[1]:
-            raise SpecError(file, row_line, "a table row with an empty property path")
+        for cell in cells[:2]:
+            check_property_path(cell, file, row_line)
         rows.append((cells, row_line))
     return rows
 

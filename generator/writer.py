@@ -1,12 +1,30 @@
-"""Writes a generated suite as one change: the previous tree stays whole if anything fails."""
+"""Writes a generated suite as one change: the previous tree stays whole if anything fails.
+
+The output folder is the generator's own: a file in it that the generator did not write (not
+named by its manifest, nor one of its package `__init__.py` files) makes a run refuse, naming
+the file, rather than drop it. A run holds a lock beside the folder, so a second one into the
+same folder waits for it; staging folders left by a killed run are removed; the folder keeps
+its permissions across the swap.
+"""
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import shutil
+import stat
+import sys
 import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
-from .render import MANIFEST
+from .render import INIT_TEXT, MANIFEST
+
+LOCK_WAIT_SECONDS = 300.0  # how long a second run into one folder waits before giving up
+_LOCK_POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +50,7 @@ def _existing(out: Path) -> dict[str, Path]:
     return {
         p.relative_to(out).as_posix(): p
         for p in out.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json")
+        if not p.is_dir() and "__pycache__" not in p.parts
     }
 
 
@@ -45,16 +63,47 @@ def diff_tree(out: Path, files: dict[str, str]) -> TreeDiff:
     return TreeDiff(added, changed, removed)
 
 
+def foreign_files(out: Path) -> list[str]:
+    """Files in `out` the generator did not write: not its manifest, not a module the manifest
+    names, not a package `__init__.py` with the generator's text."""
+    existing = _existing(out)
+    try:
+        manifest = json.loads(existing[MANIFEST].read_text(encoding="utf-8")) if MANIFEST in existing else {}
+        owned = {m["module"] for d in manifest.get("documents", []) for m in d.get("mappings", [])}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        owned = set()  # a manifest that cannot be read vouches for nothing
+    owned.add(MANIFEST)
+    return sorted(name for name, path in existing.items()
+                  if name not in owned and not (path.name == "__init__.py" and _reads(path) == INIT_TEXT))
+
+
+def _reads(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def write_tree(out: Path, files: dict[str, str]) -> TreeDiff:
-    """Make `out` hold exactly `files`; a no-op when it already does."""
+    """Make `out` hold exactly `files`; a no-op when it already does. Call it under `output_lock`."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputNotGenerated(f"{out}: not a folder; refusing to replace it")
+    _remove_stale_staging(out)
     if out.exists() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise OutputNotGenerated(f"{out}: the folder holds files but no {MANIFEST}; refusing to replace it")
+    foreign = foreign_files(out)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutputNotGenerated(f"{out}: holds files regenerate-tests did not write ({shown}); "
+                                 "move them out of the folder, then run again")
     diff = diff_tree(out, files)
     if diff.clean:
         return diff
     out.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(out.stat().st_mode) if out.exists() else 0o777 & ~_umask()
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
+        os.chmod(staging, mode)  # mkdtemp makes it 0700; the folder keeps the mode it had
         for relative, text in files.items():
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -70,3 +119,55 @@ def write_tree(out: Path, files: dict[str, str]) -> TreeDiff:
         raise
     shutil.rmtree(previous, ignore_errors=True)
     return diff
+
+
+def _remove_stale_staging(out: Path) -> None:
+    # Under the lock no other run is writing: any staging folder is left by one that was killed.
+    if not out.parent.is_dir():
+        return
+    for stale in [*out.parent.glob(f".{out.name}.new-*"), out.parent / f".{out.name}.old"]:
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class OutputBusy(Exception):
+    """Another run holds the output folder's lock for longer than a run waits."""
+
+
+def lock_path(out: Path) -> Path:
+    """The lock file of an output folder: beside it, since the folder itself is swapped."""
+    return out.parent / f".{out.name}.lock"
+
+
+@contextmanager
+def output_lock(out: Path, wait: float | None = None) -> Iterator[None]:
+    """Holds `out`'s lock (an flock, released by the system should the process die); waits for a
+    run that holds it, saying so once, up to `wait` seconds (default `LOCK_WAIT_SECONDS`)."""
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
+    path = lock_path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OutputBusy(f"{out}: another regenerate-tests is writing this folder (lock {path} held "
+                                     f"for over {wait:g} s); try again when it has finished") from None
+                if not told:
+                    print(f"regenerate-tests: waiting for another regenerate-tests writing {out}", file=sys.stderr)
+                    told = True
+                time.sleep(_LOCK_POLL_SECONDS)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
