@@ -5,9 +5,10 @@
 The config (TOML or JSON) has a `[systems."<name>"]` table per system: `base_url` (or
 `site` for Chargebee), `auth`, `paths`, and credentials (`api_key`, `token`, `user`,
 `password`), which may instead come from `SYNC_<SYSTEM>_*` environment variables. It may
-set `state` (the SQLite file). Credentials are never printed. It may extend the shipped
-vocabulary (`sync/vocabulary.toml`) with the same sections: `[concepts."wd:Q..."]` spellings per
-system, `[concept_fields]`, and `[[conditions]]` predicates for section conditions. A conditional
+set `state` (the SQLite file). Credentials are never printed: everything sync-run writes
+passes through a `Redactor` of every credential the config and the environment hold. It may
+extend the shipped vocabulary (`sync/vocabulary.toml`) with the same sections:
+`[concepts."wd:Q..."]` spellings per system, `[concept_fields]`, and `[[conditions]]` predicates for section conditions. A conditional
 mapping with no predicate for its system, or a row whose concept has no spelling for its system,
 is a configuration error (exit 2); a row whose condition the document leaves blank is skipped
 with a warning.
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sqlite3
 import sys
 import tomllib
 from collections import Counter
@@ -23,10 +26,12 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .connectors.registry import connector_for
+from .credentials import credentials_for
 from .engine import SyncEngine, find_condition
 from .errors import ConfigurationError
 from .modelio import load_mapping
 from .names import system_key
+from .redaction import Redactor
 from .report import PassReport
 from .state import StateStore
 from .vocabulary import Vocabulary, resolve_rows
@@ -45,6 +50,28 @@ def system_config(config: dict[str, Any], system: str) -> dict[str, Any]:
         if system_key(name) == system_key(system):
             return dict(table)
     return {}
+
+
+def configured_secrets(config: dict[str, Any], environ: dict[str, str] | None = None) -> Redactor:
+    """A redactor of every credential in the config's system tables and in `SYNC_*` variables."""
+    environ = dict(os.environ if environ is None else environ)
+    tables = [(str(name), table) for name, table in (config.get("systems") or {}).items() if isinstance(table, dict)]
+    credentials = [credentials_for(name, style, {k: str(v) for k, v in table.items()}, environ={})
+                   for name, table in tables for style in ("basic", "bearer")]
+    urls = [str(table[key]) for _name, table in tables for key in ("base_url", "site") if table.get(key)]
+    variables = [value for name, value in environ.items() if name.startswith("SYNC_")
+                 and name.endswith(("_API_KEY", "_TOKEN", "_USER", "_PASSWORD"))]
+    return Redactor.of(credentials, urls, variables)
+
+
+def open_state(path: str) -> StateStore:
+    """The state store at `path`; a folder or a file SQLite cannot open is a `ConfigurationError`."""
+    if os.path.isdir(path):
+        raise ConfigurationError(f"state file {path}: is a folder; give the path of a file")
+    try:
+        return StateStore(path)
+    except sqlite3.Error as exc:
+        raise ConfigurationError(f"state file {path}: cannot be used ({exc})") from None
 
 
 def summary(reports: list[PassReport]) -> dict[str, Any]:
@@ -69,9 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--state", help="SQLite state file (default: config's `state` or sync-state.db)")
     parser.add_argument("--passes", type=int, default=1)
     args = parser.parse_args(argv)
+    redact = configured_secrets({})
+
+    def say(text: str, stream=sys.stdout) -> None:
+        print(redact(text), file=stream)
+
     try:
         mapping = load_mapping(args.model, args.mapping)
         config = load_config(args.config)
+        redact = configured_secrets(config)
         vocabulary = Vocabulary.shipped().extended(config, args.config or "config")
         find_condition(mapping, None, vocabulary)  # before anything is opened: a missing predicate stops here
         _rows, skipped = resolve_rows(mapping, vocabulary)
@@ -82,25 +115,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f'[concepts."{row.when.has.strip()}"] in the config)' for row, why in unknown))
         source = connector_for(mapping.source_system, config=system_config(config, mapping.source_system))
         target = connector_for(mapping.target_system, config=system_config(config, mapping.target_system))
-        state = StateStore(args.state or config.get("state") or "sync-state.db")
+        redact = redact + source.redactor + target.redactor
+        state = open_state(args.state or config.get("state") or "sync-state.db")
         engine = SyncEngine(mapping, source, target, state, vocabulary=vocabulary)
     except (KeyError, OSError, ValueError, ConfigurationError) as exc:
-        print(f"sync-run: {exc}", file=sys.stderr)
+        say(f"sync-run: {exc}", sys.stderr)
         return 2
     for row, why in skipped:
-        print(f"sync-run: warning: {row.file}:{row.line}: the row {row.source} -> {row.target} is skipped: {why}",
-              file=sys.stderr)
+        say(f"sync-run: warning: {row.file}:{row.line}: the row {row.source} -> {row.target} is skipped: {why}",
+            sys.stderr)
     reports = []
-    for _ in range(max(1, args.passes)):
-        report = engine.run_pass()
-        reports.append(report)
-        print(report.summary())
-        for conflict in report.conflicts:
-            print(f"  conflict {conflict.entity_id} {conflict.path}: {conflict.rule} ({conflict.winner})")
-        for error in report.errors:
-            print(f"  error {error.entity_id or '-'}: {error.message}")
-    print(json.dumps(summary(reports), sort_keys=True))
-    state.close()
+    try:
+        for _ in range(max(1, args.passes)):
+            report = engine.run_pass()
+            reports.append(report)
+            say(report.summary())
+            for conflict in report.conflicts:
+                say(f"  conflict {conflict.entity_id} {conflict.path}: {conflict.rule} ({conflict.winner})")
+            for error in report.errors:
+                say(f"  error {error.entity_id or '-'}: {error.message}")
+    except Exception as exc:  # the boundary: whatever went wrong is said without a credential or a traceback
+        say(f"sync-run: the run stopped: {type(exc).__name__}: {exc}", sys.stderr)
+        return 1
+    finally:
+        state.close()
+    say(json.dumps(summary(reports), sort_keys=True))
     return 1 if any(r.errors for r in reports) else 0
 
 

@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Literal, Mapping
 
+from .errors import ConfigurationError
 from .names import system_key
 
 AuthStyle = Literal["basic", "bearer", "none"]
@@ -41,6 +42,20 @@ class Credentials:
     user: Secret = field(default_factory=lambda: Secret(""))
     password: Secret = field(default_factory=lambda: Secret(""))
     token: Secret = field(default_factory=lambda: Secret(""))
+
+    def check_sendable(self, system: str) -> None:
+        """Raises `ConfigurationError` (never showing the value) for a credential HTTP cannot carry:
+        header values are Latin-1, and a bearer token goes into one as it is."""
+        named = {"basic": (("user", self.user), ("password", self.password)), "bearer": (("token", self.token),)}
+        for name, secret in named.get(self.style, ()):
+            value = secret.reveal()
+            position = next((i for i, c in enumerate(value) if ord(c) > 0xFF), None)
+            if position is not None:
+                raise ConfigurationError(f"{system}: the {name} has a character that HTTP cannot send (at position "
+                                         f"{position + 1}: only Latin-1 characters can be sent); check the configuration")
+            if self.style == "bearer" and (value != value.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)):
+                raise ConfigurationError(f"{system}: the {name} has white space at an end or a control character, "
+                                         "which an HTTP header cannot carry; check the configuration")
 
 
 def credentials_for(system: str, style: AuthStyle, config: Mapping[str, str] | None = None,

@@ -67,6 +67,7 @@ class SyncEngine:
         # The engine runs the rows it can honour, each condition spelled as its system does.
         self.mapping = replace(mapping, properties=rows)
         self.source, self.target, self.state = source, target, state
+        self._redact = source.redactor + target.redactor
         self.condition = find_condition(mapping, conditions, vocabulary)
         rule = mapping.create_when_connected
         self.via_keys = tuple(association_key(v, mapping.source_system) for v in rule.via) if rule else ()
@@ -81,7 +82,7 @@ class SyncEngine:
     def run_pass(self) -> PassReport:
         """Reads what changed on both sides and does what the mapping says; returns what it did."""
         m = self.mapping.id
-        tally = PassTally(m)
+        tally = PassTally(m, self._redact)
         before = self._calls()
         try:
             self._replay_intents(tally)

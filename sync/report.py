@@ -13,6 +13,7 @@ Counts mean:
 from __future__ import annotations
 
 from collections import Counter
+from typing import Callable
 from dataclasses import dataclass, field
 
 RULE_LATEST_WINS = "most recently updated wins"
@@ -72,8 +73,9 @@ class PassReport:
 class PassTally:
     """The mutable tally an engine keeps during a pass, frozen into a PassReport at the end."""
 
-    def __init__(self, mapping_id: str):
+    def __init__(self, mapping_id: str, redact: Callable[[str], str] = str):
         self.mapping_id = mapping_id
+        self._redact = redact  # an error's text may quote what an API echoed: never a credential
         self.counts: Counter[str] = Counter()
         self.conflicts: list[Conflict] = []
         self.errors: list[EntityError] = []
@@ -82,7 +84,7 @@ class PassTally:
         self.counts[what] += n
 
     def error(self, entity_id: str, message: str, side: str = "source") -> None:
-        self.errors.append(EntityError(entity_id, message, side))
+        self.errors.append(EntityError(entity_id, self._redact(message), side))
 
     def freeze(self, api_calls: dict[str, int]) -> PassReport:
         return PassReport(

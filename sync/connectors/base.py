@@ -21,6 +21,7 @@ import requests
 from ..credentials import Credentials
 from ..errors import ApiError, ListFailed, StaleRecord
 from ..http import build_session
+from ..redaction import Redactor
 from ..names import slug
 from .paging import PageNumberPaginator, PagingLoop, TokenPaginator
 
@@ -77,12 +78,15 @@ class RestConnector:
         self.system = system
         self.base_url = (base_url or self.url_base).rstrip("/")
         self._credentials = credentials or Credentials()
+        self._credentials.check_sendable(system)
+        # Errors, logs and reprs pass through it: an API may echo the credentials it was sent.
+        self.redactor = Redactor.of([self._credentials], urls=[self.base_url])
         self.session = session or build_session()
         self._paths = dict(paths or {})
         self.calls: Counter[str] = Counter()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(system={self.system!r}, base_url={self.base_url!r})"
+        return self.redactor(f"{type(self).__name__}(system={self.system!r}, base_url={self.base_url!r})")
 
     # hooks
     def endpoint(self, entity: str) -> Endpoint:
@@ -212,11 +216,14 @@ class RestConnector:
     def _send(self, kind: str, method: str, path: str, *, headers: dict[str, str] | None = None,
               **kwargs: Any) -> Any:
         self.calls[kind] += 1
-        log.debug("%s %s%s", method, self.base_url, path)  # never headers: they hold credentials
-        response = self.session.request(method, self.base_url + path, headers={**self._auth_headers(),
-                                        **(headers or {})}, auth=self._auth(), timeout=self.timeout, **kwargs)
+        log.debug("%s %s", method, self.redactor(self.base_url + path))  # never headers: they hold credentials
+        try:
+            response = self.session.request(method, self.base_url + path, headers={**self._auth_headers(),
+                                            **(headers or {})}, auth=self._auth(), timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise self.redactor.scrub(exc) from None
         if response.status_code >= 400:
-            raise self.error_of(response)
+            raise self.redactor.scrub(self.error_of(response)) from None
         try:
             return response.json()
         except ValueError:

@@ -1,0 +1,94 @@
+"""Credentials scrubbed from every text that leaves the engine or `sync-run`.
+
+Some APIs echo a request's credentials in their error messages or headers, and a URL may carry
+`user:password@`. A `Redactor` knows the configured secrets in every form a server or a library
+might write them back: as they are, `user:password`, the Base64 of the Basic value (with
+`Bearer`/`Basic` prefixes that leaves the secret part), percent-encoded (upper- and lower-case
+hex, `+` for spaces) and JSON-escaped; each occurrence becomes `***`.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Iterable
+from urllib.parse import quote, quote_plus, unquote, urlsplit
+
+from .credentials import Credentials
+
+MASK = "***"
+_HEX = re.compile(r"%[0-9A-F]{2}")
+
+
+def _forms(secret: str) -> set[str]:
+    encoded = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    encoded |= {_HEX.sub(lambda m: m.group().lower(), text) for text in encoded}
+    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1], *encoded} - {""}
+
+
+def _base64(text: str) -> set[str]:
+    # requests sends Basic credentials as Latin-1 where it can; other clients use UTF-8.
+    raws = {text.encode("utf-8")} | ({text.encode("latin-1")} if _latin1(text) else set())
+    return {encode(raw).decode() for raw in raws for encode in (base64.b64encode, base64.urlsafe_b64encode)}
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class Redactor:
+    """Replaces every form of the secrets it was given by `***`; a callable on text."""
+
+    def __init__(self, secrets: Iterable[str] = ()):
+        self._secrets = frozenset(s for s in secrets if s)
+        forms = sorted({f for s in self._secrets for f in _forms(s)}, key=lambda f: (-len(f), f))
+        self._pattern = re.compile("|".join(map(re.escape, forms))) if forms else None
+
+    @classmethod
+    def of(cls, credentials: Iterable[Credentials] = (), urls: Iterable[str] = (),
+           values: Iterable[str] = ()) -> "Redactor":
+        """The secrets of these credentials, of the `user:password@` of these URLs, and `values`."""
+        secrets = set(values)
+        for creds in credentials:
+            user, password, token = creds.user.reveal(), creds.password.reveal(), creds.token.reveal()
+            secrets |= {user, password, token}
+            if user or password:
+                secrets |= {f"{user}:{password}", *_base64(f"{user}:{password}")}
+            if token:
+                secrets |= _base64(token)
+        for url in urls:
+            try:
+                parts = urlsplit(url)
+            except ValueError:
+                continue
+            for part in (parts.username, parts.password):
+                if part:
+                    secrets |= {part, unquote(part)}
+            if parts.username or parts.password:
+                secrets |= set(_base64(f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"))
+        return cls(secrets)
+
+    def __call__(self, text: str) -> str:
+        return self._pattern.sub(MASK, text) if self._pattern is not None else text
+
+    def __add__(self, other: "Redactor") -> "Redactor":
+        return Redactor(self._secrets | other._secrets)
+
+    def __repr__(self) -> str:
+        return f"Redactor({len(self._secrets)} secrets)"
+
+    def scrub(self, exc: BaseException) -> BaseException:
+        """`exc` with its message (and an `ApiError`'s message and code) redacted, and no chained
+        exceptions that could still show the secret in a traceback."""
+        exc.args = tuple(self(a) if isinstance(a, str) else self(str(a)) for a in exc.args)
+        for name in ("message", "code"):
+            value = getattr(exc, name, None)
+            if isinstance(value, str):
+                setattr(exc, name, self(value))
+        exc.__cause__ = exc.__context__ = None
+        exc.__suppress_context__ = True
+        return exc
