@@ -13,7 +13,7 @@ import pytest
 
 from generator.cli import regenerate
 from generator.suite import DEFAULT_CACHE
-from generator.writer import OutputNotGenerated, write_tree
+from generator.writer import OutputBusy, OutputNotGenerated, output_lock, write_tree
 
 
 def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -41,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qa-checklist: {len(build.errors)} document(s) could not be read; fix them first", file=sys.stderr)
         return 2
     try:
-        diff = write_tree(args.out, build.files)
-    except OutputNotGenerated as error:
+        with output_lock(args.out):
+            diff = write_tree(args.out, build.files)
+    except (OutputNotGenerated, OutputBusy) as error:
         print(f"qa-checklist: {error}", file=sys.stderr)
         return 2
     if diff.clean:
