@@ -124,6 +124,16 @@ def test_a_long_section_title_gives_a_short_hashed_module_that_runs(tmp_path, ca
     assert "0 added, 0 changed, 0 removed" in capsys.readouterr().out
 
 
+def test_a_document_name_at_the_file_system_limit_gives_a_short_folder(tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / ("acme-" + "b" * 240 + ".rst")).write_text(document())
+    out = tmp_path / "out"
+    assert main(["--specs", str(specs), "--out", str(out), "--no-cache"]) == 0
+    [module] = out.rglob("test_*.py")
+    assert len(module.parent.name) == MAX_NAME_CHARS
+
+
 def test_a_title_over_the_limit_is_an_error_at_its_line(tmp_path):
     specs = tmp_path / "specs"
     specs.mkdir()
