@@ -50,14 +50,15 @@ def test_a_repeated_section_and_one_titled_2_keep_three_ids_and_three_modules(tm
 
 def test_documents_and_folders_that_slug_alike_keep_apart(tmp_path):
     files = {name: document(section(f"P{number}")) for number, name in enumerate(
-        ["a-b.rst", "a_b.rst", "x-y/a.rst", "x_y/a.rst", "class.rst", "class_.rst"])}
+        ["a-b.rst", "a_b.rst", "x-y/a.rst", "x_y/a.rst", "class.rst", "class_.rst", "1a.rst", "x-1a.rst"])}
     out, manifest = build(tmp_path, files)
     ids = {d["file"]: d["mappings"][0]["id"].rsplit("/", 1)[0] for d in manifest["documents"]}
     assert ids == {"a-b.rst": "a-b", "a_b.rst": "a-b-2", "class.rst": "class", "class_.rst": "class-2",
-                   "x-y/a.rst": "x-y/a", "x_y/a.rst": "x-y/a-2"}
+                   "x-y/a.rst": "x-y/a", "x_y/a.rst": "x-y/a-2",
+                   "1a.rst": "1a", "x-1a.rst": "x-1a-2"}  # different ids, but both folders would be x_1a
     modules = [m["module"] for m in sections_of(manifest)]
-    assert len(set(modules)) == 6 and all((out / m).is_file() for m in modules)
-    assert sorted(f["file"] for f in findings(manifest, "document-id-collision")) == ["a_b.rst", "class_.rst",
+    assert len(set(modules)) == 8 and all((out / m).is_file() for m in modules)
+    assert sorted(f["file"] for f in findings(manifest, "document-id-collision")) == ["a_b.rst", "class_.rst", "x-1a.rst",
                                                                                      "x_y/a.rst"]
     assert run_suite(out, manifest) == sum(len(m["items"]) for m in sections_of(manifest))
 
