@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 from contextlib import nullcontext
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .model_json import result_json
 from .parser import parse_specs
@@ -111,6 +111,12 @@ def _has_modules(files: dict[str, str]) -> bool:
     return any(Path(path).name.startswith("test_") for path in files)
 
 
+def _inside(relative: str) -> bool:
+    # A manifest is read back from disk: a module path in it must stay inside the output folder.
+    path = PurePosixPath(relative)
+    return not path.is_absolute() and ".." not in path.parts and path.suffix == ".py"
+
+
 def _keep_modules_of_broken(out: Path, build: SuiteBuild, prefix: str) -> dict[str, str]:
     """The suite's files, keeping the previous modules and manifest entry of each document that
     could not be read this time, so that a typo in one document loses none of its tests."""
@@ -119,10 +125,14 @@ def _keep_modules_of_broken(out: Path, build: SuiteBuild, prefix: str) -> dict[s
         return build.files
     broken = {e.path for e in build.errors}
     kept = []
-    for entry in json.loads(manifest.read_text(encoding="utf-8")).get("documents", []):
+    try:
+        entries = json.loads(manifest.read_text(encoding="utf-8")).get("documents", [])
+    except (OSError, ValueError, AttributeError):
+        return build.files  # a damaged manifest keeps nothing; the folder is then refused as not ours
+    for entry in entries:
         modules = {m["module"]: out / m["module"] for m in entry["mappings"]}
         # Not where this run's documents now put theirs: a kept module never overwrites a new one.
-        if (entry["file"] in broken and all(path.is_file() for path in modules.values())
+        if (entry["file"] in broken and all(_inside(name) and path.is_file() for name, path in modules.items())
                 and not build.files.keys() & modules.keys()):
             texts = {name: path.read_text(encoding="utf-8") for name, path in modules.items()}
             kept.append(RenderedDocument(entry["file"], texts, entry))

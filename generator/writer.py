@@ -137,7 +137,7 @@ def _umask() -> int:
 
 
 class OutputBusy(Exception):
-    """Another run holds the output folder's lock for longer than a run waits."""
+    """The output folder's lock cannot be had: another run holds it too long, or it cannot be made."""
 
 
 def lock_path(out: Path) -> Path:
@@ -151,8 +151,12 @@ def output_lock(out: Path, wait: float | None = None) -> Iterator[None]:
     run that holds it, saying so once, up to `wait` seconds (default `LOCK_WAIT_SECONDS`)."""
     wait = LOCK_WAIT_SECONDS if wait is None else wait
     path = lock_path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a")
+    except OSError as error:
+        raise OutputBusy(f"{out}: cannot make the lock file {path}: {error.strerror}") from None
+    with handle:
         deadline = time.monotonic() + wait
         told = False
         while True:

@@ -1,6 +1,7 @@
 """The output folder: nothing written on error, foreign files never dropped, its mode kept,
 stale staging removed, and one run at a time."""
 import fcntl
+import os
 import shutil
 import stat
 import subprocess
@@ -102,3 +103,22 @@ def test_two_concurrent_runs_into_one_folder_both_succeed(tmp_path):
     results = [(run.wait(timeout=120), run.stderr.read()) for run in runs]
     assert all(code == 0 and "Traceback" not in err for code, err in results), results
     assert len(list(out.rglob("test_*.py"))) == 2
+
+
+def test_a_manifest_naming_a_module_outside_the_folder_never_writes_there(tmp_path):
+    import json
+    specs = specs_with(tmp_path)
+    out = tmp_path / "out"
+    assert regenerate(specs, out) == 0
+    outside = tmp_path / "elsewhere" / "test_x.py"
+    outside.parent.mkdir()
+    outside.write_text("outside = True\n")
+    os.utime(outside, ns=(0, 0))  # a write there, even of the same text, would change this
+    manifest = json.loads((out / "checklist.json").read_text())
+    mapping = manifest["documents"][0]["mappings"][0]
+    manifest["documents"][0]["mappings"].append({**mapping, "module": "../elsewhere/test_x.py"})
+    (out / "checklist.json").write_text(json.dumps(manifest))
+    (specs / "acme-beta.rst").write_text("no title here\n")  # broken: its modules would be kept
+    assert regenerate(specs, out) == 2
+    assert outside.read_text() == "outside = True\n" and outside.stat().st_mtime_ns == 0
+    assert next(out.rglob("test_*.py")).is_file()
