@@ -92,7 +92,11 @@ def _dump_model(specs: Path, target: str) -> int:
         print(f"regenerate-tests: {len(parsed.errors)} document(s) could not be read; nothing written",
               file=sys.stderr)
         return 2
-    _write_text(target, json.dumps(result_json(parsed.result), indent=2, ensure_ascii=False) + "\n")
+    try:
+        _write_text(target, json.dumps(result_json(parsed.result), indent=2, ensure_ascii=False) + "\n")
+    except OSError as error:
+        print(f"regenerate-tests: {target}: cannot write the model: {error.strerror}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -152,8 +156,11 @@ def _write_text(target: str, text: str) -> None:
         return
     path = Path(target)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -159,3 +159,11 @@ def test_an_annotated_property_path_is_read_up_to_its_annotation(tmp_path):
     specs.mkdir()
     (specs / "p.rst").write_text(document(section(rows=(("name (Dependant on having NO in a.b)", "full_name"),))))
     assert main(["--specs", str(specs), "--dump-model", str(tmp_path / "m.json")]) == 0
+
+
+def test_a_model_dump_into_a_folder_is_a_clear_error_that_leaves_nothing(tmp_path, specs_dir, capsys):
+    target = tmp_path / "model.json"
+    target.mkdir()
+    assert main(["--specs", str(specs_dir), "--dump-model", str(target)]) == 2
+    assert "cannot write the model" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
