@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         redact = redact + source.redactor + target.redactor
         state = open_state(args.state or config.get("state") or "sync-state.db")
         engine = SyncEngine(mapping, source, target, state, vocabulary=vocabulary)
-    except (KeyError, OSError, ValueError, ConfigurationError) as exc:
+    except (KeyError, OSError, ValueError, TypeError, AttributeError, ConfigurationError) as exc:
         say(f"sync-run: {exc}", sys.stderr)
         return 2
     for row, why in skipped:

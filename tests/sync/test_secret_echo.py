@@ -162,3 +162,9 @@ def test_a_scrubbed_exception_keeps_no_secret_in_its_message_or_chain():
         scrubbed = redact.scrub(exc)
     assert TOKEN not in str(scrubbed) + scrubbed.message + scrubbed.code
     assert scrubbed.__context__ is None and scrubbed.__cause__ is None
+
+
+def test_a_config_of_the_wrong_shape_is_a_configuration_error(tmp_path, capsys):
+    (tmp_path / "sync.json").write_text(json.dumps({"systems": ["Acme"], "state": str(tmp_path / "s.db")}))
+    code = main(["--model", str(model(tmp_path)), "--mapping", "m", "--config", str(tmp_path / "sync.json")])
+    assert code == 2 and "sync-run: " in capsys.readouterr().err
