@@ -11,7 +11,9 @@ import re
 from .findings import FindingLog
 from .model import Condition
 
-_CELL = re.compile(r"^(?P<path>.*?)\s*\(\s*(?P<clauses>Dependant on having\b.*)\)\s*$", re.DOTALL)
+# A cell is `<path> (Dependant on having ...)`: the first such opening, and a ")" ending the
+# cell. Found by one search, not a pattern with a lazy path before it (quadratic on a long cell).
+_OPENING = re.compile(r"\(\s*(?=Dependant on having\b)")
 _CLAUSE = "Dependant on having"
 # The last free-standing "in" splits a clause: a value may hold spaces, a path never does.
 _IN = re.compile(r"(?:^|\s)in(?:\s|$)")
@@ -19,15 +21,17 @@ _IN = re.compile(r"(?:^|\s)in(?:\s|$)")
 
 def split_cell(cell: str, side: str) -> tuple[str, Condition | None]:
     """(the clean path, its condition or None) of one property cell."""
-    match = _CELL.match(cell)
-    if match is None:
+    end = len(cell.rstrip())
+    opening = _OPENING.search(cell, 0, end - 1) if cell[end - 1:end] == ")" else None
+    if opening is None:
         return cell, None
-    clauses = [_clause(text, side) for text in match["clauses"].split(_CLAUSE)[1:]]
+    path, clauses_text = cell[: opening.start()], cell[opening.end(): end - 1]
+    clauses = [_clause(text, side) for text in clauses_text.split(_CLAUSE)[1:]]
     distinct = list(dict.fromkeys(clauses))
     first = distinct[0]
     if len(distinct) > 1:
         first = Condition(first.side, first.path, first.has, tuple(distinct[1:]))
-    return match["path"].strip(), first
+    return path.strip(), first
 
 
 def _clause(text: str, side: str) -> Condition:

@@ -2,17 +2,18 @@
 
 A path is names joined by dots (`billing_address.city`); the engine walks records by it. A cell
 such as `.`, `a..b`, `../../etc/passwd` or `/etc/passwd` is no path at all: a `SpecError` at
-the row's line. What follows a path in parentheses (an annotation such as
-`(Dependant on having X in Y)`) is not part of it.
+the row's line. A condition after the path (`(Dependant on having X in Y)`, read by
+`conditions.py`) is not part of it.
 """
 from __future__ import annotations
 
+from .conditions import split_cell
 from .model import SpecError
 
 
 def path_of(cell: str) -> str:
-    """The path a cell names: its text before a parenthesised annotation."""
-    return cell.split(" (", 1)[0].strip()
+    """The path a cell names: the model's clean path, without its `(Dependant on having ...)`."""
+    return split_cell(cell, "source")[0]
 
 
 def check_property_path(cell: str, file: str, line: int) -> None:
