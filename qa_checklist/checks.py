@@ -12,7 +12,7 @@ import pytest
 
 from generator.model import EntityMapping, PropertyMapping
 
-from . import conditions
+from . import conditions, kept_fields
 from .expected import as_declared, holds, nested, read
 from .manifest import load_mapping  # noqa: F401  (generated modules call checks.load_mapping)
 from .scenario import (
@@ -186,11 +186,13 @@ def property_row(make: MakeHarness, mapping: EntityMapping, index: int, value: A
     h, source_id, target_id = linked_pair(make, mapping, {row.source: value})
     _assert_row(h, mapping, row, target_id, as_declared(value, row.type), "on create")
 
+    kept = kept_fields.fill_beside(h, mapping, row, target_id)
     updated = another(value, kind)
     h.source.edit(source_id, nested(row.source, updated))
     report = h.run_pass()
     assert not report.errors, report.errors
     _assert_row(h, mapping, row, target_id, as_declared(updated, row.type), "on update")
+    kept_fields.assert_kept(h, mapping, target_id, kept)
 
     if mapping.bidirectional and fed_by_one_source(mapping, row) and not same_collection(mapping):
         backwards = as_declared(another(updated, kind), row.type)

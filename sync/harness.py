@@ -70,6 +70,10 @@ class EntityHandle:
     def reads(self) -> int:
         return sum(1 for r in self.requests if not r.is_write)
 
+    def fields_beside(self, id: str, path: str, taken: set[str]) -> list[str]:
+        """Paths the API takes, outside `taken`, that a write of `path` on record `id` could lose."""
+        return self.fake.fields_beside(self.entity, str(id), path, taken)
+
     def before_next_write(self, action: Callable[[], None]) -> None:
         """Runs `action` when the API receives its next write, before applying it."""
         self.fake.before_next_write(action)
@@ -97,9 +101,11 @@ class Harness:
         target_fake = self._fake_for(mapping.target_system)
         self.source_connector = self._connector(mapping.source_system, source_fake)
         self.target_connector = self._connector(mapping.target_system, target_fake)
-        schema = {row.target: row.type for row in mapping.properties if row.type}
-        self._serve(source_fake, self.source_connector, mapping.source_entity, {})
-        self._serve(target_fake, self.target_connector, mapping.target_entity, schema)
+        # The fields each side's writes may hold: the paths the mapping writes there (typed on the target).
+        source_fields = {**{k.source: None for k in mapping.merge_keys}, **{r.source: None for r in mapping.properties}}
+        target_fields = {**{k.target: None for k in mapping.merge_keys}, **{r.target: r.type for r in mapping.properties}}
+        self._serve(source_fake, self.source_connector, mapping.source_entity, source_fields)
+        self._serve(target_fake, self.target_connector, mapping.target_entity, target_fields)
         self.source = EntityHandle(source_fake, mapping.source_entity)
         self.target = EntityHandle(target_fake, mapping.target_entity)
         self.state = StateStore(state_path)
@@ -150,6 +156,31 @@ class Harness:
     def _serve(fake: FakeApi, connector: RestConnector, entity: str, schema: dict[str, str]) -> None:
         endpoint = connector.endpoint(entity)
         fake.serve(Route(entity, endpoint.path, endpoint.object_key), schema)
+
+    def unsupported(self) -> str | None:
+        """Why a pass of this mapping could not run against the real APIs (an operation one of them
+        lacks, as its connector declares), or None."""
+        m = self.mapping
+        written = tuple(dict.fromkeys(r.target.split(".")[0] for r in m.properties))
+        needs = [(self.source_connector, m.source_entity, "list", ()),
+                 (self.target_connector, m.target_entity, "list", ())]
+        if m.sync != "link_required" or m.create_when_connected:
+            needs.append((self.target_connector, m.target_entity, "create", written))
+        if m.properties:
+            needs.append((self.target_connector, m.target_entity, "update", written))
+        for connector, entity, operation, fields in needs:
+            reason = connector.unsupported(entity, operation, fields)
+            if reason:
+                return reason
+        written_paths = [(self.target_connector, m.target_system, m.target_entity, r.target) for r in m.properties]
+        if m.bidirectional:
+            written_paths += [(self.source_connector, m.source_system, m.source_entity, r.source) for r in m.properties]
+        for connector, system, entity, path in written_paths:
+            allowed = connector.allowed_values(entity, path)
+            if allowed:
+                # The checks draw free values: refused by the API, they would fail a fine document.
+                return f"{system} takes only {', '.join(allowed)} for {path}, and the checks draw free values for it"
+        return None
 
     # what a test does
     def run_pass(self) -> PassReport:

@@ -35,6 +35,11 @@ class Endpoint:
     entity: str
     path: str
     object_key: str = ""
+    list_path: str = ""  # where listing differs from the collection path
+
+    @property
+    def listing(self) -> str:
+        return self.list_path or self.path
 
 
 def timestamp(value: Any) -> float | None:
@@ -112,13 +117,27 @@ class RestConnector:
     def parse_record(self, endpoint: Endpoint, body: Any) -> dict:
         return body
 
-    def encode_write(self, body: dict) -> dict[str, Any]:
+    def encode_write(self, endpoint: Endpoint, body: dict) -> dict[str, Any]:
         """The keyword arguments of requests that carry a write body."""
         return {"json": body}
 
-    def write_routes(self, endpoint: Endpoint, rid: str, changes: dict) -> list[tuple[str, str, dict]]:
-        """(method, path, changes) requests that together apply an update."""
+    def write_routes(self, endpoint: Endpoint, rid: str, changes: dict, record: dict) -> list[tuple[str, str, dict]]:
+        """(method, path, body) requests that together apply `changes` to `record` as last read."""
         return [("PATCH", f"{endpoint.path}/{rid}", changes)]
+
+    def prepare_create(self, endpoint: Endpoint, body: dict, idempotency_key: str | None) -> dict:
+        """The body a create sends (an API that wants a client-chosen id gets one here)."""
+        return body
+
+    def unsupported(self, entity: str, operation: str, fields: tuple[str, ...] = ()) -> str | None:
+        """Why this API cannot `operation` ("list", "retrieve", "create", "update") an `entity` whose
+        writes hold `fields`, in words a report can show; None when it can. The checks read it and
+        report the items not verifiable rather than anyone inventing an endpoint."""
+        return None
+
+    def allowed_values(self, entity: str, path: str) -> tuple[str, ...] | None:
+        """The only values the API takes at `path` of an `entity` (an enum), or None if it takes any."""
+        return None
 
     def error_of(self, response: requests.Response) -> ApiError:
         try:
@@ -158,7 +177,7 @@ class RestConnector:
         try:
             while paginator.has_more:
                 params = self.list_params(endpoint, edge, paginator.token)
-                body = self._send("list", "GET", endpoint.path, params=params)
+                body = self._send("list", "GET", endpoint.listing, params=params)
                 records.extend(self.parse_page(endpoint, body))
                 paginator.advance(body)
         except (ApiError, PagingLoop, requests.RequestException) as exc:
@@ -174,8 +193,9 @@ class RestConnector:
     def create_record(self, entity: str, body: dict, idempotency_key: str | None = None) -> dict:
         endpoint = self.endpoint(entity)
         headers = self._idempotency(idempotency_key)
+        body = self.prepare_create(endpoint, body, idempotency_key)
         return self.parse_record(endpoint, self._send("create", "POST", endpoint.path, headers=headers,
-                                                      **self.encode_write(body)))
+                                                      **self.encode_write(endpoint, body)))
 
     def update_record(self, entity: str, rid: str, changes: dict, seen: dict,
                       idempotency_key: str | None = None) -> dict:
@@ -186,12 +206,12 @@ class RestConnector:
             if self.version(current) != self.version(seen):
                 raise StaleRecord(409, "record changed since it was read", "stale")
         record: dict = seen
-        for index, (method, path, part) in enumerate(self.write_routes(endpoint, rid, changes)):
+        for index, (method, path, part) in enumerate(self.write_routes(endpoint, rid, changes, seen)):
             headers = self._idempotency(f"{idempotency_key}-{index}" if idempotency_key else None)
             if self.conditional_writes and index == 0:
                 headers["If-Match"] = self.version(seen)
             record = self.parse_record(endpoint, self._send("update", method, path, headers=headers,
-                                                            **self.encode_write(part)))
+                                                            **self.encode_write(endpoint, part)))
         return record
 
     # plumbing

@@ -9,32 +9,36 @@
   page; `limit` is at most 100. Incremental reads use `sort_by[asc]=updated_at` with
   `updated_at[after]=<Unix seconds>`; since that clock has one-second resolution we re-read
   the cursor's own second (echo detection drops what we already know).
-* A customer's billing address cannot be changed by "update a customer": it goes through
-  `POST /customers/{id}/update_billing_info`, so such an update is two requests.
+* A customer's billing info cannot be changed by "update a customer": it goes through
+  `POST /customers/{id}/update_billing_info`, which *replaces* it (billing-address fields and
+  `vat_number` not sent are cleared), so the connector sends the whole billing info, merged
+  from the record it read, never just the changed field. `meta_data`/`metadata` are one
+  JSON-valued form field, likewise replaced whole and so merged before sending.
 * Errors are `{"message", "type", "api_error_code", "param", "http_status_code"}`
-  (`resource_not_found` 404, `duplicate_entry` 400, `api_request_limit_exceeded` 429).
+  (`resource_not_found` 404, `param_wrong_value`/`duplicate_entry` 400, 409
+  `invalid_state_for_request` (a state the operation does not allow: no stale record),
+  `api_request_limit_exceeded` 429).
 * Idempotency: the `chargebee-idempotency-key` header on POST.
 * Optimistic locking: records carry `resource_version`/`updated_at`, but we know of no
   documented conditional update, so an update first re-reads the record and compares.
 
-Chargebee has no public list/create endpoints for some resources the documents name
-(`Business_entity`, `Address`, and anything unknown): we model them in the same conventions,
-`/business_entities` with envelope key `business_entity`, `/addresses` with `address`
-(snake_case singular key, plural path). The fake in `sync.fakes.chargebee` serves the same.
+Resources, their paths, parameters and what the public API lacks come from `chargebee_wire`,
+which the fake reads too. An Address (read and upserted by subscription and label, never
+listed) and a Business_entity (no create, list, retrieve or update) cannot be synchronized:
+`unsupported` says why, and the checks report those items as not verifiable.
 """
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import requests
 
-from ..errors import ApiError, StaleRecord
+from ..errors import ApiError
 from ..names import plural, snake
-from . import formcodec
+from ..paths import deep_merge
+from . import chargebee_wire, formcodec
 from .base import Endpoint, RestConnector
-
-# The one sub-resource write Chargebee insists on: billing address changes of a customer.
-BILLING_INFO_FIELDS = {"customer": ("billing_address", "vat_number")}
 
 
 class ChargebeeConnector(RestConnector):
@@ -45,16 +49,32 @@ class ChargebeeConnector(RestConnector):
     page_style = "offset"
     page_token_field = "next_offset"
     page_param = "offset"
-    page_size = 100  # Chargebee's maximum `limit`
+    page_size = chargebee_wire.MAX_LIMIT
     since_param = "updated_at[after]"
     since_overlap = 1
-    idempotency_header = "chargebee-idempotency-key"
+    idempotency_header = chargebee_wire.IDEMPOTENCY_HEADER
     conditional_writes = False
     client_ids = True  # "id" is an optional create parameter of Chargebee's resources
 
     def endpoint(self, entity: str) -> Endpoint:
         key = snake(entity, fallback="record")
+        described = chargebee_wire.resource(key)
+        if described is not None:
+            return Endpoint(entity, self._paths.get(entity) or described.path, key, described.list_path)
         return Endpoint(entity, self._paths.get(entity) or "/" + plural(key), key)
+
+    def unsupported(self, entity: str, operation: str, fields: tuple[str, ...] = ()) -> str | None:
+        return chargebee_wire.lacking(snake(entity, fallback="record"), operation, fields)
+
+    def allowed_values(self, entity: str, path: str) -> tuple[str, ...] | None:
+        return chargebee_wire.allowed_values(snake(entity, fallback="record"), path)
+
+    def prepare_create(self, endpoint: Endpoint, body: dict, idempotency_key: str | None) -> dict:
+        described = chargebee_wire.resource(endpoint.object_key)
+        if described and "id" in described.required_on_create() and not body.get("id"):
+            # Chargebee wants the client to name items and item families; the key is stable across retries.
+            return {**body, "id": idempotency_key or uuid.uuid4().hex}
+        return body
 
     def list_params(self, endpoint: Endpoint, since: Any, token: Any) -> dict[str, Any]:
         params: dict[str, Any] = {"limit": self.page_size, "sort_by[asc]": "updated_at"}
@@ -75,16 +95,19 @@ class ChargebeeConnector(RestConnector):
             raise ApiError(200, f"response has no {endpoint.object_key!r} envelope")
         return body[endpoint.object_key]
 
-    def encode_write(self, body: dict) -> dict[str, Any]:
-        return {"data": formcodec.encode(body)}
+    def encode_write(self, endpoint: Endpoint, body: dict) -> dict[str, Any]:
+        return {"data": formcodec.encode(body, json_fields=_json_fields(endpoint))}
 
-    def write_routes(self, endpoint: Endpoint, rid: str, changes: dict) -> list[tuple[str, str, dict]]:
-        billing_keys = BILLING_INFO_FIELDS.get(endpoint.object_key, ())
+    def write_routes(self, endpoint: Endpoint, rid: str, changes: dict, record: dict) -> list[tuple[str, str, dict]]:
+        described = chargebee_wire.resource(endpoint.object_key)
+        billing_keys = described.billing_info if described else {}
+        changes = {k: _whole(v, record.get(k)) if k in _json_fields(endpoint) else v for k, v in changes.items()}
         billing = {k: v for k, v in changes.items() if k in billing_keys}
         rest = {k: v for k, v in changes.items() if k not in billing_keys}
         routes = [("POST", f"{endpoint.path}/{rid}", rest)] if rest else []
         if billing:
-            routes.append(("POST", f"{endpoint.path}/{rid}/update_billing_info", billing))
+            routes.append(("POST", f"{endpoint.path}/{rid}/update_billing_info",
+                           _billing_info(billing_keys, record, billing)))
         return routes
 
     def version(self, record: dict) -> str:
@@ -97,5 +120,32 @@ class ChargebeeConnector(RestConnector):
             body = {}
         message = body.get("message") or response.reason or "error"
         code = body.get("api_error_code")
-        error = StaleRecord if response.status_code == 409 else ApiError
-        return error(response.status_code, str(message), code, retriable=response.status_code in (429, 500, 503))
+        # A 409 is a state the operation does not allow (`invalid_state_for_request`), not a stale read:
+        # Chargebee has no conditional write, so staleness is found by re-reading (`update_record`).
+        return ApiError(response.status_code, str(message), code, retriable=response.status_code in (429, 500, 503))
+
+
+def _json_fields(endpoint: Endpoint) -> frozenset[str]:
+    described = chargebee_wire.resource(endpoint.object_key)
+    if described is None:
+        return frozenset()
+    return frozenset(name for params in (described.create, described.update)
+                     for name, param in params.items() if param.type == "json")
+
+
+def _whole(changed: Any, held: Any) -> Any:
+    """A JSON-valued field is replaced whole: the changed keys merged into what the record holds."""
+    return deep_merge(held, changed) if isinstance(changed, dict) and isinstance(held, dict) else changed
+
+
+def _billing_info(params: dict, record: dict, changes: dict) -> dict:
+    """The whole billing info `update_billing_info` replaces: what the record holds, with `changes` merged in."""
+    held: dict[str, Any] = {}
+    for name, param in params.items():
+        value = record.get(name)
+        if value in (None, "", {}):
+            continue
+        if param.type == "object" and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k in param.fields and v not in (None, "")}
+        held[name] = value
+    return deep_merge(held, changes)

@@ -3,7 +3,8 @@
 Chargebee API v2 takes `application/x-www-form-urlencoded` bodies: a nested object's field
 is `billing_address[city]`, an array of objects is indexed per field,
 `order_line_items[unit_price][0]`, and an array of scalars is `tags[0]`. Values deeper than
-that travel as JSON strings. Booleans are `true`/`false`.
+that travel as JSON strings, and so do the parameters Chargebee declares JSON-valued
+(`meta_data={"tier":"gold"}`, one field, never `meta_data[tier]`). Booleans are `true`/`false`.
 """
 from __future__ import annotations
 
@@ -28,11 +29,13 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def encode(data: dict) -> list[tuple[str, str]]:
-    """A nested object as Chargebee form pairs, in a stable order."""
+def encode(data: dict, json_fields: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """A nested object as Chargebee form pairs, in a stable order; `json_fields` travel as one JSON field."""
     pairs: list[tuple[str, str]] = []
     for key, value in data.items():
-        if isinstance(value, dict):
+        if key in json_fields:
+            pairs.append((key, json.dumps(value, sort_keys=True) if not isinstance(value, str) else value))
+        elif isinstance(value, dict):
             pairs.extend(_encode_object(key, value))
         elif isinstance(value, list) and all(isinstance(item, dict) for item in value) and value:
             for index, item in enumerate(value):

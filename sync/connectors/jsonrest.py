@@ -4,7 +4,13 @@ A `JsonRestApi` declares the wire: base URL, paths per entity (derived from the 
 when not given: `Customers (human data)` -> `/customers-human-data`),
 id and updated-at fields, where the records of a list sit, the page style, the auth style,
 the incremental-read parameter and the idempotency header. Updates are `PATCH` with
-`If-Match: <version last read>`; a 412 means someone else wrote first.
+`If-Match: <version last read>`; a 412 means someone else wrote first. Errors are
+`{"error": {"code", "message"}}`.
+
+No public API description exists for MemberCare, Custom CRM or Custom PMS: these declarations
+are the one description of their wire conventions, read by this connector and by
+`sync.fakes.jsonrest`. Their fields are whatever a mapping writes, declared to the fake when a
+harness is made (anything else is refused there).
 """
 from __future__ import annotations
 

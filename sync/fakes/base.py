@@ -1,34 +1,79 @@
-"""The common machinery of a stateful fake API served by `responses` callbacks.
+"""The common machinery of a stateful fake API: a WSGI application, whatever carries its requests.
+
+A fake is a WSGI application (`environ` -> status, headers, body), so the `responses` router
+of the tests (`router.py` turns a `requests.PreparedRequest` into an environ) and a real
+loopback server (`fake-api serve`, `serve.py`) share one implementation.
 
 A fake is strict: a request it has no route for, or a malformed one, raises
-`UnexpectedRequest` (an AssertionError, so no engine error handling can swallow it) with a
-message saying why. It logs every request it receives, checks credentials, injects faults
-(429 with Retry-After, 500, 503, timeouts, and writes applied whose response is lost), and
-remembers the reply of every write sent with an idempotency key so a retry gets the same
-answer instead of a second write.
+`UnexpectedRequest` (an AssertionError, so no engine error handling can swallow it; a served
+fake answers it with a 4xx saying why). It logs every request it receives, checks
+credentials, injects faults (429 with Retry-After, 500, 503, timeouts, and writes applied
+whose response is lost), and remembers the reply of every write sent with an idempotency key,
+scoped by method, path and body: a retry gets the same answer, marked as a replay, instead of
+a second write, and the key reused for another request is refused.
 """
 from __future__ import annotations
 
 import base64
-import json
 import copy
+import hashlib
+import json
 from dataclasses import dataclass
-from typing import Any, Callable
+from http import HTTPStatus
+from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl, urlsplit
 
-import requests
+from requests.structures import CaseInsensitiveDict
 
-from ..paths import deep_merge, get_path, set_path
+from ..paths import deep_merge, get_path
 from .faults import FaultPlan
 from .log import REDACTED, LoggedRequest
-from . import wiretypes
 from .store import FakeStore, LogicalClock
 
 Reply = tuple[int, dict[str, str], Any]
 
 
+class InjectedTimeout(Exception):
+    """A fault the transport must turn into a timeout: "timeout" (nothing applied) or "lost" (applied)."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class WireRequest:
+    """One request as a WSGI environ carries it: method, path, query pairs, headers and body bytes."""
+
+    method: str
+    path: str
+    params: dict[str, str]
+    headers: CaseInsensitiveDict
+    body: bytes
+
+    @classmethod
+    def from_environ(cls, environ: dict) -> "WireRequest":
+        headers: CaseInsensitiveDict = CaseInsensitiveDict()
+        for key, value in environ.items():
+            if key.startswith("HTTP_"):
+                headers[key[5:].replace("_", "-").title()] = value
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = environ["CONTENT_TYPE"]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        return cls(environ["REQUEST_METHOD"].upper(), environ.get("PATH_INFO") or "/", params, headers, body)
+
+
 class UnexpectedRequest(AssertionError):
-    """A request the fake API does not serve; the message says what was asked and what is served."""
+    """A request the fake API does not serve; the message says what was asked and what is served.
+
+    The tests see it raised; a served fake answers it with `status`.
+    """
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +91,18 @@ class FakeApi:
     idempotency_header = "Idempotency-Key"
     updated_at_field = "updated_at"
     id_field = "id"
+    serve_any = False  # a served generic fake answers for any collection path
 
-    def __init__(self, system: str, base_url: str, clock: LogicalClock, faults: FaultPlan | None = None):
+    def __init__(self, system: str, base_url: str, clock: LogicalClock, faults: FaultPlan | None = None,
+                 store: FakeStore | None = None):
         self.system = system
         self.base_url = base_url.rstrip("/")
         self.clock = clock
         self.faults = faults or FaultPlan()
-        self.store = FakeStore()
+        self.store = store or FakeStore()
         self.log: list[LoggedRequest] = []
         self.routes: dict[str, Route] = {}
-        self.schema: dict[str, dict[str, str]] = {}  # entity -> path -> declared type
+        self.schema: dict[str, dict[str, str | None]] = {}  # entity -> path -> type (None: any) declared at serve time
         self._before_write: list[Callable[[], None]] = []
         self._after_read: list[tuple[str, Callable[[], None]]] = []
 
@@ -63,20 +110,39 @@ class FakeApi:
         return f"{type(self).__name__}({self.system!r}, {self.base_url!r})"
 
     # set-up
-    def serve(self, route: Route, schema: dict[str, str] | None = None) -> None:
+    def serve(self, route: Route, schema: dict[str, str | None] | None = None) -> None:
+        """Answers for `route`'s entity; `schema` declares the fields (dotted paths) its writes may hold
+        (a typed declaration is never loosened by an untyped one of the same path)."""
         self.routes[route.entity] = route
-        if schema:
-            self.schema.setdefault(route.entity, {}).update(schema)
+        if schema is not None:
+            declared = self.schema.setdefault(route.entity, {})
+            for path, data_type in schema.items():
+                if data_type or path not in declared:
+                    declared[path] = data_type
 
     @property
     def host(self) -> str:
         return urlsplit(self.base_url).netloc
 
-    def dispatch(self, request: requests.PreparedRequest) -> Reply:
-        """Answers one request addressed to this fake's host (the router calls this)."""
-        if not (request.url or "").startswith(self.base_url + "/") and request.url != self.base_url:
-            raise UnexpectedRequest(f"fake {self.system} serves {self.base_url}, not {request.url}")
-        return self._dispatch(request)
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """The WSGI application: one request in, one answer out."""
+        status, headers, body = self.respond(WireRequest.from_environ(environ))
+        start_response(f"{status} {HTTPStatus(status).phrase}", list(headers.items()))
+        return [body]
+
+    def respond(self, request: WireRequest) -> tuple[int, dict[str, str], bytes]:
+        """Answers one request addressed to this fake (status, headers, JSON body bytes)."""
+        if request.path != self.base_path and not request.path.startswith(self.base_path + "/"):
+            raise UnexpectedRequest(f"fake {self.system} serves {self.base_url}, not {request.path}")
+        return wire(self._dispatch(request))
+
+    def unexpected(self, problem: UnexpectedRequest) -> tuple[int, dict[str, str], bytes]:
+        """How a served fake answers a request it does not serve (the tests see it raised instead)."""
+        raise NotImplementedError
 
     def before_next_write(self, action: Callable[[], None]) -> None:
         """Runs `action` when the next write arrives, before it is applied (a concurrent edit)."""
@@ -108,46 +174,62 @@ class FakeApi:
         stamp = self.clock.tick()
         self.store.replace(entity, rid, self.stamped(entity, deep_merge(current, changes), stamp, False), stamp)
 
+    def fields_beside(self, entity: str, rid: str, path: str, taken: set[str]) -> list[str]:
+        """Dotted paths, not in `taken`, that a write of `path` could lose if the API replaced more than
+        it was sent: here a field next to it in its object (a check fills them by hand)."""
+        parent = path.rpartition(".")[0]
+        record = self.store.get(entity, rid) or {}
+        if not parent or not isinstance(get_path(record, parent), dict):
+            return []  # a top-level field, or a path through a list
+        return [next(f"{parent}.qa_kept_{n}" for n in range(len(taken) + 1) if f"{parent}.qa_kept_{n}" not in taken)]
+
     def stamped(self, entity: str, doc: dict, stamp: int, created: bool) -> dict:
         """The document with its updated-at (and whatever else the API stamps) set."""
         doc[self.updated_at_field] = stamp
         return doc
 
     # serving
-    def _dispatch(self, request: requests.PreparedRequest) -> Reply:
-        url = urlsplit(request.url)
-        path = url.path[len(urlsplit(self.base_url).path):] or "/"
-        params = dict(parse_qsl(url.query, keep_blank_values=True))
+    def _dispatch(self, request: WireRequest) -> Reply:
+        path = request.path[len(self.base_path):] or "/"
         body = self.decode_body(request)
-        headers = {k: (REDACTED if k.lower() == "authorization" else v) for k, v in request.headers.items()}
+        headers = CaseInsensitiveDict({k: (REDACTED if k.lower() == "authorization" else v)
+                                       for k, v in request.headers.items()})
         route, rest = self._route(request.method, path)
         is_write = request.method != "GET"
         fault = self.faults.roll(is_write)
-        self.log.append(LoggedRequest(request.method, path, params, copy.deepcopy(body), headers, route.entity, fault))
+        self.log.append(LoggedRequest(request.method, path, request.params, copy.deepcopy(body), headers,
+                                      route.entity, fault))
         denied = self.check_auth(request.headers.get("Authorization", ""))
         if denied:
-            return _wire(denied)
+            return denied
         if fault in ("429", "500", "503"):
-            return _wire(self.fault_reply(fault))
+            return self.fault_reply(fault)
         if fault == "timeout":
-            raise requests.ConnectTimeout(f"fake {self.system}: injected timeout")
-        key = request.headers.get(self.idempotency_header) if is_write else None
+            raise InjectedTimeout(fault, f"fake {self.system}: injected timeout")
+        key = request.headers.get(self.idempotency_header) if is_write and self.idempotency_header else None
+        with self.store.lock:
+            reply = self._answer(request, route, rest, path, body, key)
+        if fault == "lost":
+            raise InjectedTimeout(fault, f"fake {self.system}: write applied, response lost")
+        return reply
+
+    def _answer(self, request: WireRequest, route: "Route", rest: list[str], path: str, body: dict,
+                key: str | None) -> Reply:
+        scope = _scope(request.method, path, request.body)
         remembered = self.store.reply_for(key) if key else None
         if remembered:
-            status, payload = remembered
-            reply: Reply = (status, {"Content-Type": "application/json"}, payload)
-        else:
-            if is_write:
-                while self._before_write:
-                    self._before_write.pop(0)()
-            reply = self.handle(request.method, route, rest, params, body, request.headers)
-            if key and reply[0] < 300:
-                self.store.remember_reply(key, reply[0], reply[2])
-            if not is_write:
-                self._run_after_read(route.entity)
-        if fault == "lost":
-            raise requests.ReadTimeout(f"fake {self.system}: write applied, response lost")
-        return _wire(reply)
+            if remembered[0] != scope:
+                return self.idempotency_reused()
+            return remembered[1], self.replayed_headers(), remembered[2]
+        if request.method != "GET":
+            while self._before_write:
+                self._before_write.pop(0)()
+        reply = self.handle(request.method, route, rest, request.params, body, request.headers)
+        if key and reply[0] < 300:
+            self.store.remember_reply(key, scope, reply[0], reply[2])
+        if request.method == "GET":
+            self._run_after_read(route.entity)
+        return reply
 
     def _run_after_read(self, entity: str) -> None:
         due = [action for wanted, action in self._after_read if wanted == entity]
@@ -160,24 +242,22 @@ class FakeApi:
             if path == route.path or path.startswith(route.path + "/"):
                 rest = [p for p in path[len(route.path):].split("/") if p]
                 return route, rest
+        first = path.strip("/").split("/")[0]
+        if self.serve_any and first:
+            self.routes[first] = Route(first, "/" + first)
+            return self.routes[first], [p for p in path.strip("/").split("/")[1:] if p]
         served = ", ".join(sorted(r.path for r in self.routes.values())) or "nothing"
-        raise UnexpectedRequest(f"fake {self.system} got {method} {path}, but serves only {served}")
+        raise UnexpectedRequest(f"fake {self.system} got {method} {path}, but serves only {served}", 404)
 
-    def typed(self, entity: str, decoded: dict, current: dict | None) -> dict:
-        """Form text as the API's own types: declared ones, else the type the field already has."""
-        schema = self.schema.get(entity, {})
-        for path, data_type in schema.items():
-            value = get_path(decoded, path)
-            if value is not None and data_type:
-                set_path(decoded, path, wiretypes.parse(value, data_type))
-        for key, value in list(decoded.items()):
-            held = wiretypes.type_name((current or {}).get(key))
-            if key not in schema and held:
-                decoded[key] = wiretypes.parse(value, held)
-        return decoded
+    def replayed_headers(self) -> dict[str, str]:
+        """Headers marking an answer as the replay of an earlier one (none unless the API says so)."""
+        return {}
 
     # to be filled in by each API
-    def decode_body(self, request: requests.PreparedRequest) -> dict:
+    def idempotency_reused(self) -> Reply:
+        raise NotImplementedError
+
+    def decode_body(self, request: WireRequest) -> dict:
         raise NotImplementedError
 
     def check_auth(self, authorization: str) -> Reply | None:
@@ -191,9 +271,14 @@ class FakeApi:
         raise NotImplementedError
 
 
-def _wire(reply: Reply) -> Reply:
+def wire(reply: Reply) -> tuple[int, dict[str, str], bytes]:
     status, headers, payload = reply
-    return status, {"Content-Type": "application/json", **headers}, json.dumps(payload)
+    return status, {"Content-Type": "application/json", **headers}, json.dumps(payload).encode()
+
+
+def _scope(method: str, path: str, body: bytes) -> str:
+    """What an idempotency key is bound to: the method, the path and the body it was first sent with."""
+    return f"{method} {path} {hashlib.sha256(body).hexdigest()}"
 
 
 def basic_user(authorization: str) -> str | None:

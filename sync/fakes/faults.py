@@ -15,6 +15,7 @@ class FaultPlan:
     rate: float = 0.0
     seed: int = 0
     retry_after: int = 1
+    kinds: tuple[str, ...] = FAULT_KINDS  # a served fake answers over a socket: status faults only
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -24,7 +25,7 @@ class FaultPlan:
         """The fault to inject into this request, or None."""
         if self.rate <= 0 or self._rng.random() >= self.rate:
             return None
-        kinds = FAULT_KINDS if is_write else FAULT_KINDS[:-1]
+        kinds = self.kinds if is_write else tuple(k for k in self.kinds if k != "lost")
         kind = self._rng.choice(kinds)
         self.injected[kind] = self.injected.get(kind, 0) + 1
         return kind

@@ -4,6 +4,11 @@ It serves exactly what the `JsonRestApi` declaration says: the records location,
 (`next_cursor` tokens or page numbers with `total_pages`), the incremental-read parameter,
 the updated-at field, bearer or basic auth, `Idempotency-Key`, and `PATCH` with `If-Match`
 answered by 412 when the record has moved on. Errors are `{"error": {"code", "message"}}`.
+
+No public description of these systems' APIs exists, so their fields are what the harness
+declares at serve time (the paths a mapping reads and writes, with the mapping's types): a
+write holding any other field, or a declared field of the wrong JSON type, is refused with a
+400 naming it, and nothing is stored.
 """
 from __future__ import annotations
 
@@ -11,11 +16,10 @@ import base64
 import json
 from typing import Any
 
-import requests
-
 from ..connectors.jsonrest import JsonRestApi
 from ..paths import deep_merge
-from .base import FakeApi, Reply, Route, UnexpectedRequest, basic_user
+from . import wiretypes
+from .base import FakeApi, Reply, Route, UnexpectedRequest, WireRequest, basic_user
 
 
 def error(status: int, code: str, message: str) -> Reply:
@@ -33,7 +37,7 @@ class FakeJsonRest(FakeApi):
         self.id_field = api.id_field
         self._secret = secret
 
-    def decode_body(self, request: requests.PreparedRequest) -> dict:
+    def decode_body(self, request: WireRequest) -> dict:
         if request.method == "GET" or not request.body:
             return {}
         if "application/json" not in request.headers.get("Content-Type", ""):
@@ -45,6 +49,28 @@ class FakeJsonRest(FakeApi):
         if not isinstance(body, dict):
             raise UnexpectedRequest(f"{self.system} expects a JSON object body")
         return body
+
+    def idempotency_reused(self) -> Reply:
+        return error(422, "idempotency_key_reused", f"{self.idempotency_header} was already used for another request")
+
+    def unexpected(self, problem: UnexpectedRequest) -> Reply:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(problem.status, "bad_request")
+        return error(problem.status, code, str(problem))
+
+    def _fields(self, route: Route, body: dict, current: dict | None = None) -> tuple[dict | None, Reply | None]:
+        """The body typed by the declared fields (and those the record already holds), or the 400
+        refusing the first undeclared or mistyped one."""
+        if route.entity not in self.schema:
+            return body, None  # served without a mapping: nothing declares the fields
+        held = {path: None for path in wiretypes.held_paths(current)} if current else {}
+        declared = {self.api.id_field: None, **held, **self.schema[route.entity]}
+        try:
+            typed, unknown = wiretypes.declared_leaves(body, declared)
+        except wiretypes.WrongType as exc:
+            return None, error(400, "wrong_type", str(exc))
+        if unknown:
+            return None, error(400, "unknown_field", f"{self.system} {route.path} has no field {unknown[0]!r}")
+        return typed, None
 
     def check_auth(self, authorization: str) -> Reply | None:
         if self.api.auth == "bearer" and authorization == f"Bearer {self._secret}":
@@ -71,7 +97,7 @@ class FakeJsonRest(FakeApi):
             return self._create(route, body)
         if method in ("PATCH", "PUT") and len(rest) == 1:
             return self._update(route, rest[0], body, headers.get("If-Match"))
-        raise UnexpectedRequest(f"{self.system} has no {method} {route.path}/{'/'.join(rest)}")
+        raise UnexpectedRequest(f"{self.system} has no {method} {route.path}/{'/'.join(rest)}", 405)
 
     def _etag(self, doc: dict | None) -> str:
         return str((doc or {}).get(self.api.updated_at_field, ""))
@@ -104,6 +130,9 @@ class FakeJsonRest(FakeApi):
         return 200, {}, {api.records_location: docs, "next_cursor": token}
 
     def _create(self, route: Route, body: dict) -> Reply:
+        body, refused = self._fields(route, body)
+        if refused:
+            return refused
         id_field = self.api.id_field
         rid = str(body[id_field]) if body.get(id_field) not in (None, "") else self.store.new_id(route.entity)
         if self.store.get(route.entity, rid) is not None:
@@ -121,6 +150,9 @@ class FakeJsonRest(FakeApi):
             return error(412, "precondition_failed", "the record changed since the version you read")
         if self.api.id_field in body and str(body[self.api.id_field]) != rid:
             return error(400, "bad_request", f"{self.api.id_field} cannot be changed")
+        body, refused = self._fields(route, body, current)
+        if refused:
+            return refused
         stamp = self.clock.tick()
         doc = self.stamped(route.entity, deep_merge(current, body), stamp, False)
         self.store.replace(route.entity, rid, doc, stamp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+import threading
 from typing import Any
 
 CLOCK_START = 1_700_000_000
@@ -27,19 +28,29 @@ class LogicalClock:
 
 
 class FakeStore:
-    """Documents by (entity, id) with their write order and stamp, plus remembered idempotent replies."""
+    """Documents by (entity, id) with their write order and stamp, plus remembered idempotent replies.
 
-    def __init__(self) -> None:
-        self._db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    `path` is an SQLite file (`fake-api serve --state FILE` keeps a fake's records across
+    restarts) or ":memory:" (the tests' fresh fakes). A served fake answers from several
+    threads: one lock serializes them, as one SQLite connection must be.
+    """
+
+    def __init__(self, path: str = ":memory:") -> None:
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.lock = threading.RLock()
         self._db.executescript(
             """
-            CREATE TABLE docs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT, id TEXT,
+            CREATE TABLE IF NOT EXISTS docs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT, id TEXT,
                                stamp INTEGER, doc TEXT, UNIQUE (entity, id));
-            CREATE INDEX docs_by_stamp ON docs (entity, stamp, seq);
-            CREATE TABLE replies (key TEXT PRIMARY KEY, status INTEGER, body TEXT);
+            CREATE INDEX IF NOT EXISTS docs_by_stamp ON docs (entity, stamp, seq);
+            CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, scope TEXT, status INTEGER, body TEXT);
             """
         )
         self._ids = itertools.count(1)
+
+    def last_stamp(self) -> int | None:
+        """The newest stamp held (a served fake's clock resumes after it)."""
+        return self._db.execute("SELECT MAX(stamp) FROM docs").fetchone()[0]
 
     def close(self) -> None:
         self._db.close()
@@ -91,9 +102,10 @@ class FakeStore:
             sql, args = sql + " AND stamp>?", [entity, after_stamp]
         return self._db.execute(sql, args).fetchone()[0]
 
-    def reply_for(self, key: str) -> tuple[int, Any] | None:
-        row = self._db.execute("SELECT status, body FROM replies WHERE key=?", (key,)).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
+    def reply_for(self, key: str) -> tuple[str, int, Any] | None:
+        """(scope, status, body) remembered for an idempotency key; the scope says which request it answered."""
+        row = self._db.execute("SELECT scope, status, body FROM replies WHERE key=?", (key,)).fetchone()
+        return (row[0], row[1], json.loads(row[2])) if row else None
 
-    def remember_reply(self, key: str, status: int, body: Any) -> None:
-        self._db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?)", (key, status, json.dumps(body)))
+    def remember_reply(self, key: str, scope: str, status: int, body: Any) -> None:
+        self._db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?,?)", (key, scope, status, json.dumps(body)))

@@ -1,32 +1,93 @@
-"""How a form-encoded API reads its fields' text into its own types.
+"""How a fake API reads a field's wire value into its own type, refusing what the type cannot hold.
 
 Deliberately not `sync.coercion`: the fake plays the server, and a server parses its wire
-text by its own schema. Sharing the engine's coercion would let a coercion bug pass unseen.
-Text the type cannot hold is kept as text, as a lenient server would store it.
+values by its own description. Sharing the engine's coercion would let a coercion bug pass
+unseen. Form APIs send text ("42", "true"); JSON APIs send typed values, and a JSON value of
+the wrong type is refused as a real JSON API's schema validation would.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
-def parse(text: Any, data_type: str) -> Any:
-    """`text` as `data_type` ("integer", "float", "boolean", "string"), or unchanged if it is not one."""
-    if not isinstance(text, str):
-        if isinstance(text, list):
-            return [parse(item, data_type) for item in text]
-        return text
-    try:
-        if data_type == "integer":
-            return int(text)
-        if data_type == "float":
-            return float(text)
-    except ValueError:
-        return text
-    if data_type == "boolean" and text in ("true", "false"):
-        return text == "true"
-    return text
+class WrongType(ValueError):
+    """A wire value the declared type cannot hold; the message says what was expected."""
 
 
-def type_name(value: Any) -> str | None:
-    """The type name of a value the API already holds, for fields with no declared type."""
-    return {bool: "boolean", int: "integer", float: "float"}.get(type(value))
+def check(value: Any, data_type: str | None) -> Any:
+    """`value` as `data_type` (integer, float, boolean, string, timestamp, json; None: as sent), or WrongType."""
+    if data_type is None or value is None:
+        return value
+    if isinstance(value, list):
+        return [check(item, data_type) for item in value]
+    if data_type in ("integer", "timestamp"):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                return int(value)
+            except ValueError:
+                pass
+        raise WrongType(f"expected an integer, got {value!r}")
+    if data_type == "float":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        raise WrongType(f"expected a number, got {value!r}")
+    if data_type == "boolean":
+        if isinstance(value, bool):
+            return value
+        if value in ("true", "false"):
+            return value == "true"
+        raise WrongType(f"expected true or false, got {value!r}")
+    if data_type == "json":
+        if isinstance(value, str):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, dict):
+                return parsed
+        raise WrongType("expected one form field holding a JSON object")
+    if not isinstance(value, str):
+        raise WrongType(f"expected a string, got {type(value).__name__} {value!r}")
+    return value
+
+
+def declared_leaves(body: Any, declared: dict[str, str | None], prefix: str = "") -> tuple[Any, list[str]]:
+    """`body` with each declared path typed, and the paths it holds that nothing declares.
+
+    A declared path covers whatever value sits there (an object included); a path through a list
+    applies to its items, as the engine's paths do (`order_line_items.unit_price`).
+    """
+    if prefix and prefix in declared:
+        return check(body, declared[prefix]), []
+    if isinstance(body, dict):
+        typed, unknown = {}, []
+        for key, value in body.items():
+            typed[key], missing = declared_leaves(value, declared, f"{prefix}.{key}" if prefix else key)
+            unknown.extend(missing)
+        return typed, unknown
+    if isinstance(body, list) and prefix:
+        typed_items, unknown = [], []
+        for item in body:
+            typed_item, missing = declared_leaves(item, declared, prefix)
+            typed_items.append(typed_item)
+            unknown.extend(m for m in missing if m not in unknown)
+        return typed_items, unknown
+    return body, [prefix or "(body)"]
+
+
+def held_paths(doc: Any, prefix: str = "") -> set[str]:
+    """The dotted leaf paths a stored record holds (through lists, as `declared_leaves` reads them):
+    fields the API already knows for this record, so a write may send them back."""
+    if isinstance(doc, dict):
+        return {path for key, value in doc.items() for path in held_paths(value, f"{prefix}.{key}" if prefix else key)}
+    if isinstance(doc, list) and any(isinstance(item, dict) for item in doc):
+        return {path for item in doc for path in held_paths(item, prefix)}
+    return {prefix} if prefix else set()

@@ -5,6 +5,7 @@ import pytest
 
 from .builders import mapping, prop
 from sync.errors import ApiError
+from sync.fakes.base import UnexpectedRequest
 
 
 def cb_mapping(**kw):
@@ -55,20 +56,35 @@ def test_creates_are_form_encoded_with_nested_keys_and_an_idempotency_key(sync_h
     assert customer["billing_address"] == {"city": "Oslo", "zip": "0150"} and customer["object"] == "customer"
 
 
-def test_billing_address_updates_go_through_update_billing_info(sync_harness):
+def test_billing_address_updates_send_the_whole_billing_info_through_update_billing_info(sync_harness):
     h = sync_harness(cb_mapping())
     sid = h.source.create({"first_name": "Ada", "city": "Oslo"})
     h.run_pass()
     [(_, cid)] = h.links()
+    h.target.edit(cid, {"billing_address": {"line1": "Karl Johans gate 1"}, "vat_number": "NO123"})
     h.source.edit(sid, {"city": "Bergen"})
     h.run_pass()
     writes = [(r.method, r.path, r.body) for r in h.target.requests if r.is_write]
-    assert writes[-1] == ("POST", f"/customers/{cid}/update_billing_info", {"billing_address": {"city": "Bergen"}})
-    assert h.target.get(cid)["billing_address"] == {"city": "Bergen"}
+    # update_billing_info replaces the billing info: what is not sent would be cleared on a real site.
+    assert writes[-1] == ("POST", f"/customers/{cid}/update_billing_info", {
+        "billing_address": {"city": "Bergen", "line1": "Karl Johans gate 1"}, "vat_number": "NO123"})
+    held = h.target.get(cid)
+    assert held["billing_address"] == {"city": "Bergen", "line1": "Karl Johans gate 1"}
+    assert held["vat_number"] == "NO123"
     h.source.edit(sid, {"first_name": "Augusta"})
     h.run_pass()
     assert [(r.path, r.body) for r in h.target.requests if r.is_write][-1] == (f"/customers/{cid}",
                                                                                  {"first_name": "Augusta"})
+
+
+def test_the_fake_clears_billing_fields_a_partial_update_billing_info_leaves_out(sync_harness):
+    # Broken on purpose: a connector sending only the changed sub-field loses the rest, as Chargebee would.
+    h = sync_harness(cb_mapping())
+    cid = h.target.create({"billing_address": {"city": "Oslo", "line1": "Storgata 1"}, "vat_number": "NO1"})
+    h.target_connector._send("update", "POST", f"/customers/{cid}/update_billing_info",
+                             data=[("billing_address[city]", "Bergen")])
+    held = h.target.get(cid)
+    assert held["billing_address"] == {"city": "Bergen"} and "vat_number" not in held
 
 
 def test_errors_carry_chargebee_s_own_message_and_code(sync_harness):
@@ -87,13 +103,16 @@ def test_a_duplicate_id_is_refused_with_duplicate_entry(sync_harness):
     assert (raised.value.status, raised.value.code) == (400, "duplicate_entry")
 
 
-def test_entities_without_a_public_endpoint_are_modelled_in_the_same_conventions(sync_harness):
+def test_what_the_public_api_lacks_is_declared_not_invented(sync_harness):
     h = sync_harness(mapping("Custom CRM Customer", "Chargebee Business_entity"))
-    h.source.create({"name": "Acme"})
-    h.run_pass()
-    assert [r.path for r in h.target.requests] == ["/business_entities", "/business_entities"]
-    [entity] = h.target.records()
-    assert entity["object"] == "business_entity"
+    assert "no create, list, retrieve or update of business entities" in h.unsupported()
+    with pytest.raises(UnexpectedRequest, match="no GET /business_entities"):
+        h.target_connector.list_records("Business_entity")
+    addresses = sync_harness(mapping("Chargebee Address", "Custom CRM Account"))
+    assert addresses.unsupported().startswith("Chargebee's public API has no list of all addresses")
+    items = sync_harness(mapping("Custom CRM Product", "Chargebee Item", properties=[prop("title", "name")]))
+    assert items.unsupported() == ("Chargebee's public API creates an item only with type, item_family_id, "
+                                   "which the section does not map")
 
 
 def test_the_wrong_api_key_is_refused(sync_harness):
@@ -102,3 +121,11 @@ def test_the_wrong_api_key_is_refused(sync_harness):
     response = h.target_connector.session.get(h.target.fake.base_url + "/customers",
                                                headers={"Authorization": auth})
     assert response.status_code == 401 and response.json()["api_error_code"] == "api_authentication_failed"
+
+
+def test_an_enum_target_is_not_verifiable_with_free_values(sync_harness):
+    h = sync_harness(mapping("Custom CRM Contact", "Chargebee Customer", properties=[prop("mode", "auto_collection")]))
+    assert h.unsupported() == "Chargebee takes only on, off for auto_collection, and the checks draw free values for it"
+    with pytest.raises(ApiError) as refused:
+        h.target_connector.create_record("Customer", {"auto_collection": "sometimes"})
+    assert (refused.value.status, refused.value.code) == (400, "param_wrong_value")

@@ -1,0 +1,164 @@
+"""`fake-api serve`: the tests' stateful fake of a system, served over real HTTP on loopback.
+
+    fake-api serve SYSTEM [--host 127.0.0.1] [--port 0] [--api-key KEY | --token TOKEN] [--state FILE]
+                          [--api-faults RATE] [--seed N]
+
+The first line on stdout is `serving SYSTEM at BASE_URL`, then how to point a client at it.
+It serves the same WSGI application the tests route `responses` to (Chargebee's fake for
+`chargebee`, the declared JSON REST fake for any other name) from the standard library's
+threaded WSGI server, until SIGTERM or Ctrl-C (exit 0). Records live in SQLite: in memory,
+or in `--state FILE`, kept across restarts. `--api-faults RATE` answers that share of requests
+with 429 (Retry-After), 500 or 503, in the API's own error bodies, as the tests' option does.
+"""
+from __future__ import annotations
+
+import argparse
+from collections import deque
+import ipaddress
+import secrets
+import signal
+import socket
+import sys
+import time
+from http import HTTPStatus
+from socketserver import ThreadingMixIn
+from typing import Any, Sequence
+from urllib.parse import urlsplit
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from ..connectors.chargebee import ChargebeeConnector
+from ..connectors.registry import is_chargebee, json_api_for
+from .base import FakeApi, UnexpectedRequest, wire
+from .chargebee import FakeChargebee
+from .faults import FaultPlan
+from .jsonrest import FakeJsonRest
+from .store import FakeStore, LogicalClock
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    """One access line per request on stderr, never a header (they hold credentials)."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+class ServedFake:
+    """WSGI glue: a request a fake does not serve gets the API's own 4xx instead of an exception."""
+
+    def __init__(self, fake: FakeApi):
+        self.fake = fake
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        try:
+            return self.fake(environ, start_response)
+        except UnexpectedRequest as problem:
+            status, headers, body = wire(self.fake.unexpected(problem))
+            start_response(f"{status} {HTTPStatus(status).phrase}", list(headers.items()))
+            return [body]
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return all(ipaddress.ip_address(info[4][0]).is_loopback
+                   for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP))
+    except (OSError, ValueError):
+        return False
+
+
+def build_fake(system: str, secret: str, store: FakeStore, faults: FaultPlan | None = None) -> FakeApi:
+    """The fake a served SYSTEM answers with; its base URL is set once the port is known."""
+    clock = LogicalClock(max(int(time.time()), store.last_stamp() or 0))
+    if is_chargebee(system):
+        fake: FakeApi = FakeChargebee(system, ChargebeeConnector.url_base, clock, faults, store=store,
+                                      api_key=secret)
+        fake.serve_all()  # type: ignore[attr-defined]
+    else:
+        api = json_api_for(system)
+        fake = FakeJsonRest(system, api.url(system), clock, faults, store=store, api=api, secret=secret)
+        fake.serve_any = True
+    return fake
+
+
+def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
+    """How to point a client at the served fake."""
+    if is_chargebee(system):
+        return [
+            "point Chargebee's official Python client (chargebee 3.x) at it:",
+            "  import chargebee",
+            f"  cb = chargebee.Chargebee(api_key={secret_shown!r}, site=\"fake\", protocol=\"http\")",
+            "  chargebee.Chargebee.verify_ca_certs = False  # else the client still builds https URLs",
+            f"  cb.env.api_endpoint = {base_url!r}",
+            "  cb.Customer.create({\"id\": \"cust_1\", \"first_name\": \"Ada\"})",
+            f"or curl: curl -u {secret_shown}: {base_url}/customers",
+        ]
+    api = json_api_for(system)
+    auth = (f"basic auth with user {secret_shown!r} and an empty password" if api.auth == "basic"
+            else f"header 'Authorization: Bearer {secret_shown}'" if api.auth == "bearer" else "no auth")
+    return [
+        f"a JSON REST API: any collection path, e.g. {base_url}/records; {auth};",
+        f"lists answer {{{api.records_location!r}: [...]}} paged by "
+        f"{'page/per_page' if api.page_style == 'page' else 'limit/cursor'}; updates are PATCH with If-Match",
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fake-api", description="The tests' stateful fake APIs, served over HTTP.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve one system's fake on loopback until SIGTERM or Ctrl-C")
+    serve.add_argument("system", help="system name (chargebee, MemberCare, any other: the generic JSON REST fake)")
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    secret = serve.add_mutually_exclusive_group()
+    secret.add_argument("--api-key", help="the key clients must send (Chargebee's basic-auth user)")
+    secret.add_argument("--token", help="the token clients must send (bearer systems)")
+    serve.add_argument("--state", help="SQLite file holding the records across restarts (default: in memory)")
+    serve.add_argument("--api-faults", type=float, default=0.0, metavar="RATE",
+                       help="share of requests answered with 429 (Retry-After), 500 or 503 (default 0)")
+    serve.add_argument("--seed", type=int, default=0, help="seed of the fault sequence (default 0)")
+    args = parser.parse_args(argv)
+    if not is_loopback(args.host):
+        print(f"fake-api: error: --host {args.host!r} is not a loopback address; the fakes serve loopback only",
+              file=sys.stderr)
+        return 2
+    given = args.api_key or args.token
+    key = given or "test_" + secrets.token_hex(8)
+    try:
+        store = FakeStore(args.state or ":memory:")
+    except Exception as exc:  # sqlite3.Error, OSError: a state file that cannot be opened
+        print(f"fake-api: error: cannot open state {args.state!r}: {exc}", file=sys.stderr)
+        return 2
+    fake = build_fake(args.system, key, store, FaultPlan(args.api_faults, args.seed, kinds=("429", "500", "503")))
+    fake.log = deque(maxlen=1000)  # type: ignore[assignment]  # a long-running server keeps only the latest
+    try:
+        server = make_server(args.host, args.port, ServedFake(fake), server_class=ThreadingWSGIServer,
+                             handler_class=QuietHandler)
+    except OSError as exc:
+        print(f"fake-api: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    fake.base_url = f"http://{host}:{server.server_port}{urlsplit(fake.base_url).path}".rstrip("/")
+    signal.signal(signal.SIGTERM, _interrupt)  # before the first line: a client may stop it right after
+    try:
+        print(f"serving {args.system} at {fake.base_url}", flush=True)
+        for line in client_hint(args.system, fake.base_url, "<your key>" if given else key):
+            print(line, flush=True)
+        server.serve_forever()
+    except (KeyboardInterrupt, BrokenPipeError):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already: a second SIGTERM must not cut it short
+        server.server_close()
+        store.close()
+    return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

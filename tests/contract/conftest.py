@@ -1,0 +1,78 @@
+"""`fake-api serve` as a subprocess on loopback: started, its first line read for the URL, always stopped."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+FIRST_LINE = re.compile(r"^serving (?P<system>.+) at (?P<url>http://127\.0\.0\.1:\d+\S*)$")
+
+
+def fake_api_command() -> list[str]:
+    script = Path(sys.executable).with_name("fake-api")
+    return [str(script)] if script.exists() else [shutil.which("fake-api") or "fake-api"]
+
+
+class Served:
+    """A running `fake-api serve`: its base URL, its first line, and how to stop it."""
+
+    def __init__(self, *args: str):
+        self.process = subprocess.Popen([*fake_api_command(), "serve", *args], stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True)
+        self.first_line = self._first_line(timeout=30)
+        match = FIRST_LINE.match(self.first_line)
+        if not match:
+            self.process.terminate()
+            _, stderr = self.process.communicate(timeout=10)
+            raise AssertionError(f"fake-api's first line is not 'serving SYSTEM at URL': {self.first_line!r}; "
+                                 f"stderr: {stderr}")
+        self.url = match["url"]
+
+    def _first_line(self, timeout: float) -> str:
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.append(self.process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        return lines[0].rstrip("\n") if lines else ""
+
+    def stop(self) -> int:
+        """SIGTERM, then the exit status (killed after 10 s if it would not stop)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream:
+                stream.close()
+        return self.process.returncode
+
+
+@pytest.fixture(scope="module")
+def shared_chargebee() -> Iterator[Served]:
+    """One served Chargebee fake for the tests of a module that need no fresh state of their own."""
+    served = Served("chargebee", "--port", "0", "--api-key", "test_contract_key")
+    yield served
+    served.stop()
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    """A factory: ``serve("chargebee", "--api-key", KEY) -> Served``; every server is stopped afterwards."""
+    started: list[Served] = []
+
+    def start(*args: str) -> Served:
+        started.append(Served(*args))
+        return started[-1]
+
+    yield start
+    for served in started:
+        served.stop()
