@@ -104,6 +104,9 @@ class Harness:
         # The fields each side's writes may hold: the paths the mapping writes there (typed on the target).
         source_fields = {**{k.source: None for k in mapping.merge_keys}, **{r.source: None for r in mapping.properties}}
         target_fields = {**{k.target: None for k in mapping.merge_keys}, **{r.target: r.type for r in mapping.properties}}
+        for row in mapping.properties:  # a row's condition path is written too (a list item's discriminator)
+            for clause in ((row.when, *row.when.others) if row.when else ()):
+                (source_fields if clause.side == "source" else target_fields).setdefault(clause.path, None)
         self._serve(source_fake, self.source_connector, mapping.source_entity, source_fields)
         self._serve(target_fake, self.target_connector, mapping.target_entity, target_fields)
         self.source = EntityHandle(source_fake, mapping.source_entity)
