@@ -92,14 +92,18 @@ def _docstring_text(text: str) -> str:
 
 def _tests(mapping: EntityMapping, items: tuple[ChecklistItem, ...]) -> tuple[TestView, ...]:
     tests = []
+    names: set[str] = set()
     for item in items:
-        suffix = item.id.rsplit("/", 1)[1]
         for name, check in _TESTS_BY_KIND[item.kind]:
             if item.kind in ("property", "merge-key"):
-                row = mapping.properties[item.index] if item.kind == "property" else mapping.merge_keys[item.index]
-                name = f"{suffix}_{row.target}"
-            tests.append(TestView(PythonIdentifier(f"test_{name}"), check, repr(item.id), item.line, item.index,
-                                  check in _GIVEN))
+                name = item.id.removeprefix(f"{mapping.id}/")  # the row's own id: unique, stable
+            identifier = PythonIdentifier(f"test_{name}")
+            number = 1
+            while identifier in names:  # two ids may fold to one identifier (`a.b`, `a-b`)
+                number += 1
+                identifier = PythonIdentifier(f"test_{name}_{number}")
+            names.add(identifier)
+            tests.append(TestView(identifier, check, repr(item.id), item.line, item.index, check in _GIVEN))
     return tuple(tests)
 
 

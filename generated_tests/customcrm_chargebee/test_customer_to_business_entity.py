@@ -28,16 +28,16 @@ def test_properties_nothing_to_verify(sync_harness):
     checks.nothing_to_verify(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee/customer-to-business-entity/no-echo', file='customcrm-chargebee.rst', line=30)
+@pytest.mark.checklist('customcrm-chargebee/customer-to-business-entity/no-echo', file='customcrm-chargebee.rst', line=28)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee/customer-to-business-entity/conflict', file='customcrm-chargebee.rst', line=32)
+@pytest.mark.checklist('customcrm-chargebee/customer-to-business-entity/conflict', file='customcrm-chargebee.rst', line=28)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('customcrm-chargebee/customer-to-business-entity/optimistic-locking', file='customcrm-chargebee.rst', line=32)
+@pytest.mark.checklist('customcrm-chargebee/customer-to-business-entity/optimistic-locking', file='customcrm-chargebee.rst', line=28)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

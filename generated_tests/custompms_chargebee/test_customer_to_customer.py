@@ -28,16 +28,16 @@ def test_properties_nothing_to_verify(sync_harness):
     checks.nothing_to_verify(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('custompms-chargebee/customer-to-customer/no-echo', file='custompms-chargebee.rst', line=46)
+@pytest.mark.checklist('custompms-chargebee/customer-to-customer/no-echo', file='custompms-chargebee.rst', line=44)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('custompms-chargebee/customer-to-customer/conflict', file='custompms-chargebee.rst', line=48)
+@pytest.mark.checklist('custompms-chargebee/customer-to-customer/conflict', file='custompms-chargebee.rst', line=44)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('custompms-chargebee/customer-to-customer/optimistic-locking', file='custompms-chargebee.rst', line=48)
+@pytest.mark.checklist('custompms-chargebee/customer-to-customer/optimistic-locking', file='custompms-chargebee.rst', line=44)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

@@ -29,8 +29,8 @@ def test_merge_or_create_creates_without_a_match(sync_harness):
     checks.merge_or_create_no_match(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/merge-key-1', file='examples/customcrm-chargebee-example.rst', line=26)
-def test_merge_key_1_email(sync_harness):
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/merge-key/email-to-email', file='examples/customcrm-chargebee-example.rst', line=26)
+def test_merge_key_email_to_email(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
@@ -39,76 +39,76 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property-1', file='examples/customcrm-chargebee-example.rst', line=39)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/first-name-to-first-name', file='examples/customcrm-chargebee-example.rst', line=39)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_first_name(sync_harness, value):
+def test_property_first_name_to_first_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property-2', file='examples/customcrm-chargebee-example.rst', line=42)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/last-name-to-last-name', file='examples/customcrm-chargebee-example.rst', line=42)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_last_name(sync_harness, value):
+def test_property_last_name_to_last_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property-3', file='examples/customcrm-chargebee-example.rst', line=45)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/email-to-email', file='examples/customcrm-chargebee-example.rst', line=45)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_email(sync_harness, value):
+def test_property_email_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property-4', file='examples/customcrm-chargebee-example.rst', line=48)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/phone-to-phone', file='examples/customcrm-chargebee-example.rst', line=48)
 @given(value=checks.property_row_values(MAPPING, 3))
-def test_property_4_phone(sync_harness, value):
+def test_property_phone_to_phone(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property-5', file='examples/customcrm-chargebee-example.rst', line=51)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.city-to-billing-address.city', file='examples/customcrm-chargebee-example.rst', line=51)
 @given(value=checks.property_row_values(MAPPING, 4))
-def test_property_5_billing_address_city(sync_harness, value):
+def test_property_address_city_to_billing_address_city(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property-6', file='examples/customcrm-chargebee-example.rst', line=54)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.zip-to-billing-address.zip', file='examples/customcrm-chargebee-example.rst', line=54)
 @given(value=checks.property_row_values(MAPPING, 5))
-def test_property_6_billing_address_zip(sync_harness, value):
+def test_property_address_zip_to_billing_address_zip(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 5, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property-7', file='examples/customcrm-chargebee-example.rst', line=57)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.country-code-to-billing-address.country', file='examples/customcrm-chargebee-example.rst', line=57)
 @given(value=checks.property_row_values(MAPPING, 6))
-def test_property_7_billing_address_country(sync_harness, value):
+def test_property_address_country_code_to_billing_address_country(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 6, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property-8', file='examples/customcrm-chargebee-example.rst', line=60)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/payment-term-days-to-net-term-days', file='examples/customcrm-chargebee-example.rst', line=60)
 @given(value=checks.property_row_values(MAPPING, 7))
-def test_property_8_net_term_days(sync_harness, value):
+def test_property_payment_term_days_to_net_term_days(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 7, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property-9', file='examples/customcrm-chargebee-example.rst', line=63)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/direct-debit-to-allow-direct-debit', file='examples/customcrm-chargebee-example.rst', line=63)
 @given(value=checks.property_row_values(MAPPING, 8))
-def test_property_9_allow_direct_debit(sync_harness, value):
+def test_property_direct_debit_to_allow_direct_debit(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 8, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property-10', file='examples/customcrm-chargebee-example.rst', line=66)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/language-to-locale', file='examples/customcrm-chargebee-example.rst', line=66)
 @given(value=checks.property_row_values(MAPPING, 9))
-def test_property_10_locale(sync_harness, value):
+def test_property_language_to_locale(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 9, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/no-echo', file='examples/customcrm-chargebee-example.rst', line=14)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/no-echo', file='examples/customcrm-chargebee-example.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/conflict', file='examples/customcrm-chargebee-example.rst', line=29)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/conflict', file='examples/customcrm-chargebee-example.rst', line=12)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=29)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=12)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

@@ -19,13 +19,13 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/merge-key-1', file='examples/customcrm-chargebee-example.rst', line=82)
-def test_merge_key_1_id(sync_harness):
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/merge-key/organization-number-to-id', file='examples/customcrm-chargebee-example.rst', line=82)
+def test_merge_key_organization_number_to_id(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/merge-key-2', file='examples/customcrm-chargebee-example.rst', line=84)
-def test_merge_key_2_name(sync_harness):
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/merge-key/name-to-name', file='examples/customcrm-chargebee-example.rst', line=84)
+def test_merge_key_name_to_name(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 1)
 
 
@@ -34,28 +34,28 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property-1', file='examples/customcrm-chargebee-example.rst', line=97)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property/name-to-name', file='examples/customcrm-chargebee-example.rst', line=97)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_name(sync_harness, value):
+def test_property_name_to_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property-2', file='examples/customcrm-chargebee-example.rst', line=100)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property/active-to-status', file='examples/customcrm-chargebee-example.rst', line=100)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_status(sync_harness, value):
+def test_property_active_to_status(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/no-echo', file='examples/customcrm-chargebee-example.rst', line=73)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/no-echo', file='examples/customcrm-chargebee-example.rst', line=71)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/conflict', file='examples/customcrm-chargebee-example.rst', line=87)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/conflict', file='examples/customcrm-chargebee-example.rst', line=71)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=87)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=71)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

@@ -24,34 +24,34 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property-1', file='examples/customcrm-chargebee-example.rst', line=150)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/company-name-to-company', file='examples/customcrm-chargebee-example.rst', line=150)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_company(sync_harness, value):
+def test_property_company_name_to_company(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property-2', file='examples/customcrm-chargebee-example.rst', line=153)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/email-to-email', file='examples/customcrm-chargebee-example.rst', line=153)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_email(sync_harness, value):
+def test_property_email_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property-3', file='examples/customcrm-chargebee-example.rst', line=156)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/currency-to-preferred-currency-code', file='examples/customcrm-chargebee-example.rst', line=156)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_preferred_currency_code(sync_harness, value):
+def test_property_currency_to_preferred_currency_code(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/no-echo', file='examples/customcrm-chargebee-example.rst', line=138)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/no-echo', file='examples/customcrm-chargebee-example.rst', line=136)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/conflict', file='examples/customcrm-chargebee-example.rst', line=140)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/conflict', file='examples/customcrm-chargebee-example.rst', line=136)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=140)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=136)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

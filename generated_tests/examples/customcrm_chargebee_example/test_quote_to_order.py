@@ -24,36 +24,36 @@ def test_creation_rule(sync_harness):
     checks.creation_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property-1', file='examples/customcrm-chargebee-example.rst', line=119)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/quote-number-to-reference-id', file='examples/customcrm-chargebee-example.rst', line=119)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_reference_id(sync_harness, value):
+def test_property_quote_number_to_reference_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property-2', file='examples/customcrm-chargebee-example.rst', line=122)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/currency-to-currency-code', file='examples/customcrm-chargebee-example.rst', line=122)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_currency_code(sync_harness, value):
+def test_property_currency_to_currency_code(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property-3', file='examples/customcrm-chargebee-example.rst', line=125)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/discount-percent-to-discount-percentage', file='examples/customcrm-chargebee-example.rst', line=125)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_discount_percentage(sync_harness, value):
+def test_property_discount_percent_to_discount_percentage(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property-4', file='examples/customcrm-chargebee-example.rst', line=128)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/lines.price-to-order-line-items.unit-price', file='examples/customcrm-chargebee-example.rst', line=128)
 @given(value=checks.property_row_values(MAPPING, 3))
-def test_property_4_order_line_items_unit_price(sync_harness, value):
+def test_property_lines_price_to_order_line_items_unit_price(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property-5', file='examples/customcrm-chargebee-example.rst', line=131)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/lines.quantity-to-order-line-items.fulfillment-quantity', file='examples/customcrm-chargebee-example.rst', line=131)
 @given(value=checks.property_row_values(MAPPING, 4))
-def test_property_5_order_line_items_fulfillment_quantity(sync_harness, value):
+def test_property_lines_quantity_to_order_line_items_fulfillment_quantity(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
-@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/no-echo', file='examples/customcrm-chargebee-example.rst', line=107)
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/no-echo', file='examples/customcrm-chargebee-example.rst', line=105)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)

@@ -19,8 +19,8 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/merge-key-1', file='examples/customcrm-membercare-example.rst', line=23)
-def test_merge_key_1_email(sync_harness):
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/merge-key/email-to-email', file='examples/customcrm-membercare-example.rst', line=23)
+def test_merge_key_email_to_email(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
@@ -29,58 +29,58 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property-1', file='examples/customcrm-membercare-example.rst', line=36)
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/first-name-to-firstname', file='examples/customcrm-membercare-example.rst', line=36)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_firstname(sync_harness, value):
+def test_property_first_name_to_firstname(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property-2', file='examples/customcrm-membercare-example.rst', line=39)
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/last-name-to-lastname', file='examples/customcrm-membercare-example.rst', line=39)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_lastname(sync_harness, value):
+def test_property_last_name_to_lastname(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property-3', file='examples/customcrm-membercare-example.rst', line=42)
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/email-to-email', file='examples/customcrm-membercare-example.rst', line=42)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_email(sync_harness, value):
+def test_property_email_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property-4', file='examples/customcrm-membercare-example.rst', line=45)
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/birth-date-to-birth-date', file='examples/customcrm-membercare-example.rst', line=45)
 @given(value=checks.property_row_values(MAPPING, 3))
-def test_property_4_birthdate(sync_harness, value):
+def test_property_birth_date_to_birth_date(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property-5', file='examples/customcrm-membercare-example.rst', line=48)
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.street-to-addresses.street', file='examples/customcrm-membercare-example.rst', line=48)
 @given(value=checks.property_row_values(MAPPING, 4))
-def test_property_5_addresses_street(sync_harness, value):
+def test_property_address_street_to_addresses_street(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property-6', file='examples/customcrm-membercare-example.rst', line=51)
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.city-to-addresses.postal-code.city', file='examples/customcrm-membercare-example.rst', line=51)
 @given(value=checks.property_row_values(MAPPING, 5))
-def test_property_6_addresses_postalcode_city(sync_harness, value):
+def test_property_address_city_to_addresses_postal_code_city(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 5, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property-7', file='examples/customcrm-membercare-example.rst', line=54)
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.zip-to-addresses.postal-code.zip-code', file='examples/customcrm-membercare-example.rst', line=54)
 @given(value=checks.property_row_values(MAPPING, 6))
-def test_property_7_addresses_postalcode_zipcode(sync_harness, value):
+def test_property_address_zip_to_addresses_postal_code_zip_code(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 6, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/no-echo', file='examples/customcrm-membercare-example.rst', line=14)
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/no-echo', file='examples/customcrm-membercare-example.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/conflict', file='examples/customcrm-membercare-example.rst', line=26)
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/conflict', file='examples/customcrm-membercare-example.rst', line=12)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=26)
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=12)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

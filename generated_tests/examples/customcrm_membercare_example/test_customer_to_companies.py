@@ -29,13 +29,13 @@ def test_merge_or_create_creates_without_a_match(sync_harness):
     checks.merge_or_create_no_match(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/merge-key-1', file='examples/customcrm-membercare-example.rst', line=73)
-def test_merge_key_1_companyname(sync_harness):
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/merge-key/name-to-company-name', file='examples/customcrm-membercare-example.rst', line=73)
+def test_merge_key_name_to_company_name(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/merge-key-2', file='examples/customcrm-membercare-example.rst', line=75)
-def test_merge_key_2_organizationnumber(sync_harness):
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/merge-key/organization-number-to-organization-number', file='examples/customcrm-membercare-example.rst', line=75)
+def test_merge_key_organization_number_to_organization_number(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 1)
 
 
@@ -44,40 +44,40 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property-1', file='examples/customcrm-membercare-example.rst', line=88)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/name-to-company-name', file='examples/customcrm-membercare-example.rst', line=88)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_companyname(sync_harness, value):
+def test_property_name_to_company_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property-2', file='examples/customcrm-membercare-example.rst', line=91)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/organization-number-to-organization-number', file='examples/customcrm-membercare-example.rst', line=91)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_organizationnumber(sync_harness, value):
+def test_property_organization_number_to_organization_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property-3', file='examples/customcrm-membercare-example.rst', line=94)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/employees-to-number-of-employees', file='examples/customcrm-membercare-example.rst', line=94)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_numberofemployees(sync_harness, value):
+def test_property_employees_to_number_of_employees(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property-4', file='examples/customcrm-membercare-example.rst', line=97)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/is-member-to-is-member', file='examples/customcrm-membercare-example.rst', line=97)
 @given(value=checks.property_row_values(MAPPING, 3))
-def test_property_4_ismember(sync_harness, value):
+def test_property_is_member_to_is_member(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/no-echo', file='examples/customcrm-membercare-example.rst', line=61)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/no-echo', file='examples/customcrm-membercare-example.rst', line=59)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/conflict', file='examples/customcrm-membercare-example.rst', line=78)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/conflict', file='examples/customcrm-membercare-example.rst', line=59)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=78)
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=59)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

@@ -29,52 +29,52 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-1', file='examples/customcrm-membercare-example.rst', line=118)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/order-number-to-invoice-number', file='examples/customcrm-membercare-example.rst', line=118)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_invoicenumber(sync_harness, value):
+def test_property_order_number_to_invoice_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-2', file='examples/customcrm-membercare-example.rst', line=121)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/due-date-to-pay-due-date', file='examples/customcrm-membercare-example.rst', line=121)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_payduedate(sync_harness, value):
+def test_property_due_date_to_pay_due_date(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-3', file='examples/customcrm-membercare-example.rst', line=124)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.description-to-invoice-items.description', file='examples/customcrm-membercare-example.rst', line=124)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_invoiceitems_description(sync_harness, value):
+def test_property_lines_description_to_invoice_items_description(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-4', file='examples/customcrm-membercare-example.rst', line=127)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.price-to-invoice-items.unit-price', file='examples/customcrm-membercare-example.rst', line=127)
 @given(value=checks.property_row_values(MAPPING, 3))
-def test_property_4_invoiceitems_unitprice(sync_harness, value):
+def test_property_lines_price_to_invoice_items_unit_price(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-5', file='examples/customcrm-membercare-example.rst', line=130)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.quantity-to-invoice-items.quantity', file='examples/customcrm-membercare-example.rst', line=130)
 @given(value=checks.property_row_values(MAPPING, 4))
-def test_property_5_invoiceitems_quantity(sync_harness, value):
+def test_property_lines_quantity_to_invoice_items_quantity(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property-6', file='examples/customcrm-membercare-example.rst', line=133)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/total-to-total-amount', file='examples/customcrm-membercare-example.rst', line=133)
 @given(value=checks.property_row_values(MAPPING, 5))
-def test_property_6_totalamount(sync_harness, value):
+def test_property_total_to_total_amount(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 5, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/no-echo', file='examples/customcrm-membercare-example.rst', line=104)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/no-echo', file='examples/customcrm-membercare-example.rst', line=102)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/conflict', file='examples/customcrm-membercare-example.rst', line=108)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/conflict', file='examples/customcrm-membercare-example.rst', line=102)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=108)
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=102)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

@@ -19,12 +19,12 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/property-1', file='examples/customcrm-membercare-example.rst', line=150)
+@pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/property/name-to-firstname', file='examples/customcrm-membercare-example.rst', line=150)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_firstname(sync_harness, value):
+def test_property_name_to_firstname(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/no-echo', file='examples/customcrm-membercare-example.rst', line=140)
+@pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/no-echo', file='examples/customcrm-membercare-example.rst', line=138)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
