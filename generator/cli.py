@@ -77,8 +77,9 @@ def regenerate(specs: Path, cache: Path | None, jobs: int | None = None, quiet: 
 
 
 def spec_prefix(specs: Path) -> str:
-    """How generated files name the specs folder: never an absolute path, which differs by machine."""
-    return "" if specs.is_absolute() else f"{specs.as_posix().rstrip('/')}/"
+    """How generated files name the specs folder: by its own name, so that the suite is the same
+    whatever the working directory (`--specs specs`, `--specs p/specs`, an absolute path)."""
+    return f"{specs.resolve().name}/"
 
 
 def _dump_model(specs: Path, target: str) -> int:

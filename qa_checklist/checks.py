@@ -13,6 +13,8 @@ import pytest
 from generator.model import EntityMapping, PropertyMapping
 
 from . import conditions, kept_fields
+from .causes import row_failed
+from .describe import describe
 from .expected import as_declared, holds, nested, read
 from .manifest import load_mapping  # noqa: F401  (generated modules call checks.load_mapping)
 from .scenario import (
@@ -68,14 +70,14 @@ def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
 def _assert_properties_arrived(h, mapping: EntityMapping, source_id: str, target_id: str) -> None:
     source = h.source.get(source_id)
     target = h.target.get(target_id)
-    for row in mapping.properties:
+    for index, row in enumerate(mapping.properties):
         if is_target_id(mapping, row) or same_collection(mapping) or row.when is not None:
             continue
         expected = as_declared(read(source, row.source), row.type)
-        if fed_by_one_source(mapping, row):
-            assert holds(read(target, row.target), expected), (
-                f"{row.source} -> {row.target} (line {row.line}): expected {expected!r}, "
-                f"the target holds {read(target, row.target)!r}")
+        if fed_by_one_source(mapping, row) and not holds(read(target, row.target), expected):
+            raise row_failed(mapping, index, (
+                f"{row.source} -> {row.target} ({row.type or 'N/A'}, line {row.line}): expected {describe(expected)}, "
+                f"the {mapping.target_system} API holds {describe(read(target, row.target))}"))
 
 
 def creation_rule(make: MakeHarness, mapping: EntityMapping) -> None:
@@ -209,7 +211,7 @@ def _assert_row(h, mapping: EntityMapping, row: PropertyMapping, target_id: str,
     actual = read(h.target.get(target_id), row.target)
     assert holds(actual, expected), (
         f"{when}: {row.source} -> {row.target} ({row.type or 'N/A'}, line {row.line}): "
-        f"expected {expected!r} ({type(expected).__name__}), the {mapping.target_system} API holds {actual!r}")
+        f"expected {describe(expected)}, the {mapping.target_system} API holds {describe(actual)}")
 
 
 def nothing_to_verify(make: MakeHarness, mapping: EntityMapping) -> None:

@@ -1,6 +1,9 @@
 """`qa-checklist`, the main job: regenerate the suite if the specs changed, run it, report.
 
-    qa-checklist [--specs specs] [--out generated_tests] [--report report/qa-checklist.html] [-- PYTEST ARGS]
+    qa-checklist [--specs specs] [--out PATH] [--report report/qa-checklist.html] [-- PYTEST ARGS]
+
+The committed suite (`generated_tests/`) is only ever regenerated from `specs/`: other specs get
+a suite of their own (`suites.py`).
 """
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ from generator.cli import regenerate
 from generator.suite import DEFAULT_CACHE
 from generator.writer import OutputBusy, OutputNotGenerated, output_lock, write_tree
 
+from .reportfile import mark_stale
+from .suites import ForeignSuite, suite_folder
+
 
 def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     own, pytest_args = (argv[: argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
@@ -24,11 +30,16 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
                     "Arguments after -- go to pytest (e.g. -- -n 2 -k contact).",
     )
     parser.add_argument("--specs", type=Path, default=Path("specs"), help="folder of *.rst documents (default: specs)")
-    parser.add_argument("--out", type=Path, default=Path("generated_tests"),
-                        help="folder of the generated suite (default: generated_tests)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder of the generated suite (default: generated_tests for specs, "
+                             ".cache/qa-checklist/<hash> for any other specs folder)")
     parser.add_argument("--report", type=Path, default=Path("report/qa-checklist.html"),
                         help="where to write the HTML report; the JSON goes beside it (default: report/qa-checklist.html)")
-    return parser.parse_args(own), pytest_args
+    args, unknown = parser.parse_known_args(own)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)} (arguments for pytest go after --: "
+                     f"qa-checklist -- {' '.join(unknown)})")
+    return args, pytest_args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,15 +47,25 @@ def main(argv: list[str] | None = None) -> int:
     if not args.specs.is_dir():
         print(f"qa-checklist: {args.specs}: no such folder", file=sys.stderr)
         return 2
+    try:
+        args.out, note = suite_folder(args.specs, args.out)
+    except ForeignSuite as error:
+        print(f"qa-checklist: {error}", file=sys.stderr)
+        return 2
+    if note:
+        print(f"qa-checklist: {note}")
     build = regenerate(args.specs, DEFAULT_CACHE, quiet=True)
     if build.errors:
         print(f"qa-checklist: {len(build.errors)} document(s) could not be read; fix them first", file=sys.stderr)
+        _mark_stale(args.report, f"the specs could not be read ({len(build.errors)} document(s) with errors): "
+                                 "this report is from an earlier run")
         return 2
     try:
         with output_lock(args.out):
             diff = write_tree(args.out, build.files)
     except (OutputNotGenerated, OutputBusy) as error:
         print(f"qa-checklist: {error}", file=sys.stderr)
+        _mark_stale(args.report, f"the suite could not be regenerated: {error}")
         return 2
     if diff.clean:
         print(f"qa-checklist: {args.out} is up to date with {args.specs}")
@@ -70,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     if summary["failed"]:
         return 1
     return int(status)
+
+
+def _mark_stale(report: Path, reason: str) -> None:
+    if mark_stale(report, reason):
+        print(f"qa-checklist: {report} is marked stale", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """Test outcomes gathered per checklist item, from pytest's reports (also those xdist workers send)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_REPRODUCE = re.compile(r"@reproduce_failure\([^)]*\)")
-_FALSIFYING = re.compile(r"^(?:E\s+)?Falsifying example:.*$", re.MULTILINE)
+from .describe import without_addresses
+
+_DETAILS = 12_000  # pytest's own text, behind a toggle: enough for a traceback, bounded for a large report
 
 
 @dataclass
@@ -15,8 +15,11 @@ class TestOutcome:
     nodeid: str
     item_id: str
     outcome: str = "passed"  # passed, failed, skipped
-    message: str = ""
-    reproduce: str = ""
+    message: str = ""  # the check's own message (a failure) or the reason (a skip)
+    details: str = ""  # pytest's text of a failure
+    cause: str | None = None  # the item a failure names as its cause
+    exchange: str = ""  # what the fake APIs received and hold
+    example: str = ""  # hypothesis's falsifying example
     duration: float = 0.0
 
     def add(self, report) -> None:
@@ -24,24 +27,26 @@ class TestOutcome:
         if report.failed:
             if self.outcome != "failed":
                 self.outcome = "failed"
-                full = _full_text(report)
-                self.message = _failure_text(full, report.when)
-                self.reproduce = _reproduction(full)
+                self.details = without_addresses(_full_text(report))[-_DETAILS:]
+                facts = getattr(report, "qa_failure", None) or {}
+                message = facts.get("message") or _last_error_line(self.details)
+                self.message = message if report.when == "call" else f"error in {report.when}: {message}"
+                self.cause = facts.get("cause")
+                self.exchange = facts.get("exchange", "")
+                self.example = facts.get("example", "")
         elif report.skipped and self.outcome == "passed":
             self.outcome = "skipped"
             self.message = _skip_reason(report)
 
 
 def _full_text(report) -> str:
-    sections = "\n".join(content for _name, content in getattr(report, "sections", []))
-    return (getattr(report, "longreprtext", "") or str(report.longrepr or "")) + "\n" + sections
+    sections = "\n".join(f"--- {name} ---\n{content}" for name, content in getattr(report, "sections", []))
+    return (getattr(report, "longreprtext", "") or str(report.longrepr or "")) + ("\n" + sections if sections else "")
 
 
-def _failure_text(text: str, when: str) -> str:
-    lines = text.splitlines()
-    # Keep the assertion and its diff: pytest marks those lines with "E".
-    explained = "\n".join([line for line in lines if line.startswith("E ")] or lines[-30:])[:4000]
-    return explained if when == "call" else f"error in {when}:\n{explained}"
+def _last_error_line(text: str) -> str:
+    errors = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    return "\n".join(errors[:6]) if errors else (text.strip().splitlines() or ["failed"])[-1]
 
 
 def _skip_reason(report) -> str:
@@ -49,9 +54,3 @@ def _skip_reason(report) -> str:
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         return str(longrepr[2]).removeprefix("Skipped: ")
     return str(longrepr or "")
-
-
-def _reproduction(message: str) -> str:
-    found = _REPRODUCE.findall(message) or _FALSIFYING.findall(message)
-    return "\n".join(found)
-

@@ -11,6 +11,9 @@ import shlex
 from pathlib import Path
 from typing import Any, Iterable
 
+from generator.checklist import DERIVED_KINDS
+
+from .grouping import group_by_cause
 from .outcomes import TestOutcome
 
 STATUSES = ("passed", "failed", "skipped", "not_testable")
@@ -31,21 +34,32 @@ def _item(item: dict, file: str, tests: list[TestOutcome]) -> dict[str, Any]:
     message = "\n".join(dict.fromkeys(t.message for t in deciding if t.message))
     if status == "not_testable":
         message = "no test ran for this item"
+    failing = [t for t in tests if t.outcome == "failed"]
+    causes = {t.cause for t in failing}
+    rerun = "pytest " + " ".join(shlex.quote(t.nodeid) for t in (failing or tests)) if tests else ""
+    example = "\n".join(t.example for t in failing if t.example)
     return {
         "id": item["id"],
         "kind": item["kind"],
         "label": item["label"],
         "file": file,
         "line": item["line"],
+        "derived": item["kind"] in DERIVED_KINDS,
         "status": status,
         "tests": [t.nodeid for t in tests],
+        "duration_s": round(sum(t.duration for t in tests), 3),
         "message": message,
-        "reproduce": "\n".join(t.reproduce for t in tests if t.reproduce),
-        "rerun": "pytest " + " ".join(shlex.quote(t.nodeid) for t in tests) if tests else "",
+        # the item its failing tests name as their cause, when they all name the same other one
+        "cause": causes.pop() if len(causes) == 1 and None not in causes and item["id"] not in causes else None,
+        "exchange": "\n\n".join(dict.fromkeys(t.exchange for t in failing if t.exchange)),
+        "reproduce": f"{example}\nRerun the command below: hypothesis replays this example." if example else "",
+        "details": "\n\n".join(f"{t.nodeid}\n{t.details}" for t in failing),
+        "rerun": rerun,
     }
 
 
-def build_report(manifests: Iterable[Path], outcomes: Iterable[TestOutcome]) -> dict[str, Any]:
+def build_report(manifests: Iterable[Path], outcomes: Iterable[TestOutcome],
+                 run: dict[str, Any] | None = None) -> dict[str, Any]:
     """The report of the documents the manifests list, joined with the outcomes of their tests."""
     by_item: dict[str, list[TestOutcome]] = {}
     for outcome in sorted(outcomes, key=lambda o: o.nodeid):
@@ -67,19 +81,28 @@ def build_report(manifests: Iterable[Path], outcomes: Iterable[TestOutcome]) -> 
             dataflows.append({
                 "file": file, "title": document["title"], "source_system": document["source_system"],
                 "target_system": document["target_system"], "sha256": document["sha256"],
-                "summary": _summary(i for m in mappings for i in m["items"]),
                 "findings": [f for f in document["findings"] if not f.get("mapping")], "mappings": mappings,
             })
     dataflows.sort(key=lambda d: d["file"])
-    return {"summary": _summary(i for d in dataflows for m in d["mappings"] for i in m["items"]),
-            "dataflows": dataflows}
+    report = {"run": run or {}, "dataflows": dataflows}
+    summarize(report)
+    return report
+
+
+def summarize(report: dict[str, Any]) -> None:
+    """Group failures by cause, then count: each document's `summary` and the report's (in place; a merge calls it again)."""
+    group_by_cause(report["dataflows"])
+    for dataflow in report["dataflows"]:
+        dataflow["summary"] = _summary(i for m in dataflow["mappings"] for i in m["items"])
+    report["summary"] = _summary(i for d in report["dataflows"] for m in d["mappings"] for i in m["items"])
 
 
 def _summary(items: Iterable[dict]) -> dict[str, int]:
-    counts = {"items": 0, **{status: 0 for status in STATUSES}}
+    counts = {"items": 0, **{status: 0 for status in STATUSES}, "causes": 0}
     for item in items:
         counts["items"] += 1
         counts[item["status"]] += 1
+        counts["causes"] += item["status"] == "failed" and not item.get("grouped_under")
     return counts
 
 

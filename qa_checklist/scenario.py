@@ -11,6 +11,7 @@ import pytest
 
 from generator.model import EntityMapping, PropertyMapping
 
+from .causes import SetupFailed
 from .conditions import section_fields, skip_without_predicate
 from .expected import nested, read
 from .values import sample, source_kind
@@ -94,9 +95,11 @@ def linked_pair(make: MakeHarness, mapping: EntityMapping, values: dict[str, Any
     if mapping.sync == "link_required":
         _link_target(h, mapping, source_id, values)
     report = h.run_pass()
-    assert not report.errors, f"the first pass reported errors: {report.errors}"
+    if report.errors:
+        raise SetupFailed(mapping, f"the first pass reported errors: {report.errors}")
     targets = linked_to(h, source_id)
-    assert len(targets) == 1, f"expected the new {mapping.source_entity} to be linked once, links: {h.links()}"
+    if len(targets) != 1:
+        raise SetupFailed(mapping, f"expected the new {mapping.source_entity} to be linked once, links: {h.links()}")
     return h, source_id, targets[0]
 
 

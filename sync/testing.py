@@ -46,6 +46,9 @@ class HarnessFactory:
         self.fault_rate = fault_rate
         self.vocabulary = vocabulary or Vocabulary.shipped()
 
+    def __repr__(self) -> str:  # hypothesis prints it in a falsifying example
+        return f"sync_harness(api_faults={self.fault_rate})"
+
     def __call__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None) -> Harness:
         harness = Harness(mapping, conditions=conditions, fault_rate=self.fault_rate, vocabulary=self.vocabulary)
         _made.append(harness)
@@ -62,6 +65,11 @@ def sync_harness(request: pytest.FixtureRequest) -> HarnessFactory:
         raise pytest.UsageError(f"no such vocabulary file: {', '.join(missing)}")
     return HarnessFactory(float(config.getoption("--api-faults", default=0.0) or 0.0),
                           Vocabulary.shipped().extended_by_files(files))
+
+
+def harnesses_of_this_test() -> tuple[Harness, ...]:
+    """The harnesses the running test has made so far, oldest first (for a failure's report)."""
+    return tuple(_made)
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,10 @@ MANIFEST = {
             "source": "Acme A", "target": "Acme B",
             "items": [
                 {"id": "acme-acme/a-to-b/sync", "kind": "sync", "label": "Every A <img src=x>", "line": 14},
-                {"id": "acme-acme/a-to-b/property-1", "kind": "property", "label": "x -> y (string)", "line": 20},
-                {"id": "acme-acme/a-to-b/property-2", "kind": "property", "label": "p -> q (integer)", "line": 23},
+                {"id": "acme-acme/a-to-b/merge-or-create", "kind": "merge-or-create", "label": "merge", "line": 15},
+                {"id": "acme-acme/a-to-b/bidirectional", "kind": "bidirectional", "label": "both ways", "line": 16},
+                {"id": "acme-acme/a-to-b/property/x-to-y", "kind": "property", "label": "x -> y (string)", "line": 20},
+                {"id": "acme-acme/a-to-b/property/p-to-q", "kind": "property", "label": "p -> q (integer)", "line": 23},
                 {"id": "acme-acme/a-to-b/properties", "kind": "properties", "label": "empty", "line": 25},
                 {"id": "acme-acme/a-to-b/no-echo", "kind": "no-echo", "label": "no echo", "line": 14},
                 {"id": "acme-acme/a-to-b/conflict", "kind": "conflict", "label": "never tested", "line": 16},
@@ -33,6 +35,8 @@ MODULE = '''
 import pytest
 from hypothesis import given, strategies as st
 
+from qa_checklist.causes import CausedBy
+
 @pytest.fixture
 def broken():
     raise RuntimeError("fake API unreachable")
@@ -41,13 +45,21 @@ def broken():
 def test_sync():
     assert 1 + 1 == 2
 
-@pytest.mark.checklist("acme-acme/a-to-b/property-1", file="acme-acme.rst", line=20)
-def test_property_1():
+@pytest.mark.checklist("acme-acme/a-to-b/merge-or-create", file="acme-acme.rst", line=15)
+def test_merge_or_create():
+    raise CausedBy("acme-acme/a-to-b/property/p-to-q", 'p -> q: expected integer 1, the API holds text "1"')
+
+@pytest.mark.checklist("acme-acme/a-to-b/bidirectional", file="acme-acme.rst", line=16)
+def test_bidirectional():
+    assert object() is None
+
+@pytest.mark.checklist("acme-acme/a-to-b/property/x-to-y", file="acme-acme.rst", line=20)
+def test_property_x_to_y():
     assert "Oslo" == "Bergen", "the target holds the wrong city"
 
-@pytest.mark.checklist("acme-acme/a-to-b/property-2", file="acme-acme.rst", line=23)
+@pytest.mark.checklist("acme-acme/a-to-b/property/p-to-q", file="acme-acme.rst", line=23)
 @given(st.integers())
-def test_property_2(value):
+def test_property_p_to_q(value):
     assert value != 0
 
 @pytest.mark.checklist("acme-acme/a-to-b/properties", file="acme-acme.rst", line=25)
@@ -78,25 +90,81 @@ def run(suite: Path, report: Path, *extra: str) -> dict:
 
 
 def items(report: dict) -> dict:
-    return {i["id"].rsplit("/", 1)[1]: i for d in report["dataflows"] for m in d["mappings"] for i in m["items"]}
+    return {i["id"].removeprefix("acme-acme/a-to-b/"): i for d in report["dataflows"] for m in d["mappings"]
+            for i in m["items"]}
 
 
 def test_each_item_gets_the_final_outcome_of_its_tests(suite, tmp_path):
     report = run(suite, tmp_path / "r" / "qa.html", f"--junitxml={tmp_path / 'junit.xml'}")
-    assert report["summary"] == {"items": 6, "passed": 1, "failed": 3, "skipped": 1, "not_testable": 1}
+    assert report["summary"] == {"items": 8, "passed": 1, "failed": 5, "skipped": 1, "not_testable": 1, "causes": 4}
     got = items(report)
     assert {k: v["status"] for k, v in got.items()} == {
-        "sync": "passed", "property-1": "failed", "property-2": "failed", "properties": "skipped",
-        "no-echo": "failed", "conflict": "not_testable"}
-    assert "the target holds the wrong city" in got["property-1"]["message"]
-    assert got["property-1"]["rerun"].startswith("pytest ") and "test_property_1" in got["property-1"]["rerun"]
-    assert "@reproduce_failure" in got["property-2"]["reproduce"] or "Falsifying" in got["property-2"]["reproduce"]
-    assert got["no-echo"]["message"].startswith("error in setup")
+        "sync": "passed", "merge-or-create": "failed", "bidirectional": "failed", "property/x-to-y": "failed",
+        "property/p-to-q": "failed", "properties": "skipped", "no-echo": "failed", "conflict": "not_testable"}
+    assert got["property/x-to-y"]["message"] == "the target holds the wrong city"  # the check's own words first
+    assert "assert 'Oslo' == 'Bergen'" in got["property/x-to-y"]["details"]  # pytest's text behind the toggle
+    assert got["property/x-to-y"]["rerun"].startswith("pytest ") and "test_property_x_to_y" in got["property/x-to-y"]["rerun"]
+    assert "value=0" in got["property/p-to-q"]["reproduce"]  # hypothesis's failing example
+    assert "@reproduce_failure" not in json.dumps(report)  # never "edit the generated module"
+    assert got["no-echo"]["message"].startswith("error in setup: RuntimeError: fake API unreachable")
+    assert " at 0x" not in got["bidirectional"]["message"] + got["bidirectional"]["details"]
     assert got["properties"]["message"] == "nothing to verify: the table lists no rows"
     assert (got["sync"]["file"], got["sync"]["line"]) == ("specs/acme-acme.rst", 14)
+    assert got["sync"]["duration_s"] >= 0 and got["no-echo"]["derived"] and not got["sync"]["derived"]
     assert report["dataflows"][0]["mappings"][0]["findings"][0]["code"] == "na-type"
     junit = (tmp_path / "junit.xml").read_text()
-    assert 'name="checklist_item" value="acme-acme/a-to-b/property-1"' in junit
+    assert 'name="checklist_item" value="acme-acme/a-to-b/property/x-to-y"' in junit
+
+
+def test_a_failure_naming_its_cause_is_grouped_under_it(suite, tmp_path):
+    got = items(run(suite, tmp_path / "qa.html"))
+    assert got["merge-or-create"]["cause"] == got["merge-or-create"]["grouped_under"] == "acme-acme/a-to-b/property/p-to-q"
+    assert got["property/p-to-q"]["grouped"] == ["acme-acme/a-to-b/merge-or-create"]
+    assert got["property/p-to-q"]["grouped_under"] is None and got["property/x-to-y"]["grouped"] == []
+    html = (tmp_path / "qa.html").read_text()
+    assert "1 other item failed for this cause" in html and "Failed for the same cause as" in html
+
+
+def test_the_run_block_names_the_run(suite, tmp_path):
+    run_block = run(suite, tmp_path / "qa.html", "-k", "not property")["run"]
+    assert set(run_block) >= {"started_at", "duration_s", "commit", "pytest_args", "hypothesis_profile", "api_faults",
+                              "python", "platform"}
+    assert run_block["pytest_args"][-2:] == ["-k", "not property"] and run_block["hypothesis_profile"] == "ci"
+    assert run_block["api_faults"] == 0.0 and run_block["stale"] is None and run_block["duration_s"] >= 0
+    assert run_block["commit"] is None  # tmp_path is no git checkout
+
+
+def test_history_compares_with_the_previous_report(suite, tmp_path):
+    report_path = tmp_path / "qa.html"
+    first = run(suite, report_path)
+    assert first["history"] is None
+    module = suite / "acme" / "test_a_to_b.py"
+    module.write_text(module.read_text().replace('"Oslo" == "Bergen"', '"Oslo" == "Oslo"')
+                      .replace("assert 1 + 1 == 2", "assert 1 + 1 == 3"))
+    manifest = json.loads((suite / "checklist.json").read_text())
+    manifest["documents"][0]["mappings"][0]["items"][-1]["id"] = "acme-acme/a-to-b/optimistic-locking"
+    (suite / "checklist.json").write_text(json.dumps(manifest))
+    history = run(suite, report_path)["history"]
+    assert history["baseline"]["path"] == str(report_path) and history["baseline"]["started_at"]
+    assert [(e["id"], e["before"], e["after"]) for e in history["newly_failing"]] == [
+        ("acme-acme/a-to-b/sync", "passed", "failed")]
+    assert [(e["id"], e["before"], e["after"]) for e in history["fixed"]] == [
+        ("acme-acme/a-to-b/property/x-to-y", "failed", "passed")]
+    assert [e["id"] for e in history["new"]] == ["acme-acme/a-to-b/optimistic-locking"]
+    assert [(e["id"], e["after"]) for e in history["removed"]] == [("acme-acme/a-to-b/conflict", None)]
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(first))
+    assert run(suite, report_path, f"--qa-baseline={baseline}")["history"]["baseline"]["path"] == str(baseline)
+
+
+def test_a_run_that_does_not_finish_leaves_the_previous_report_marked_stale(suite, tmp_path):
+    report_path = tmp_path / "qa.html"
+    run(suite, report_path)
+    hang = suite / "acme" / "test_z_interrupt.py"
+    hang.write_text("import pytest\n\ndef test_interrupted():\n    raise KeyboardInterrupt\n")
+    interrupted = run(suite, report_path)
+    assert "interrupted" in interrupted["run"]["stale"]
+    assert "Stale report." in report_path.read_text()
 
 
 def test_the_html_is_self_contained_and_escapes_spec_text(suite, tmp_path):
