@@ -26,8 +26,8 @@ def exchange_text(harnesses: Sequence[Any]) -> str:
         seen.add(key)
         requests = handle.requests
         writes = [r for r in requests if r.is_write]
-        lines.append(f"{handle.fake.system} {handle.entity} ({side}): received {len(requests) - len(writes)} "
-                     f"reads and {len(writes)} writes{':' if writes else ''}")
+        received = f"{_count(len(requests) - len(writes), 'read')} and {_count(len(writes), 'write')}"
+        lines.append(f"{handle.fake.system} {handle.entity} ({side}): received {received}{':' if writes else ''}")
         if len(writes) > _WRITES:
             lines.append(f"  … {len(writes) - _WRITES} earlier writes")
         for request in writes[-_WRITES:]:
@@ -35,9 +35,13 @@ def exchange_text(harnesses: Sequence[Any]) -> str:
             query = "?" + "&".join(f"{k}={v}" for k, v in request.params.items()) if request.params else ""
             lines.append(f"  {request.method} {request.path}{query} {_compact(request.body)}{fault}")
         records = handle.records()
-        lines.append(f"  holds {len(records)} record(s){':' if records else ''}")
+        lines.append(f"  holds {_count(len(records), 'record')}{':' if records else ''}")
         lines.extend(f"  {_compact(record)}" for record in records[-_RECORDS:])
     return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _compact(data: Any) -> str:

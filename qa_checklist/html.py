@@ -27,16 +27,21 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _failing_first(entries: list[dict], failed) -> list[dict]:
-    return sorted(entries, key=lambda entry: not failed(entry))  # stable: document order otherwise
+def _failing_first(entries: list[dict], rank) -> list[dict]:
+    return sorted(entries, key=rank)  # stable: document order otherwise
+
+
+def _item_rank(item: dict) -> tuple[bool, bool]:
+    # failures first, and a cause before the failures grouped under it
+    return item["status"] != "failed", bool(item["grouped_under"])
 
 
 def _view(dataflows: list[dict]) -> list[dict]:
     view = []
-    for dataflow in _failing_first(dataflows, lambda d: d["summary"]["failed"]):
-        mappings = [{**m, "items": _failing_first(m["items"], lambda i: i["status"] == "failed")}
+    for dataflow in _failing_first(dataflows, lambda d: not d["summary"]["failed"]):
+        mappings = [{**m, "items": _failing_first(m["items"], _item_rank)}
                     for m in _failing_first(dataflow["mappings"],
-                                            lambda m: any(i["status"] == "failed" for i in m["items"]))]
+                                            lambda m: not any(i["status"] == "failed" for i in m["items"]))]
         view.append({**dataflow, "mappings": mappings})
     return view
 

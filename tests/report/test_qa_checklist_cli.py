@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-GOLDEN_SPECS = Path(__file__).parents[1] / "data" / "golden" / "specs"
+REPO = Path(__file__).parents[2]
+GOLDEN_SPECS = REPO / "tests" / "data" / "golden" / "specs"
 VOCABULARY = f"--vocabulary={GOLDEN_SPECS.parent / 'vocabulary.toml'}"  # the predicate of its section condition
 
 
@@ -32,7 +33,8 @@ def test_regenerates_runs_and_reports(tmp_path):
     out = qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider", VOCABULARY, "-k", "sync_rule").stdout
     assert "generated_tests is up to date with specs" in out
     rerun = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())
-    statuses = {i["id"].rsplit("/", 1)[1]: i["status"] for d in rerun["dataflows"] for m in d["mappings"] for i in m["items"]}
+    statuses = {i["id"].rsplit("/", 1)[1]: i["status"] for d in rerun["dataflows"] for m in d["mappings"]
+                for i in m["items"]}
     assert statuses["sync"] in ("passed", "failed") and statuses["no-echo"] == "not_testable"
 
 
@@ -60,3 +62,46 @@ def test_unreadable_specs_stop_before_running(tmp_path):
     assert run.returncode == 2
     assert "specs/bad.rst:1: error:" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "generated_tests").exists() and not (tmp_path / "report").exists()
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=qa", "-c", "user.email=qa@example.invalid", *args], cwd=folder,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_other_specs_never_touch_the_committed_suite(tmp_path):
+    shutil.copytree(REPO / "specs", tmp_path / "specs")
+    shutil.copytree(REPO / "generated_tests", tmp_path / "generated_tests",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "specs", "generated_tests")
+    git(tmp_path, "commit", "-qm", "a fresh copy")
+    (tmp_path / "empty").mkdir()
+    for specs in ("specs/examples", "empty"):
+        run = qa_checklist(tmp_path, "--specs", specs, "--", "-q", "-p", "no:cacheprovider", "-k", "sync_rule")
+        assert "generated_tests is left alone" in run.stdout and ".cache/qa-checklist/suite-" in run.stdout, run.stderr
+        assert git(tmp_path, "status", "--porcelain", "--untracked-files=all", "generated_tests") == ""
+    report = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())
+    assert report["run"]["commit"] == git(tmp_path, "rev-parse", "HEAD").strip()
+    assert report["run"]["pytest_args"][-2:] == ["-k", "sync_rule"]
+
+    refused = qa_checklist(tmp_path, "--specs", "specs/examples", "--out", "generated_tests")
+    assert refused.returncode == 2 and "holds the suite of a specs folder named 'specs'" in refused.stderr
+    assert git(tmp_path, "status", "--porcelain", "--untracked-files=all", "generated_tests") == ""
+
+
+def test_pytest_arguments_without_the_separator_get_a_hint(tmp_path):
+    run = qa_checklist(tmp_path, "-k", "contact")
+    assert run.returncode == 2 and "arguments for pytest go after --: qa-checklist -- -k contact" in run.stderr
+
+
+def test_specs_that_cannot_be_read_mark_the_previous_report_stale(tmp_path):
+    shutil.copytree(GOLDEN_SPECS, tmp_path / "specs")
+    qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider", "-k", "sync_rule")
+    assert json.loads((tmp_path / "report" / "qa-checklist.json").read_text())["run"]["stale"] is None
+    (tmp_path / "specs" / "bad.rst").write_text("no title\n")
+    run = qa_checklist(tmp_path)
+    assert run.returncode == 2 and "is marked stale" in run.stderr
+    stale = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())["run"]["stale"]
+    assert "could not be read" in stale
+    assert "Stale report." in (tmp_path / "report" / "qa-checklist.html").read_text()

@@ -23,6 +23,6 @@ def test_properties_nothing_to_verify(sync_harness):
     checks.nothing_to_verify(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('acme-chargebee/lead-to-customer/no-echo', file='acme-chargebee.rst', line=49)
+@pytest.mark.checklist('acme-chargebee/lead-to-customer/no-echo', file='acme-chargebee.rst', line=47)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)

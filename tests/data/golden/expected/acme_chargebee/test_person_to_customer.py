@@ -19,8 +19,8 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('acme-chargebee/person-to-customer/merge-key-1', file='acme-chargebee.rst', line=23)
-def test_merge_key_1_email(sync_harness):
+@pytest.mark.checklist('acme-chargebee/person-to-customer/merge-key/mail-to-email', file='acme-chargebee.rst', line=23)
+def test_merge_key_mail_to_email(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
@@ -29,34 +29,34 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('acme-chargebee/person-to-customer/property-1', file='acme-chargebee.rst', line=36)
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/mail-to-email', file='acme-chargebee.rst', line=36)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_email(sync_harness, value):
+def test_property_mail_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('acme-chargebee/person-to-customer/property-2', file='acme-chargebee.rst', line=39)
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/town-to-billing-address.city', file='acme-chargebee.rst', line=39)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_billing_address_city(sync_harness, value):
+def test_property_town_to_billing_address_city(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('acme-chargebee/person-to-customer/property-3', file='acme-chargebee.rst', line=42)
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/days-to-net-term-days', file='acme-chargebee.rst', line=42)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_net_term_days(sync_harness, value):
+def test_property_days_to_net_term_days(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('acme-chargebee/person-to-customer/no-echo', file='acme-chargebee.rst', line=14)
+@pytest.mark.checklist('acme-chargebee/person-to-customer/no-echo', file='acme-chargebee.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('acme-chargebee/person-to-customer/conflict', file='acme-chargebee.rst', line=26)
+@pytest.mark.checklist('acme-chargebee/person-to-customer/conflict', file='acme-chargebee.rst', line=12)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('acme-chargebee/person-to-customer/optimistic-locking', file='acme-chargebee.rst', line=26)
+@pytest.mark.checklist('acme-chargebee/person-to-customer/optimistic-locking', file='acme-chargebee.rst', line=12)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
