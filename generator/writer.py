@@ -84,6 +84,14 @@ def _reads(path: Path) -> str | None:
         return None
 
 
+def _specs_folder(manifest_text: str) -> str | None:
+    try:
+        data = json.loads(manifest_text)
+    except ValueError:
+        return None
+    return data.get("spec_prefix") if isinstance(data, dict) else None
+
+
 def write_tree(out: Path, files: dict[str, str]) -> TreeDiff:
     """Make `out` hold exactly `files`; a no-op when it already does. Call it under `output_lock`."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
@@ -96,6 +104,13 @@ def write_tree(out: Path, files: dict[str, str]) -> TreeDiff:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise OutputNotGenerated(f"{out}: holds files regenerate-tests did not write ({shown}); "
                                  "move them out of the folder, then run again")
+    if (out / MANIFEST).is_file() and MANIFEST in files:
+        # A suite is only rewritten from its own specs: `--specs specs/examples` must not empty `generated_tests`.
+        held = _specs_folder((out / MANIFEST).read_text(encoding="utf-8", errors="replace"))
+        wanted = _specs_folder(files[MANIFEST])
+        if held is not None and held != wanted:
+            raise OutputNotGenerated(f"{out} holds the suite of a specs folder named {held.rstrip('/')!r}, not "
+                                     f"{(wanted or '').rstrip('/')!r}; choose another --out (or remove {out} first)")
     diff = diff_tree(out, files)
     if diff.clean:
         return diff

@@ -179,4 +179,7 @@ def test_xdist_gives_the_same_report_as_a_serial_run(suite, tmp_path):
     serial = run(suite, tmp_path / "serial.html")
     parallel = run(suite, tmp_path / "parallel.html", "-n", "2")
     assert serial["summary"] == parallel["summary"]
-    assert {k: v["status"] for k, v in items(serial).items()} == {k: v["status"] for k, v in items(parallel).items()}
+    # the failure's facts travel from the workers too: message, cause, grouping
+    facts = ("status", "message", "cause", "grouped_under", "grouped", "derived")
+    assert ({k: [v[f] for f in facts] for k, v in items(serial).items()}
+            == {k: [v[f] for f in facts] for k, v in items(parallel).items()})
