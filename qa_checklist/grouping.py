@@ -11,11 +11,14 @@ from typing import Any
 
 
 def group_by_cause(dataflows: list[dict[str, Any]]) -> None:
-    items = {i["id"]: i for d in dataflows for m in d["mappings"] for i in m["items"]}
-    for item in items.values():
+    every = [i for d in dataflows for m in d["mappings"] for i in m["items"]]
+    for item in every:
         item["grouped_under"] = None
         item["grouped"] = []
-    failed = [i for i in items.values() if i["status"] == "failed"]
+    failed = [i for i in every if i["status"] == "failed"]
+    if not any(i.get("cause") for i in failed):
+        return
+    items = {i["id"]: i for i in every}
     leaders: dict[str, str] = {}
     for item in failed:
         cause = item.get("cause")

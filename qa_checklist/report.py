@@ -30,13 +30,13 @@ def item_status(tests: list[TestOutcome]) -> str:
 
 def _item(item: dict, file: str, tests: list[TestOutcome]) -> dict[str, Any]:
     status = item_status(tests)
-    deciding = [t for t in tests if t.outcome == status] or tests
-    message = "\n".join(dict.fromkeys(t.message for t in deciding if t.message))
+    failing = [t for t in tests if t.outcome == "failed"]
     if status == "not_testable":
         message = "no test ran for this item"
-    failing = [t for t in tests if t.outcome == "failed"]
+    else:
+        deciding = failing if status == "failed" else [t for t in tests if t.outcome == status]
+        message = "\n".join(dict.fromkeys(t.message for t in deciding if t.message))
     causes = {t.cause for t in failing}
-    rerun = "pytest " + " ".join(shlex.quote(t.nodeid) for t in (failing or tests)) if tests else ""
     example = "\n".join(t.example for t in failing if t.example)
     return {
         "id": item["id"],
@@ -47,14 +47,14 @@ def _item(item: dict, file: str, tests: list[TestOutcome]) -> dict[str, Any]:
         "derived": item["kind"] in DERIVED_KINDS,
         "status": status,
         "tests": [t.nodeid for t in tests],
-        "duration_s": round(sum(t.duration for t in tests), 3),
+        "duration_s": round(sum(t.duration for t in tests), 2),
         "message": message,
         # the item its failing tests name as their cause, when they all name the same other one
         "cause": causes.pop() if len(causes) == 1 and None not in causes and item["id"] not in causes else None,
-        "exchange": "\n\n".join(dict.fromkeys(t.exchange for t in failing if t.exchange)),
+        "exchange": "\n\n".join(dict.fromkeys(t.exchange for t in failing if t.exchange)) if failing else "",
         "reproduce": f"{example}\nRerun the command below: hypothesis replays this example." if example else "",
-        "details": "\n\n".join(f"{t.nodeid}\n{t.details}" for t in failing),
-        "rerun": rerun,
+        "details": "\n\n".join(f"{t.nodeid}\n{t.details}" for t in failing) if failing else "",
+        "rerun": "pytest " + " ".join(shlex.quote(t.nodeid) for t in (failing or tests)) if tests else "",
     }
 
 
