@@ -24,46 +24,46 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property-1', file='examples/customcrm-membercare-conditions.rst', line=26)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/email-to-email', file='examples/customcrm-membercare-conditions.rst', line=26)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_email(sync_harness, value):
+def test_property_email_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property-2', file='examples/customcrm-membercare-conditions.rst', line=29)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/phone-numbers.number-to-mobile-phone', file='examples/customcrm-membercare-conditions.rst', line=29)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_mobilephone(sync_harness, value):
+def test_property_phone_numbers_number_to_mobile_phone(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property-3', file='examples/customcrm-membercare-conditions.rst', line=32)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/work-phone-to-phones.number', file='examples/customcrm-membercare-conditions.rst', line=32)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_phones_number(sync_harness, value):
+def test_property_work_phone_to_phones_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property-4', file='examples/customcrm-membercare-conditions.rst', line=35)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/tax-number-to-national-identity-number', file='examples/customcrm-membercare-conditions.rst', line=35)
 @given(value=checks.property_row_values(MAPPING, 3))
-def test_property_4_nationalidentitynumber(sync_harness, value):
+def test_property_tax_number_to_national_identity_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property-5', file='examples/customcrm-membercare-conditions.rst', line=38)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/member-number-to-member-number', file='examples/customcrm-membercare-conditions.rst', line=38)
 @given(value=checks.property_row_values(MAPPING, 4))
-def test_property_5_membernumber(sync_harness, value):
+def test_property_member_number_to_member_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/no-echo', file='examples/customcrm-membercare-conditions.rst', line=14)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/no-echo', file='examples/customcrm-membercare-conditions.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/conflict', file='examples/customcrm-membercare-conditions.rst', line=16)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/conflict', file='examples/customcrm-membercare-conditions.rst', line=12)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/optimistic-locking', file='examples/customcrm-membercare-conditions.rst', line=16)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/optimistic-locking', file='examples/customcrm-membercare-conditions.rst', line=12)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)

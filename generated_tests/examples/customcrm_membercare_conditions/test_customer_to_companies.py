@@ -19,36 +19,36 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property-1', file='examples/customcrm-membercare-conditions.rst', line=55)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/name-to-name', file='examples/customcrm-membercare-conditions.rst', line=55)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_name(sync_harness, value):
+def test_property_name_to_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property-2', file='examples/customcrm-membercare-conditions.rst', line=58)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/org-number-to-registration-number', file='examples/customcrm-membercare-conditions.rst', line=58)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_registrationnumber(sync_harness, value):
+def test_property_org_number_to_registration_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property-3', file='examples/customcrm-membercare-conditions.rst', line=61)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/vat-number-to-vat-number', file='examples/customcrm-membercare-conditions.rst', line=61)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_vatnumber(sync_harness, value):
+def test_property_vat_number_to_vat_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property-4', file='examples/customcrm-membercare-conditions.rst', line=64)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/department-id-to-department.id', file='examples/customcrm-membercare-conditions.rst', line=64)
 @given(value=checks.property_row_values(MAPPING, 3))
-def test_property_4_department_id(sync_harness, value):
+def test_property_department_id_to_department_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property-5', file='examples/customcrm-membercare-conditions.rst', line=67)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/org-number-to-organization-number', file='examples/customcrm-membercare-conditions.rst', line=67)
 @given(value=checks.property_row_values(MAPPING, 4))
-def test_property_5_organizationnumber(sync_harness, value):
+def test_property_org_number_to_organization_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/no-echo', file='examples/customcrm-membercare-conditions.rst', line=45)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/no-echo', file='examples/customcrm-membercare-conditions.rst', line=43)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)

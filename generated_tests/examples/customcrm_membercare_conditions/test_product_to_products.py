@@ -19,12 +19,12 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/product-to-products/property-1', file='examples/customcrm-membercare-conditions.rst', line=84)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/product-to-products/property/name-to-name', file='examples/customcrm-membercare-conditions.rst', line=84)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_name(sync_harness, value):
+def test_property_name_to_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customcrm-membercare-conditions/product-to-products/no-echo', file='examples/customcrm-membercare-conditions.rst', line=74)
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/product-to-products/no-echo', file='examples/customcrm-membercare-conditions.rst', line=72)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)

@@ -19,18 +19,18 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property-1', file='examples/hubspot-custompms-example.rst', line=24)
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property/properties.dealname-to-name', file='examples/hubspot-custompms-example.rst', line=24)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_name(sync_harness, value):
+def test_property_properties_dealname_to_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property-2', file='examples/hubspot-custompms-example.rst', line=27)
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property/properties.amount-to-amount', file='examples/hubspot-custompms-example.rst', line=27)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_amount(sync_harness, value):
+def test_property_properties_amount_to_amount(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/no-echo', file='examples/hubspot-custompms-example.rst', line=14)
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/no-echo', file='examples/hubspot-custompms-example.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)

@@ -19,24 +19,24 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property-1', file='examples/zendesk-customcrm-example.rst', line=24)
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/name-to-name', file='examples/zendesk-customcrm-example.rst', line=24)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_name(sync_harness, value):
+def test_property_name_to_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property-2', file='examples/zendesk-customcrm-example.rst', line=27)
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/email-to-email', file='examples/zendesk-customcrm-example.rst', line=27)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_email(sync_harness, value):
+def test_property_email_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property-3', file='examples/zendesk-customcrm-example.rst', line=30)
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/phone-to-shared-phone', file='examples/zendesk-customcrm-example.rst', line=30)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_sharedphone(sync_harness, value):
+def test_property_phone_to_shared_phone(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/no-echo', file='examples/zendesk-customcrm-example.rst', line=14)
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/no-echo', file='examples/zendesk-customcrm-example.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
