@@ -69,19 +69,19 @@ def failed_with(tmp_path: Path, plugin: str, *args: str) -> set[str]:
 def test_an_engine_ignoring_row_conditions_fails_exactly_the_conditioned_rows(tmp_path):
     failed = failed_with(tmp_path, IGNORE_WHEN, "-k", "conditions or zendesk")
     assert failed == {
-        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_2_mobilephone",  # list, source side
-        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_3_phones_number",  # list, target side
-        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_4_nationalidentitynumber",  # NO
-        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_5_membernumber",  # repeated clause
-        "zendesk_customcrm_example/test_user_to_user.py::test_property_3_sharedphone",  # `true` on a boolean field
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_phone_numbers_number_to_mobile_phone",  # list, source side
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_work_phone_to_phones_number",  # list, target side
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_tax_number_to_national_identity_number",  # NO
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_member_number_to_member_number",  # repeated clause
+        "zendesk_customcrm_example/test_user_to_user.py::test_property_phone_to_shared_phone",  # `true` on a boolean field
     }
 
 
 def test_an_engine_writing_a_linked_pair_into_every_list_item_fails_the_list_rows(tmp_path):
     failed = failed_with(tmp_path, WRITE_EVERY_ITEM, "-k", "conditions and persons")
     assert failed == {
-        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_2_mobilephone",  # read backwards
-        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_3_phones_number",  # on update
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_phone_numbers_number_to_mobile_phone",  # read backwards
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_work_phone_to_phones_number",  # on update
     }
 
 
