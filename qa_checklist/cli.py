@@ -79,8 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qa-checklist: pytest ended with status {int(status)} and wrote no report", file=sys.stderr)
         return int(status) or 1
     summary = json.loads(json_path.read_text(encoding="utf-8"))["summary"]
+    failed = f"{summary['failed']} failed"
+    if summary["failed"]:
+        causes = summary.get("causes", 0)
+        failed += f" ({causes} {'cause' if causes == 1 else 'causes'})"
     print(
-        f"\nQA checklist: {summary['items']} items: {summary['passed']} verified, {summary['failed']} failed, "
+        f"\nQA checklist: {summary['items']} items: {summary['passed']} verified, {failed}, "
         f"{summary['skipped']} not verifiable, {summary['not_testable']} not run.\n"
         f"Report: {args.report} (JSON: {json_path})"
     )

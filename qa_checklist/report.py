@@ -84,7 +84,7 @@ def build_report(manifests: Iterable[Path], outcomes: Iterable[TestOutcome],
                 "findings": [f for f in document["findings"] if not f.get("mapping")], "mappings": mappings,
             })
     dataflows.sort(key=lambda d: d["file"])
-    report = {"run": run or {}, "dataflows": dataflows}
+    report = {"run": run or {}, "summary": {}, "history": None, "dataflows": dataflows}
     summarize(report)
     return report
 
