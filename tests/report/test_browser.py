@@ -1,6 +1,7 @@
 """The report in a real browser: headless Chromium, driven by Playwright, with the system's browser."""
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,12 +15,12 @@ BROWSER = next((path for path in (os.environ.get("QA_CHROMIUM"), shutil.which("c
                                   shutil.which("chromium-browser"), shutil.which("google-chrome")) if path), None)
 SCREENSHOT = REPO / "docs" / "report.png"
 
-# A broken engine rule for the README's screenshot: integer coercion that leaves text. Loaded as a
+# A broken engine rule for the README's screenshot: integer coercion off by one. Loaded as a
 # pytest plugin (-p) from the run's own folder: nothing in the product can switch it on.
 BREAK_INTEGER_COERCION = (
     "import sync.coercion as c\n"
     "_real = c._CONVERTERS['integer']\n"
-    "c._CONVERTERS['integer'] = lambda value: str(_real(value))\n"
+    "c._CONVERTERS['integer'] = lambda value: _real(value) + 1\n"
 )
 
 
@@ -97,8 +98,12 @@ def test_a_broken_engine_rule_reads_as_one_grouped_failure_per_cause(page, tmp_p
     # Two integer rows broke; the statements whose checks read them are grouped under them.
     assert [i["kind"] for i in causes] == ["property", "property"] and data["summary"]["causes"] == 2
     assert len(failed) == 4 and all(i["grouped"] for i in causes)
+    for grouped in (i for i in failed if i["grouped_under"]):
+        expected, held = map(int, re.search(r"expected integer (\d+), the MemberCare API holds integer (\d+)",
+                                            grouped["message"]).groups())
+        assert held == expected + 1
     for cause in causes:
-        assert "expected integer 0, the MemberCare API holds text \"0\"" in cause["message"]
+        assert "expected integer 0, the MemberCare API holds integer 1" in cause["message"]
         assert "POST /" in cause["exchange"] and cause["rerun"].startswith("pytest ")
         assert " at 0x" not in cause["message"] + cause["exchange"] + cause["reproduce"]
 
