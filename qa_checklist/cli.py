@@ -1,6 +1,7 @@
 """`qa-checklist`, the main job: regenerate the suite if the specs changed, run it, report.
 
-    qa-checklist [--specs specs] [--out PATH] [--report report/qa-checklist.html] [-- PYTEST ARGS]
+    qa-checklist [--specs specs] [--out PATH] [--report report/qa-checklist.html] [--changed] [-- PYTEST ARGS]
+    qa-checklist merge PART.json... -o PATH
 
 The committed suite (`generated_tests/`) is only ever regenerated from `specs/`: other specs get
 a suite of their own (`suites.py`).
@@ -35,6 +36,9 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
                              ".cache/qa-checklist/<hash> for any other specs folder)")
     parser.add_argument("--report", type=Path, default=Path("report/qa-checklist.html"),
                         help="where to write the HTML report; the JSON goes beside it (default: report/qa-checklist.html)")
+    parser.add_argument("--changed", action="store_true",
+                        help="run only the sections changed since the previous report (--report's JSON), "
+                             "carrying the other items' results forward")
     args, unknown = parser.parse_known_args(own)
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)} (arguments for pytest go after --: "
@@ -43,7 +47,11 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args, pytest_args = _arguments(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["merge"]:
+        from .merge import main as merge
+        return merge(argv[1:])
+    args, pytest_args = _arguments(argv)
     if not args.specs.is_dir():
         print(f"qa-checklist: {args.specs}: no such folder", file=sys.stderr)
         return 2
@@ -73,12 +81,18 @@ def main(argv: list[str] | None = None) -> int:
 
     if not any(a.startswith("--dist") for a in pytest_args):
         pytest_args = ["--dist", "loadfile", *pytest_args]  # under -n, a module's tests share one worker
+    if args.changed:
+        pytest_args = ["--qa-changed", *pytest_args]
     status = pytest.main([str(args.out), f"--qa-report={args.report}", *pytest_args])
     json_path = args.report.with_suffix(".json")
     if not json_path.is_file():
         print(f"qa-checklist: pytest ended with status {int(status)} and wrote no report", file=sys.stderr)
         return int(status) or 1
-    summary = json.loads(json_path.read_text(encoding="utf-8"))["summary"]
+    report = json.loads(json_path.read_text(encoding="utf-8"))
+    summary = report["summary"]
+    if args.changed:
+        carried = sum(1 for d in report["dataflows"] for m in d["mappings"] for i in m["items"] if i.get("carried_from"))
+        print(f"qa-checklist: {carried} of {summary['items']} items carried forward from the previous report")
     failed = f"{summary['failed']} failed"
     if summary["failed"]:
         causes = summary.get("causes", 0)
@@ -90,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if summary["failed"]:
         return 1
+    if args.changed and status == pytest.ExitCode.NO_TESTS_COLLECTED:
+        return 0  # nothing changed: every result was carried forward
     return int(status)
 
 

@@ -14,11 +14,14 @@ from sync.testing import harnesses_of_this_test  # noqa: E402  (after the rewrit
 from .exchange import exchange_text  # noqa: E402
 from .failures import failure_facts  # noqa: E402
 from .history import compare  # noqa: E402
+from .incremental import Baseline, ChangedOnly  # noqa: E402
+from .inputs import inputs_block  # noqa: E402
 from .manifest import MANIFEST, find_manifest  # noqa: E402
 from .outcomes import TestOutcome  # noqa: E402
 from .report import build_report  # noqa: E402
 from .reportfile import mark_stale, read_report, write_report  # noqa: E402
 from .runinfo import now, run_block  # noqa: E402
+from .shards import shard_of  # noqa: E402
 
 
 # Each example builds fresh fakes through a function-scoped factory fixture: that is intended.
@@ -36,8 +39,20 @@ def pytest_configure(config: pytest.Config) -> None:
         "checklist(item_id, file, line): the checklist item of a dataflow document this test verifies",
     )
     path = config.getoption("qa_report", None)
+    baseline = _baseline(config, path)
+    if baseline is not None:
+        config.pluginmanager.register(ChangedOnly(baseline), "qa-checklist-changed")
     if path and not hasattr(config, "workerinput"):  # xdist workers send their reports to the controller
-        config.pluginmanager.register(ReportCollector(config, Path(path)), "qa-checklist-report")
+        config.pluginmanager.register(ReportCollector(config, Path(path), baseline), "qa-checklist-report")
+
+
+def _baseline(config: pytest.Config, report: str | None) -> Baseline | None:
+    if not config.getoption("qa_changed", False):
+        return None
+    path = config.getoption("qa_baseline", None) or (report and Path(report).with_suffix(".json"))
+    if not path:
+        raise pytest.UsageError("--qa-changed needs the previous report: --qa-baseline=PATH or --qa-report=PATH")
+    return Baseline(config, Path(path).with_suffix(".json"))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -64,14 +79,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write the QA checklist report as HTML to PATH and as JSON beside it (PATH with .json)")
     group.addoption("--qa-baseline", metavar="PATH", default=None,
                     help="compare with this earlier report (its HTML or JSON path); default: the report being replaced")
+    group.addoption("--qa-changed", action="store_true", default=False,
+                    help="run only the sections whose document section or product code changed since the baseline "
+                         "report (--qa-baseline), carrying the other items' results forward")
 
 
 class ReportCollector:
     """Gathers outcomes by checklist item; on the controlling process only, under xdist too."""
 
-    def __init__(self, config: pytest.Config, path: Path):
+    def __init__(self, config: pytest.Config, path: Path, changed: Baseline | None = None):
         self.config = config
         self.path = path
+        self.changed = changed
         self.outcomes: dict[str, TestOutcome] = {}
         self.manifests: set[Path] = set()
         self.started_at = now()
@@ -105,4 +124,8 @@ class ReportCollector:
         run = run_block(self.config, self.started_at, time.perf_counter() - self.clock, exitstatus)
         report = build_report(self.manifests, self.outcomes.values(), run)
         report["history"] = compare(self.baseline, report, str(self.baseline_path)) if self.baseline else None
+        report["shard"] = shard_of(self.config)
+        report["inputs"] = inputs_block(self.config, self.manifests, self.started_at)
+        if self.changed is not None:
+            self.changed.carry_into(report, self.manifests)
         write_report(self.path, report)

@@ -1,0 +1,54 @@
+"""`qa-checklist --changed`: only the sections whose inputs changed run; the others' results are carried."""
+import json
+import shutil
+from pathlib import Path
+
+from .test_qa_checklist_cli import GOLDEN_SPECS, qa_checklist
+
+
+def report_items(folder: Path) -> dict[str, dict]:
+    report = json.loads((folder / "report" / "qa-checklist.json").read_text())
+    return {i["id"]: i for d in report["dataflows"] for m in d["mappings"] for i in m["items"]}
+
+
+def test_after_editing_one_document_only_its_changed_section_runs(tmp_path):
+    for name in ("acme-chargebee.rst", "more/acme-chargebee.rst"):
+        (tmp_path / "specs" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(GOLDEN_SPECS / "acme-chargebee.rst", tmp_path / "specs" / name)
+    first = qa_checklist(tmp_path, "--changed", "--", "-q", "-p", "no:cacheprovider")
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr
+    assert "no previous report" in first.stdout and "0 of 24 items carried" in first.stdout
+    before = report_items(tmp_path)
+    started_at = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())["inputs"]["started_at"]
+
+    edited = tmp_path / "specs" / "more" / "acme-chargebee.rst"
+    edited.write_text(edited.read_text().replace('"integer"', '"string"'))
+    second = qa_checklist(tmp_path, "--changed", "--", "-q", "-p", "no:cacheprovider")
+    assert second.returncode == 0, second.stdout[-2000:] + second.stderr
+    after = report_items(tmp_path)
+    assert after.keys() == before.keys()  # the report still lists every item
+    ran = {i for i, item in after.items() if "carried_from" not in item}
+    assert ran == {i for i in after if i.startswith("more/acme-chargebee/person-to-customer/")}
+    assert after["more/acme-chargebee/person-to-customer/property-3"]["label"].endswith("(string)")
+    assert "9 passed, 15 deselected" in second.stdout and "15 of 24 items carried" in second.stdout
+    for item_id in after.keys() - ran:
+        assert after[item_id]["carried_from"] == {"started_at": started_at}
+        assert {k: v for k, v in after[item_id].items() if k != "carried_from"} == before[item_id]
+
+    third = qa_checklist(tmp_path, "--changed", "--", "-q", "-p", "no:cacheprovider")
+    assert third.returncode == 0 and "24 deselected" in third.stdout
+    # carried again: still from the run that produced each result
+    assert report_items(tmp_path)["acme-chargebee/lead-to-customer/sync"]["carried_from"] == {"started_at": started_at}
+
+
+def test_a_change_to_the_product_code_runs_everything(tmp_path):
+    shutil.copytree(GOLDEN_SPECS, tmp_path / "specs")
+    assert qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider").returncode == 0
+    path = tmp_path / "report" / "qa-checklist.json"
+    report = json.loads(path.read_text())
+    report["inputs"]["code_sha256"] = "0" * 64  # as if sync/ or qa_checklist/ had changed since
+    path.write_text(json.dumps(report))
+    run = qa_checklist(tmp_path, "--changed", "--", "-q", "-p", "no:cacheprovider")
+    assert "the product code changed since the previous report: running everything" in run.stdout
+    assert "deselected" not in run.stdout and "0 of 12 items carried" in run.stdout
+    assert not any("carried_from" in item for item in report_items(tmp_path).values())

@@ -1,0 +1,102 @@
+"""Shards (pytest-split's --splits/--group) run every test once; `qa-checklist merge` makes one report of them."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main as regenerate_tests
+
+GOLDEN_SPEC = Path(__file__).parents[1] / "data" / "golden" / "specs" / "acme-chargebee.rst"
+
+
+def pytest_run(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest", "suite", "-q", "-p", "no:cacheprovider", *args],
+                          cwd=folder, capture_output=True, text=True)
+
+
+def merge(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "qa_checklist.cli", "merge", *args], cwd=folder,
+                          capture_output=True, text=True)
+
+
+def items(report: dict) -> dict[str, dict]:
+    return {i["id"]: i for d in report["dataflows"] for m in d["mappings"] for i in m["items"]}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """One suite of two documents, run once whole and once as shards 1..3 of 3."""
+    folder = tmp_path_factory.mktemp("shards")
+    for name in ("acme-chargebee.rst", "more/acme-chargebee.rst"):
+        (folder / "specs" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(GOLDEN_SPEC, folder / "specs" / name)
+    assert regenerate_tests(["--specs", str(folder / "specs"), "--out", str(folder / "suite"), "--no-cache"]) == 0
+    single = pytest_run(folder, "--qa-report=single/qa.html")
+    assert single.returncode == 0, single.stdout[-2000:]
+    shards = [pytest_run(folder, "--splits", "3", "--group", str(k), f"--qa-report=parts/shard-{k}.html")
+              for k in (1, 2, 3)]
+    for shard in shards:
+        assert shard.returncode == 0, shard.stdout[-2000:]
+        assert "deselected" in shard.stdout.splitlines()[-1]
+    return folder
+
+
+def read(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_three_shards_run_every_test_exactly_once(runs):
+    single = items(read(runs / "single" / "qa.json"))
+    ran: list[str] = []
+    for k in (1, 2, 3):
+        part = read(runs / "parts" / f"shard-{k}.json")
+        assert part["shard"] == {"group": k, "splits": 3}
+        assert part["summary"]["items"] == len(single)  # a partial report still lists every item
+        ran += [t for i in items(part).values() for t in i["tests"]]
+    assert sorted(ran) == sorted(t for i in single.values() for t in i["tests"])
+    assert len(ran) == len(set(ran)) == 24
+
+
+def test_merging_the_shards_gives_the_report_of_one_run(runs):
+    run = merge(runs, "parts/shard-1.json", "parts/shard-2.json", "parts/shard-3.json", "-o", "merged/qa.html")
+    assert run.returncode == 0, run.stderr
+    single, merged = read(runs / "single" / "qa.json"), read(runs / "merged" / "qa.json")
+    assert merged["summary"] == single["summary"] == {"items": 24, "passed": 22, "failed": 0, "skipped": 2,
+                                                      "not_testable": 0}
+    assert items(merged) == items(single)
+    assert [d["summary"] for d in merged["dataflows"]] == [d["summary"] for d in single["dataflows"]]
+    assert (runs / "merged" / "qa.html").read_text().count("not verifiable") >= 2
+    assert "merged from 3 of 3 shard(s)" in run.stdout and not run.stderr
+
+
+def test_a_missing_shard_is_named_and_its_items_are_not_run(runs):
+    run = merge(runs, "parts/shard-1.json", "parts/shard-3.json", "-o", "missing/qa.html")
+    assert "warning: shard 2 of 3 is missing" in run.stderr
+    merged, middle = read(runs / "missing" / "qa.json"), items(read(runs / "parts" / "shard-2.json"))
+    only_in_middle = {i for i, item in middle.items() if item["tests"]}
+    assert only_in_middle and all(items(merged)[i]["status"] == "not_testable" for i in only_in_middle)
+    assert merged["summary"]["items"] == 24 and merged["summary"]["not_testable"] == len(only_in_middle)
+
+
+def test_shards_of_different_suite_versions_are_refused(runs):
+    other = read(runs / "parts" / "shard-2.json")
+    other["inputs"]["manifest_sha256"] = "0" * 64
+    (runs / "other.json").write_text(json.dumps(other))
+    run = merge(runs, "parts/shard-1.json", "other.json", "parts/shard-3.json", "-o", "refused/qa.html")
+    assert run.returncode == 2
+    assert "error: the parts come from different suite versions" in run.stderr and "other.json" in run.stderr
+    assert "Traceback" not in run.stderr and not (runs / "refused").exists()
+
+
+def test_a_shard_given_twice_or_not_a_report_is_refused(runs):
+    twice = merge(runs, "parts/shard-1.json", "parts/shard-1.json", "-o", "twice/qa.html")
+    assert twice.returncode == 0 and "shard 2 of 3 is missing" in twice.stderr  # the same file once
+    (runs / "copy.json").write_text((runs / "parts" / "shard-1.json").read_text())
+    duplicate = merge(runs, "parts/shard-1.json", "copy.json", "-o", "dup/qa.html")
+    assert duplicate.returncode == 2 and "are both shard 1 of 3" in duplicate.stderr
+    (runs / "junk.json").write_text("{}")
+    junk = merge(runs, "junk.json", "-o", "junk/qa.html")
+    assert junk.returncode == 2 and "junk.json: not a partial report" in junk.stderr
