@@ -10,9 +10,10 @@ synchronized into a system (for creation rules).
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import contextmanager
 from typing import Any, Iterator
+
+from .sqlite import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS links (mapping TEXT, source_id TEXT, target_id TEXT, origin TEXT,
@@ -43,12 +44,8 @@ class StateStore:
 
     def __init__(self, path: str = ":memory:"):
         self.path = path
-        # isolation_level=None: we open transactions ourselves, one per entity write.
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        if path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        # autocommit: we open transactions ourselves, one per entity write.
+        self._db = connect(path, _SCHEMA, "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
         self._depth = 0
 
     def __repr__(self) -> str:

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 import threading
 from typing import Any
 
+from ..sqlite import MEMORY, connect
+
 CLOCK_START = 1_700_000_000
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT, id TEXT,
+                                 stamp INTEGER, doc TEXT, UNIQUE (entity, id));
+CREATE INDEX IF NOT EXISTS docs_by_stamp ON docs (entity, stamp, seq);
+CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, scope TEXT, status INTEGER, body TEXT);
+"""
 
 
 class LogicalClock:
@@ -35,17 +42,9 @@ class FakeStore:
     threads: one lock serializes them, as one SQLite connection must be.
     """
 
-    def __init__(self, path: str = ":memory:") -> None:
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    def __init__(self, path: str = MEMORY) -> None:
+        self._db = connect(path, _SCHEMA)
         self.lock = threading.RLock()
-        self._db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS docs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT, id TEXT,
-                               stamp INTEGER, doc TEXT, UNIQUE (entity, id));
-            CREATE INDEX IF NOT EXISTS docs_by_stamp ON docs (entity, stamp, seq);
-            CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, scope TEXT, status INTEGER, body TEXT);
-            """
-        )
         self._ids = itertools.count(1)
 
     def last_stamp(self) -> int | None:
