@@ -5,17 +5,19 @@
 
 The documents are copied `--copies` times under distinct names (20 x 14 = 280 documents, 4,400
 modules, 33,680 tests: the publisher's 34k-item suite). Each side regenerates the suite with its
-own generator and runs it with `pytest -n N --dist loadfile --qa-report`, in a process of its own
-whose imports come from that side's code: this checkout, and the baseline commit's `generator/`,
+own generator and runs it with `pytest -n N --dist loadfile --qa-report`, in processes whose
+imports come from that side's code: this checkout first, then the baseline commit's `generator/`,
 `sync/` and `qa_checklist/` taken with `git archive` (default: the last commit before this work).
-Both runs happen in this invocation, one after the other, so the ratio compares like with like on
-a machine whose load changes; `--baseline-seconds` uses a recorded figure instead. The last line is JSON.
+Both runs happen in this invocation, so the ratio compares like with like on this machine; CPU
+seconds (of all pytest processes) are printed beside wall seconds, being less sensitive to other
+work on a shared machine. `--baseline-seconds` uses a recorded figure instead. The last line is JSON.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tarfile
@@ -35,6 +37,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--copies", type=int, default=20)
     parser.add_argument("-n", "--workers", type=int, default=2)
     parser.add_argument("--baseline", default=BASELINE_COMMIT, help="commit whose code is the 'before' side")
+    parser.add_argument("--repo", type=Path, default=REPO, help="the git checkout to take that commit from")
     parser.add_argument("--baseline-seconds", type=float, default=None,
                         help="a recorded 'before' time for the same --copies and -n, instead of running it")
     return parser.parse_args()
@@ -47,11 +50,11 @@ def _copy_specs(source: Path, target: Path, copies: int) -> None:
             (target / f"{path.stem}-{number}.rst").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
 
 
-def _baseline_code(commit: str, target: Path) -> Path:
+def _baseline_code(repo: Path, commit: str, target: Path) -> Path:
     target.mkdir(parents=True)
     archive = target / "code.tar"
     with archive.open("wb") as out:
-        subprocess.run(["git", "archive", commit, *PACKAGES], cwd=REPO, stdout=out, check=True)
+        subprocess.run(["git", "archive", commit, *PACKAGES], cwd=repo, stdout=out, check=True)
     with tarfile.open(archive) as tar:
         tar.extractall(target, filter="data")
     archive.unlink()
@@ -60,7 +63,7 @@ def _baseline_code(commit: str, target: Path) -> Path:
 
 def _run_side(code: Path, specs: Path, folder: Path, workers: int) -> dict:
     """Regenerates the suite with `code`'s generator and times its run; imports come from `code` only."""
-    env = {**os.environ, "PYTHONPATH": str(code), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "PYTHONPATH": str(code)}
     folder.mkdir(parents=True)
     subprocess.run([sys.executable, "-m", "generator.cli", "--specs", str(specs), "--out", "suite",
                     "--cache", str(folder / "cache")], cwd=folder, env=env, check=True, capture_output=True)
@@ -68,13 +71,21 @@ def _run_side(code: Path, specs: Path, folder: Path, workers: int) -> dict:
                "--qa-report=report/qa.html"]
     if workers > 1:
         command += ["-n", str(workers)]
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     run = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    cpu = _children_cpu() - cpu_before
     if run.returncode not in (0, 1):
         sys.exit(f"pytest exited {run.returncode} in {folder}:\n{run.stdout[-3000:]}{run.stderr[-2000:]}")
     summary = json.loads((folder / "report" / "qa.json").read_text(encoding="utf-8"))["summary"]
-    return {"seconds": seconds, "summary": summary, "last_line": run.stdout.strip().splitlines()[-1]}
+    return {"seconds": seconds, "cpu": cpu, "summary": summary, "last_line": run.stdout.strip().splitlines()[-1]}
+
+
+def _children_cpu() -> float:
+    """CPU seconds of finished child processes: less sensitive than wall time to other work on the machine."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -82,27 +93,34 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         _copy_specs(args.specs, root / "specs", args.copies)
+        after = _run_side(REPO, root / "specs", root / "after", args.workers)
         before = None
         if args.baseline_seconds is None:
-            before = _run_side(_baseline_code(args.baseline, root / "baseline-code"), root / "specs",
+            before = _run_side(_baseline_code(args.repo, args.baseline, root / "baseline-code"), root / "specs",
                                root / "before", args.workers)
-        after = _run_side(REPO, root / "specs", root / "after", args.workers)
     items = after["summary"]["items"]
     before_s = before["seconds"] if before else args.baseline_seconds
     result = {
-        "documents": 14 * args.copies if args.specs.name == "corpus-sample" else None,
         "items": items, "workers": args.workers, "after_s": round(after["seconds"], 1),
         "items_per_s": round(items / after["seconds"], 1), "before_s": round(before_s, 1),
         "before_measured": before is not None, "ratio": round(after["seconds"] / before_s, 3),
+        "after_cpu_s": round(after["cpu"], 1), "before_cpu_s": round(before["cpu"], 1) if before else None,
+        "cpu_ratio": round(after["cpu"] / before["cpu"], 3) if before else None,
         "same_summary": before is None or before["summary"] == after["summary"],
     }
     print(f"suite: {items} items, pytest -n {args.workers} --dist loadfile --qa-report")
-    print(f"  after  (this checkout)            {after['seconds']:8.1f} s  {items / after['seconds']:8.1f} items/s"
-          f"   {after['last_line']}")
-    label = f"before ({args.baseline[:10]})" if before else "before (recorded figure)"
-    print(f"  {label:<33}{before_s:8.1f} s  {items / before_s:8.1f} items/s"
-          + (f"   {before['last_line']}" if before else ""))
-    print(f"  ratio after / before              {after['seconds'] / before_s:8.3f}   goal: 34k items in <= 300 s")
+    print(f"  {'':<30}{'wall s':>9}{'items/s':>10}{'CPU s':>9}")
+    print(f"  {'after (this checkout)':<30}{after['seconds']:9.1f}{items / after['seconds']:10.1f}"
+          f"{after['cpu']:9.1f}   {after['last_line']}")
+    if before:
+        print(f"  {'before (' + args.baseline[:10] + ')':<30}{before['seconds']:9.1f}{items / before['seconds']:10.1f}"
+              f"{before['cpu']:9.1f}   {before['last_line']}")
+        print(f"  {'ratio after / before':<30}{after['seconds'] / before['seconds']:9.3f}{'':>10}"
+              f"{after['cpu'] / before['cpu']:9.3f}")
+    else:
+        print(f"  {'before (recorded figure)':<30}{before_s:9.1f}{items / before_s:10.1f}")
+        print(f"  {'ratio after / before':<30}{after['seconds'] / before_s:9.3f}")
+    print("  goal: the 34k-item suite in <= 300 s with -n 2")
     print(json.dumps(result))
 
 

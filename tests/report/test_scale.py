@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("xdist")
 from xdist.scheduler import LoadFileScheduling  # noqa: E402
 
-from qa_checklist.scheduling import _scheduler_class  # noqa: E402
+from qa_checklist.scale import _scheduler_class  # noqa: E402
 
 
 class Worker:
