@@ -15,6 +15,7 @@ work on a shared machine. `--baseline-seconds` uses a recorded figure instead. T
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import resource
@@ -61,6 +62,21 @@ def _baseline_code(repo: Path, commit: str, target: Path) -> Path:
     return target
 
 
+def _absent_plugins(code: Path) -> list[str]:
+    """`-p no:NAME` for each of the installed project's pytest plugins that `code` does not have.
+
+    pytest loads them by entry point; a module missing from `code` would otherwise be found in the
+    installed (editable) checkout, bringing this checkout's code into the baseline's run.
+    """
+    options = []
+    for entry in importlib.metadata.entry_points(group="pytest11"):
+        if entry.dist and entry.dist.name == "sesam-talk-qa":
+            relative = Path(*entry.module.split("."))
+            if not (code / relative.with_suffix(".py")).is_file() and not (code / relative).is_dir():
+                options += ["-p", f"no:{entry.name}"]
+    return options
+
+
 def _run_side(code: Path, specs: Path, folder: Path, workers: int) -> dict:
     """Regenerates the suite with `code`'s generator and times its run; imports come from `code` only."""
     env = {**os.environ, "PYTHONPATH": str(code)}
@@ -68,7 +84,7 @@ def _run_side(code: Path, specs: Path, folder: Path, workers: int) -> dict:
     subprocess.run([sys.executable, "-m", "generator.cli", "--specs", str(specs), "--out", "suite",
                     "--cache", str(folder / "cache")], cwd=folder, env=env, check=True, capture_output=True)
     command = [sys.executable, "-m", "pytest", "suite", "-q", "-p", "no:cacheprovider", "--dist", "loadfile",
-               "--qa-report=report/qa.html"]
+               "--qa-report=report/qa.html", *_absent_plugins(code)]
     if workers > 1:
         command += ["-n", str(workers)]
     cpu_before = _children_cpu()
