@@ -110,6 +110,7 @@ def main() -> None:
         root = Path(scratch)
         _copy_specs(args.specs, root / "specs", args.copies)
         after = _run_side(REPO, root / "specs", root / "after", args.workers)
+        print(f"after: {after['seconds']:.1f} s, {after['cpu']:.1f} CPU s: {after['last_line']}", flush=True)
         before = None
         if args.baseline_seconds is None:
             before = _run_side(_baseline_code(args.repo, args.baseline, root / "baseline-code"), root / "specs",

@@ -1,9 +1,11 @@
-"""What a report's results depend on, as hashes: the suite's manifest, each section, the product code.
+"""What a report's results depend on, as hashes: the suite's manifest, each section, the product code, options.
 
 A partial report records them so that `qa-checklist merge` can refuse shards of different suite
 versions, and an incremental run (`--qa-changed`) can tell which sections changed since the
-previous report. Results depend on the code the checks exercise (`sync/`, `qa_checklist/`) and on
-the code that wrote the suite (`generator/`): a change to any of it re-runs everything.
+previous report. Results depend on the code the checks exercise (`sync/`, `qa_checklist/`, with the
+shipped vocabulary), on the code that wrote the suite (`generator/`), and on the options that
+change what a check does (API faults, hypothesis profile, vocabulary files): a change to any of
+them re-runs everything.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ def code_sha256() -> str:
     root = Path(__file__).resolve().parents[1]
     for package in _PRODUCT_PACKAGES:
         for path in sorted((root / package).rglob("*")):
-            if path.suffix in (".py", ".jinja") and "__pycache__" not in path.parts:
+            if path.suffix in (".py", ".jinja", ".toml") and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -64,10 +66,17 @@ def sections(manifest: Path) -> dict[str, dict[str, str]]:
 
 
 def options_key(config: pytest.Config) -> str:
-    """The command-line options that change results: a report run with others is no baseline."""
+    """The options that change results (vocabulary files by content): a report run with others is no baseline."""
     faults = float(config.getoption("--api-faults", default=0.0) or 0.0)
     profile = config.getoption("hypothesis_profile", default=None) or "ci"
-    return f"api-faults={faults:g} hypothesis-profile={profile}"
+    try:
+        files = [Path(p) for p in config.getini("sync_vocabulary")]
+    except ValueError:  # the sync_fakes plugin is not loaded
+        files = []
+    digest = hashlib.sha256()
+    for path in files + [Path(p) for p in config.getoption("--vocabulary", default=None) or []]:
+        digest.update(path.read_bytes() if path.is_file() else b"missing")
+    return f"api-faults={faults:g} hypothesis-profile={profile} vocabulary={digest.hexdigest()[:16]}"
 
 
 def inputs_block(config: pytest.Config, manifests: Iterable[Path], started_at: str) -> dict[str, Any]:
