@@ -45,6 +45,8 @@ def _arguments() -> argparse.Namespace:
 
 
 def _copy_specs(source: Path, target: Path, copies: int) -> None:
+    if not any(source.rglob("*.rst")):
+        sys.exit(f"suite_bench: no *.rst documents under {source} (give --specs)")
     target.mkdir(parents=True)
     for number in range(copies):
         for path in sorted(source.rglob("*.rst")):

@@ -64,8 +64,8 @@ def test_merging_the_shards_gives_the_report_of_one_run(runs):
     run = merge(runs, "parts/shard-1.json", "parts/shard-2.json", "parts/shard-3.json", "-o", "merged/qa.html")
     assert run.returncode == 0, run.stderr
     single, merged = read(runs / "single" / "qa.json"), read(runs / "merged" / "qa.json")
-    assert merged["summary"] == single["summary"] == {"items": 24, "passed": 22, "failed": 0, "skipped": 2,
-                                                      "not_testable": 0}
+    assert merged["summary"] == single["summary"]
+    assert single["summary"]["items"] == 24 and single["summary"]["not_testable"] == 0
     assert items(merged) == items(single)
     assert [d["summary"] for d in merged["dataflows"]] == [d["summary"] for d in single["dataflows"]]
     assert (runs / "merged" / "qa.html").read_text().count("not verifiable") >= 2
