@@ -15,7 +15,8 @@ from typing import Iterable
 
 import pytest
 
-from .inputs import code_sha256, options_key, recount, sections
+from .inputs import code_sha256, options_key, sections
+from .report import summarize
 from .manifest import find_manifest
 
 
@@ -68,7 +69,7 @@ class Baseline:
                     if old is not None:
                         mapping["items"][index] = {**old, "carried_from": old.get("carried_from")
                                                    or {"started_at": started_at}}
-        recount(report)
+        summarize(report)
 
 
 class ChangedOnly:

@@ -17,8 +17,6 @@ from typing import Any, Iterable
 
 import pytest
 
-from .report import STATUSES
-
 _PRODUCT_PACKAGES = ("generator", "sync", "qa_checklist")
 
 
@@ -88,18 +86,3 @@ def inputs_block(config: pytest.Config, manifests: Iterable[Path], started_at: s
         "options": options_key(config),
         "sections": {mid: s["sha256"] for m in manifests for mid, s in sections(m).items()},
     }
-
-
-def recount(report: dict) -> None:
-    """Recomputes every document's summary and the report's, after items changed."""
-    total = {"items": 0, **{s: 0 for s in STATUSES}}
-    for dataflow in report["dataflows"]:
-        counts = {"items": 0, **{s: 0 for s in STATUSES}}
-        for mapping in dataflow["mappings"]:
-            for item in mapping["items"]:
-                counts["items"] += 1
-                counts[item["status"]] += 1
-        dataflow["summary"] = counts
-        for key, value in counts.items():
-            total[key] += value
-    report["summary"] = total

@@ -16,9 +16,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from .inputs import recount
 from .reportfile import write_report
-from .report import item_status
+from .report import item_status, summarize
 
 
 class MergeError(Exception):
@@ -95,7 +94,7 @@ def merge_reports(reports: list[dict]) -> dict:
             mapping["items"] = [_merged_item(copies[item["id"]]) for item in mapping["items"]]
     merged["shard"] = None
     merged["inputs"]["started_at"] = min(r["inputs"]["started_at"] for r in reports)
-    recount(merged)
+    summarize(merged)
     return merged
 
 

@@ -154,7 +154,7 @@ class Harness:
             creds = Credentials(style, user=secret) if style == "basic" else Credentials(style, token=secret)
         session = build_session(backoff_factor=0, sleep=self.sleeps.append)
         # No proxy or .netrc stands between the engine and a fake: reading them from the environment
-        # on every request was a fifth of the suite's run time.
+        # on every request was a large part of what each request cost.
         session.trust_env = False
         return connector_for(system, base_url=fake.base_url, credentials=creds, session=session)
 

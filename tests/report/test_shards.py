@@ -66,7 +66,9 @@ def test_merging_the_shards_gives_the_report_of_one_run(runs):
     single, merged = read(runs / "single" / "qa.json"), read(runs / "merged" / "qa.json")
     assert merged["summary"] == single["summary"]
     assert single["summary"]["items"] == 24 and single["summary"]["not_testable"] == 0
-    assert items(merged) == items(single)
+    timeless = lambda report: {i: {k: v for k, v in item.items() if k != "duration_s"}  # noqa: E731
+                               for i, item in items(report).items()}
+    assert timeless(merged) == timeless(single)  # all but the tests' timings, which no two runs share
     assert [d["summary"] for d in merged["dataflows"]] == [d["summary"] for d in single["dataflows"]]
     assert (runs / "merged" / "qa.html").read_text().count("not verifiable") >= 2
     assert "merged from 3 of 3 shard(s)" in run.stdout and not run.stderr
