@@ -93,6 +93,8 @@ def merge_reports(reports: list[dict]) -> dict:
         for mapping in dataflow["mappings"]:
             mapping["items"] = [_merged_item(copies[item["id"]]) for item in mapping["items"]]
     merged["shard"] = None
+    if "history" in merged:
+        merged["history"] = None  # the first part's comparison is of one shard, not of the merged run
     merged["inputs"]["started_at"] = min(r["inputs"]["started_at"] for r in reports)
     summarize(merged)
     return merged
