@@ -14,7 +14,7 @@ from generator.model import EntityMapping, PropertyMapping
 from .causes import SetupFailed
 from .conditions import section_fields, skip_without_predicate
 from .expected import nested, read
-from .values import sample, source_kind
+from .values import TWO_VALUED, merge_value, path_kind, sample, source_kind
 
 MakeHarness = Callable[..., Any]
 
@@ -90,7 +90,7 @@ def linked_pair(make: MakeHarness, mapping: EntityMapping, values: dict[str, Any
     h = harness(make, mapping)
     if mapping.merge_keys and mapping.sync == "link_required":
         key_source = mapping.merge_keys[0].source
-        values = {key_source: values.get(key_source, "qa-merge-910001"), **values}
+        values = {key_source: values.get(key_source, key_value(mapping, 0)), **values}
     source_id = new_source(h, mapping, values)
     if mapping.sync == "link_required":
         _link_target(h, mapping, source_id, values)
@@ -111,10 +111,19 @@ def fed_by_one_source(mapping: EntityMapping, row: PropertyMapping) -> bool:
     return len({p.source for p in mapping.properties if p.target == row.target}) == 1
 
 
-def editable_row(mapping: EntityMapping) -> tuple[int, PropertyMapping] | None:
+def key_value(mapping: EntityMapping, index: int, number: int = 0) -> Any:
+    """A value for merge key `index` that suits every row its paths feed (`number` tells several apart)."""
+    return merge_value(path_kind(mapping, mapping.merge_keys[index].source), index + number)
+
+
+def editable_row(mapping: EntityMapping, *, two_valued: bool = True) -> tuple[int, PropertyMapping] | None:
+    """A row the target side can edit: fed by one source, not an id; with two_valued=False, not a boolean."""
+    if same_collection(mapping):
+        return None
     for index, row in enumerate(mapping.properties):
-        if (not is_target_id(mapping, row) and fed_by_one_source(mapping, row) and not same_collection(mapping)
-                and row.when is None):  # a conditioned row has its own check (conditions.py)
+        if (not is_target_id(mapping, row) and fed_by_one_source(mapping, row)
+                and row.when is None  # a conditioned row has its own check (conditions.py)
+                and (two_valued or source_kind(mapping, index) not in TWO_VALUED)):
             return index, row
     return None
 

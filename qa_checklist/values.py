@@ -1,11 +1,17 @@
-"""Values for a property row, chosen by hypothesis from the declared data type.
+"""Values for a property row, chosen by hypothesis from the data types of every row they touch.
 
-Rows that share a source path all receive the one source value, so it must suit each row's
-type: a source feeding an "integer" and a "string" target gets integers.
+A value must suit every row and merge key that reads or writes the paths it travels through:
+rows that share a source path receive the one source value, rows that share a target path
+write into one field, and a merge key puts its source's value beside the rows of its target.
+So the paths of a section form groups (joined by rows and merge keys; in a collection
+synchronized with itself source and target paths are the same fields), and each group's values
+are of the one kind that every declared type of the group accepts: a group with an "integer"
+and a "string" row gets integers, one with a "boolean" and an "integer" row gets 0 and 1.
 """
 from __future__ import annotations
 
 import string
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -20,22 +26,56 @@ _FLOATS = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infini
 # Numbers and booleans also come as the text a form or CSV export holds: the engine must coerce them.
 _STRATEGIES = {
     "boolean": st.one_of(st.booleans(), st.sampled_from(["true", "false", "1", "0"])),
+    "binary": st.sampled_from([0, 1, "0", "1"]),  # both a boolean and a number
     "integer": st.one_of(_INTEGERS, _INTEGERS.map(str)),
     "float": st.one_of(_FLOATS, _FLOATS.map(repr)),
     "string": _TEXT,
 }
+# Kinds with only two values: an edit on each side can only ever agree, so no conflict can be staged.
+TWO_VALUED = frozenset({"boolean", "binary"})
+
+
+def _kind_of(types: set[str]) -> str:
+    numeric = types & {"integer", "float"}
+    if "boolean" in types:
+        return "binary" if numeric else "boolean"
+    if "integer" in types:
+        return "integer"
+    return "float" if "float" in types else "string"
+
+
+@cache
+def _kinds(mapping: EntityMapping) -> dict[tuple[str, str], str]:
+    """(side, path) -> the kind of value every row and merge key touching that path accepts."""
+    same = (mapping.source_system.casefold(), mapping.source_entity.casefold()) == (
+        mapping.target_system.casefold(), mapping.target_entity.casefold())
+    target = "s" if same else "t"  # synchronized with itself, a target path is a field of the source record
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(node: tuple[str, str]) -> tuple[str, str]:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    edges = [(row.source, row.target) for row in mapping.properties]
+    edges += [(key.source, key.target) for key in mapping.merge_keys]
+    for source, to in edges:
+        parent[find(("s", source))] = find((target, to))
+    types: dict[tuple[str, str], set[str]] = {}
+    for row in mapping.properties:
+        if row.type:
+            types.setdefault(find((target, row.target)), set()).add(row.type)
+    return {node: _kind_of(types.get(find(node), set())) for node in list(parent)}
+
+
+def path_kind(mapping: EntityMapping, source_path: str) -> str:
+    """The kind of value a source path must hold to suit every row and merge key it reaches."""
+    return _kinds(mapping).get(("s", source_path), "string")
 
 
 def source_kind(mapping: EntityMapping, index: int) -> str:
-    """The kind of value a row's source path must hold to suit every row it feeds."""
-    row = mapping.properties[index]
-    types = {p.type for p in mapping.properties if p.source == row.source} - {None}
-    if types == {"boolean"} or types == {"boolean", "string"}:
-        return "boolean"
-    for kind in ("integer", "float"):
-        if kind in types:
-            return "integer" if "integer" in types else kind
-    return "string"
+    """The kind of value a row's source path must hold."""
+    return path_kind(mapping, mapping.properties[index].source)
 
 
 def strategy(mapping: EntityMapping, index: int) -> st.SearchStrategy[Any]:
@@ -44,14 +84,22 @@ def strategy(mapping: EntityMapping, index: int) -> st.SearchStrategy[Any]:
 
 def sample(kind: str, number: int) -> Any:
     """A fixed value of `kind`, different for each `number`, for tests that need any value at all."""
-    return {"boolean": number % 2 == 0, "integer": 4200 + number, "float": 42.5 + number,
+    return {"boolean": number % 2 == 0, "binary": number % 2, "integer": 4200 + number, "float": 42.5 + number,
             "string": f"Sample {number}"}[kind]
+
+
+def merge_value(kind: str, number: int) -> Any:
+    """A merge-key value of `kind` no sample value shares (`number` tells several apart)."""
+    return {"boolean": True, "binary": 1, "integer": 910001 + number, "float": 9100.5 + number,
+            "string": f"qa-merge-{number}-910001"}[kind]
 
 
 def another(value: Any, kind: str) -> Any:
     """A value of `kind` that differs from `value` (for an update after a create)."""
     if kind == "boolean":
         return not (value if isinstance(value, bool) else str(value).lower() in ("true", "1"))
+    if kind == "binary":
+        return 1 - int(value)
     if kind == "integer":
         return int(value) + 1
     if kind == "float":

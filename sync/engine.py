@@ -254,6 +254,12 @@ class SyncEngine:
                 target_id_field=self.target.id_field,
             )
             try:
+                if sid == tid and self._source_key == self._target_key:
+                    # A record synchronized with itself: both sides' changes are one write to one record,
+                    # and what was written is the snapshot of both sides (else a swap of two fields never settles).
+                    new_target = new_source = self._write(self.target, self.mapping.target_entity, tid, target,
+                                                          {**plan.source_changes, **plan.target_changes}, tally)
+                    break
                 new_target = self._write(self.target, self.mapping.target_entity, tid, target,
                                          plan.target_changes, tally)
                 new_source = self._write(self.source, self.mapping.source_entity, sid, source,

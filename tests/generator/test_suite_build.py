@@ -4,12 +4,16 @@ import shutil
 from generator.suite import build_suite
 
 
+def documents(specs) -> int:
+    return len(list(specs.rglob("*.rst")))
+
+
 def test_cache_parses_only_what_changed_and_output_is_unchanged(specs_dir, tmp_path):
     specs = tmp_path / "specs"
     shutil.copytree(specs_dir, specs)
     cache = tmp_path / "cache"
     first = build_suite(specs, "specs/", cache, workers=1)
-    assert first.parsed == 8 and not first.errors
+    assert first.parsed == documents(specs) and not first.errors
     again = build_suite(specs, "specs/", cache, workers=1)
     assert again.parsed == 0 and again.files == first.files and again.findings == first.findings
     document = specs / "customcrm-chargebee.rst"
@@ -34,7 +38,7 @@ def test_a_damaged_cache_entry_is_parsed_again(specs_dir, tmp_path):
     for entry in cache.iterdir():
         entry.write_text("{not json")
     rebuilt = build_suite(specs_dir, "specs/", cache, workers=1)
-    assert rebuilt.parsed == 8 and not rebuilt.errors
+    assert rebuilt.parsed == documents(specs_dir) and not rebuilt.errors
 
 
 def test_a_broken_document_is_an_error_and_the_others_still_build(specs_dir, tmp_path):
@@ -43,4 +47,4 @@ def test_a_broken_document_is_an_error_and_the_others_still_build(specs_dir, tmp
     (specs / "broken.rst").write_bytes(b"\xff\xfe not utf-8")
     build = build_suite(specs, "specs/", tmp_path / "cache", workers=1)
     assert [(e.path, e.line) for e in build.errors] == [("broken.rst", 1)]
-    assert len(build.documents) == 8
+    assert len(build.documents) == documents(specs) - 1
