@@ -108,7 +108,11 @@ def target_count(h) -> int:
 
 
 def fed_by_one_source(mapping: EntityMapping, row: PropertyMapping) -> bool:
-    return len({p.source for p in mapping.properties if p.target == row.target}) == 1
+    """Whether only this row writes its target field: no other source writes it, nor a field above or under it."""
+    def overlaps(path: str) -> bool:
+        return path == row.target or path.startswith(row.target + ".") or row.target.startswith(path + ".")
+    return all(p.source == row.source and p.target == row.target
+               for p in mapping.properties if overlaps(p.target))
 
 
 def key_value(mapping: EntityMapping, index: int, number: int = 0) -> Any:
