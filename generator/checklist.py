@@ -22,7 +22,7 @@ from .model import EntityMapping
 from .names import slug
 
 # Promises every link makes, checked for each section though no sentence of it states them.
-DERIVED_KINDS = ("no-echo", "conflict", "optimistic-locking")
+DERIVED_KINDS = ("no-echo", "conflict", "optimistic-locking", "one-way", "faults")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,8 @@ class ChecklistItem:
     """One line of the checklist: what the document promises and where it says so."""
 
     id: str
-    kind: str  # sync, creation-rule, merge-or-create, merge-key, bidirectional, property, properties, no-echo, conflict
+    kind: str  # sync, creation-rule, merge-or-create, merge-key, bidirectional, property, properties, no-echo,
+    # conflict, optimistic-locking, one-way, faults
     label: str
     line: int  # for a derived promise, the section's title line: no sentence states it
     index: int | None = None  # the row's position in its table, for merge-key and property items
@@ -90,6 +91,10 @@ def checklist_items(mapping: EntityMapping) -> tuple[ChecklistItem, ...]:
             mapping.line)
         add("optimistic-locking", "optimistic-locking",
             "A target changed after the engine read it is read again, not overwritten unseen.", mapping.line)
+    else:
+        add("one-way", "one-way", "Without the bidirectional statement, a target edit never flows back.", mapping.line)
+    add("faults", "faults", "Under API faults (429, 5xx, timeouts, lost responses) the promises of a link hold, "
+        "and a create whose response was lost is not made twice.", mapping.line)
     return tuple(items)
 
 

@@ -29,11 +29,16 @@ _TESTS_BY_KIND: dict[str, tuple[tuple[str, str], ...]] = {
     "merge-key": (("merge_key", "merge_key"),),
     "merge-keys": (("merge_keys_nothing_to_verify", "nothing_to_verify"),),
     "bidirectional": (("bidirectional_edit_on_target_reaches_source", "bidirectional"),),
-    "property": (("property", "property_row"),),
+    "property": (("property", "property_row"), ("property_text_and_empty", "property_text_and_empty"),
+                 ("property_uncoercible", "property_uncoercible"), ("property_list_items", "property_list_items")),
     "properties": (("properties_nothing_to_verify", "nothing_to_verify"),),
-    "no-echo": (("no_echo_second_pass_writes_nothing", "no_echo"),),
-    "conflict": (("conflict_most_recent_edit_wins", "conflict"),),
+    "no-echo": (("no_echo_second_pass_writes_nothing", "no_echo"),
+                ("no_echo_one_write_per_changed_entity", "write_counts")),
+    "conflict": (("conflict_most_recent_edit_wins", "conflict"),
+                 ("conflict_winner_and_rule_reported", "conflict_rules")),
     "optimistic-locking": (("optimistic_locking_rereads_a_changed_target", "optimistic_locking"),),
+    "one-way": (("one_way_target_edit_never_flows_back", "one_way"),),
+    "faults": (("faults_linked_pair_holds_under_api_faults", "faults"),),
 }
 _GIVEN = {"property_row"}
 
@@ -96,7 +101,8 @@ def _tests(mapping: EntityMapping, items: tuple[ChecklistItem, ...]) -> tuple[Te
     for item in items:
         for name, check in _TESTS_BY_KIND[item.kind]:
             if item.kind in ("property", "merge-key"):
-                name = item.id.removeprefix(f"{mapping.id}/")  # the row's own id: unique, stable
+                # the row's own id (unique, stable), then which of the kind's tests
+                name = item.id.removeprefix(f"{mapping.id}/") + name[len(item.kind):]
             identifier = PythonIdentifier(f"test_{name}")
             number = 1
             while identifier in names:  # two ids may fold to one identifier (`a.b`, `a-b`)

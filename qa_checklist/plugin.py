@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-pytest.register_assert_rewrite("qa_checklist.checks", "qa_checklist.scenario")
+pytest.register_assert_rewrite("qa_checklist.checks", "qa_checklist.checks_inputs", "qa_checklist.checks_pair",
+                               "qa_checklist.scenario")
 
 from sync.testing import harnesses_of_this_test  # noqa: E402  (after the rewrite hook is registered)
 

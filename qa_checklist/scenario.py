@@ -72,7 +72,7 @@ def new_source(h, mapping: EntityMapping, values: dict[str, Any], condition: boo
     return h.source.create(record(values, **section_fields(h.vocabulary, mapping, holding=condition)))
 
 
-def _link_target(h, mapping: EntityMapping, source_id: str, values: dict[str, Any]) -> None:
+def link_target(h, mapping: EntityMapping, source_id: str) -> None:
     """Prepare what lets a link_required mapping link `source_id`: a merge match, a connection, or a link by hand."""
     if mapping.merge_keys and not same_collection(mapping):
         key = mapping.merge_keys[0]
@@ -93,7 +93,7 @@ def linked_pair(make: MakeHarness, mapping: EntityMapping, values: dict[str, Any
         values = {key_source: values.get(key_source, key_value(mapping, 0)), **values}
     source_id = new_source(h, mapping, values)
     if mapping.sync == "link_required":
-        _link_target(h, mapping, source_id, values)
+        link_target(h, mapping, source_id)
     report = h.run_pass()
     if report.errors:
         raise SetupFailed(mapping, f"the first pass reported errors: {report.errors}")
@@ -105,6 +105,11 @@ def linked_pair(make: MakeHarness, mapping: EntityMapping, values: dict[str, Any
 
 def target_count(h) -> int:
     return len(h.target.records())
+
+
+def writes_to(handle, record_id: str) -> int:
+    """Write requests the fake API received for one record (its id is a segment of the request path)."""
+    return sum(1 for r in handle.requests if r.is_write and str(record_id) in r.path.split("/"))
 
 
 def fed_by_one_source(mapping: EntityMapping, row: PropertyMapping) -> bool:

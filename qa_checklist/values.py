@@ -95,13 +95,24 @@ def merge_value(kind: str, number: int) -> Any:
 
 
 def another(value: Any, kind: str) -> Any:
-    """A value of `kind` that differs from `value` (for an update after a create)."""
+    """A value of `kind` that differs from `value`, in the same form: text stays text (an update typed by a user)."""
+    if kind == "string":
+        return f"{value} (edited)"
     if kind == "boolean":
-        return not (value if isinstance(value, bool) else str(value).lower() in ("true", "1"))
-    if kind == "binary":
-        return 1 - int(value)
-    if kind == "integer":
-        return int(value) + 1
-    if kind == "float":
-        return float(value) + 1.25
-    return f"{value} (edited)"
+        changed: Any = not (value if isinstance(value, bool) else str(value).lower() in ("true", "1"))
+    elif kind == "binary":
+        changed = 1 - int(value)
+    elif kind == "integer":
+        changed = int(value) + 1
+    else:
+        changed = float(value) + 1.25
+    if not isinstance(value, str):
+        return changed
+    return repr(changed) if isinstance(changed, float) else str(changed).lower()
+
+
+def as_text(value: Any) -> str:
+    """The text a form or CSV export holds for a value ("42", "true", "42.5")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)

@@ -7,7 +7,7 @@ Registered as the `sync_fakes` pytest11 entry point, so it loads in any pytest r
 * ``--vocabulary=PATH`` (repeatable) and the ini option ``sync_vocabulary`` (paths relative to
   the rootdir): TOML files extending the shipped vocabulary of concepts and section conditions
   (`sync/vocabulary.toml`); every harness's engine reads conditions with it.
-* ``sync_harness``: a factory, ``make(mapping, *, conditions=None) -> Harness``. It is
+* ``sync_harness``: a factory, ``make(mapping, *, conditions=None, fault_rate=None, seed=None) -> Harness``. It is
   session-scoped so hypothesis accepts it inside ``@given`` tests; the harnesses a test makes
   are closed when that test ends (by an autouse fixture).
 """
@@ -49,8 +49,11 @@ class HarnessFactory:
     def __repr__(self) -> str:  # hypothesis prints it in a falsifying example
         return f"sync_harness(api_faults={self.fault_rate})"
 
-    def __call__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None) -> Harness:
-        harness = Harness(mapping, conditions=conditions, fault_rate=self.fault_rate, vocabulary=self.vocabulary)
+    def __call__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None,
+                 fault_rate: float | None = None, seed: int | None = None) -> Harness:
+        """A harness; `fault_rate` and `seed` override the run's --api-faults for this one."""
+        harness = Harness(mapping, conditions=conditions, vocabulary=self.vocabulary,
+                          fault_rate=self.fault_rate if fault_rate is None else fault_rate, seed=seed)
         _made.append(harness)
         return harness
 

@@ -30,10 +30,40 @@ def test_property_1_active(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-1', file='examples/customerp-customcrm-example.rst', line=93)
+def test_property_1_active_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-1', file='examples/customerp-customcrm-example.rst', line=93)
+def test_property_1_active_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-1', file='examples/customerp-customcrm-example.rst', line=93)
+def test_property_1_active_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-2', file='examples/customerp-customcrm-example.rst', line=96)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_2_isperson(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-2', file='examples/customerp-customcrm-example.rst', line=96)
+def test_property_2_isperson_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-2', file='examples/customerp-customcrm-example.rst', line=96)
+def test_property_2_isperson_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-2', file='examples/customerp-customcrm-example.rst', line=96)
+def test_property_2_isperson_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-3', file='examples/customerp-customcrm-example.rst', line=99)
@@ -42,10 +72,40 @@ def test_property_3_personflag(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-3', file='examples/customerp-customcrm-example.rst', line=99)
+def test_property_3_personflag_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-3', file='examples/customerp-customcrm-example.rst', line=99)
+def test_property_3_personflag_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-3', file='examples/customerp-customcrm-example.rst', line=99)
+def test_property_3_personflag_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-4', file='examples/customerp-customcrm-example.rst', line=102)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_4_archived(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-4', file='examples/customerp-customcrm-example.rst', line=102)
+def test_property_4_archived_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-4', file='examples/customerp-customcrm-example.rst', line=102)
+def test_property_4_archived_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-4', file='examples/customerp-customcrm-example.rst', line=102)
+def test_property_4_archived_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 3)
 
 
 @pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-5', file='examples/customerp-customcrm-example.rst', line=105)
@@ -54,10 +114,40 @@ def test_property_5_archived(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-5', file='examples/customerp-customcrm-example.rst', line=105)
+def test_property_5_archived_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-5', file='examples/customerp-customcrm-example.rst', line=105)
+def test_property_5_archived_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-5', file='examples/customerp-customcrm-example.rst', line=105)
+def test_property_5_archived_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 4)
+
+
 @pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-6', file='examples/customerp-customcrm-example.rst', line=108)
 @given(value=checks.property_row_values(MAPPING, 5))
 def test_property_6_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 5, value)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-6', file='examples/customerp-customcrm-example.rst', line=108)
+def test_property_6_email_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 5)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-6', file='examples/customerp-customcrm-example.rst', line=108)
+def test_property_6_email_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 5)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/property-6', file='examples/customerp-customcrm-example.rst', line=108)
+def test_property_6_email_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 5)
 
 
 @pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/no-echo', file='examples/customerp-customcrm-example.rst', line=81)
@@ -65,11 +155,26 @@ def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/no-echo', file='examples/customerp-customcrm-example.rst', line=81)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/conflict', file='examples/customerp-customcrm-example.rst', line=83)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/conflict', file='examples/customerp-customcrm-example.rst', line=83)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/optimistic-locking', file='examples/customerp-customcrm-example.rst', line=83)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/faults', file='examples/customerp-customcrm-example.rst', line=81)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

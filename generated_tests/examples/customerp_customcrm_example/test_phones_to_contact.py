@@ -30,10 +30,40 @@ def test_property_1_phonecountry(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-1', file='examples/customerp-customcrm-example.rst', line=184)
+def test_property_1_phonecountry_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-1', file='examples/customerp-customcrm-example.rst', line=184)
+def test_property_1_phonecountry_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-1', file='examples/customerp-customcrm-example.rst', line=184)
+def test_property_1_phonecountry_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-2', file='examples/customerp-customcrm-example.rst', line=187)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_2_phonecountry_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-2', file='examples/customerp-customcrm-example.rst', line=187)
+def test_property_2_phonecountry_id_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-2', file='examples/customerp-customcrm-example.rst', line=187)
+def test_property_2_phonecountry_id_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-2', file='examples/customerp-customcrm-example.rst', line=187)
+def test_property_2_phonecountry_id_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-3', file='examples/customerp-customcrm-example.rst', line=190)
@@ -42,9 +72,29 @@ def test_property_3_phone(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-3', file='examples/customerp-customcrm-example.rst', line=190)
+def test_property_3_phone_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-3', file='examples/customerp-customcrm-example.rst', line=190)
+def test_property_3_phone_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/property-3', file='examples/customerp-customcrm-example.rst', line=190)
+def test_property_3_phone_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/no-echo', file='examples/customerp-customcrm-example.rst', line=172)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/no-echo', file='examples/customerp-customcrm-example.rst', line=172)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
 
 
 @pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/conflict', file='examples/customerp-customcrm-example.rst', line=174)
@@ -52,6 +102,16 @@ def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/conflict', file='examples/customerp-customcrm-example.rst', line=174)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/optimistic-locking', file='examples/customerp-customcrm-example.rst', line=174)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customerp-customcrm-example/phones-to-contact/faults', file='examples/customerp-customcrm-example.rst', line=172)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

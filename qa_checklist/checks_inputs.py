@@ -1,0 +1,196 @@
+"""Checks of a property row with the inputs users produce: text for typed fields, empty and missing
+values, values that cannot be coerced, and lists of several items.
+
+Each is one more test of a `property-N` item; where the row cannot carry such an input, the test
+says why it is not verifiable.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from generator.model import EntityMapping, PropertyMapping
+
+from .expected import as_declared, holds, nested, read
+from .scenario import (
+    MakeHarness,
+    fed_by_one_source,
+    harness,
+    is_target_id,
+    key_value,
+    link_target,
+    linked_pair,
+    linked_to,
+    new_source,
+    same_collection,
+    sample_values,
+    target_count,
+    writes_to,
+)
+from .values import another, as_text, sample, source_kind
+
+# Text no declared type can read: a typo in a number or a yes/no field.
+_UNCOERCIBLE = {"integer": "12 apples", "float": "1,5 kg", "boolean": "maybe", "binary": "maybe"}
+
+
+def _own_row(mapping: EntityMapping, index: int) -> PropertyMapping:
+    """The row, or a skip when the check cannot tell its value apart at the target."""
+    row = mapping.properties[index]
+    if is_target_id(mapping, row):
+        pytest.skip(f"not verifiable: {row.target!r} is the id the {mapping.target_system} API assigns")
+    if same_collection(mapping):
+        pytest.skip("not verifiable here: synchronized with itself, the source is the target record")
+    if not fed_by_one_source(mapping, row):
+        pytest.skip(f"not verifiable: other rows also write {row.target!r} (or a field above or under it)")
+    return row
+
+
+def _assert_holds(h, mapping: EntityMapping, row: PropertyMapping, target_id: str, expected: Any, when: str) -> None:
+    actual = read(h.target.get(target_id), row.target)
+    assert holds(actual, expected), (
+        f"{when}: {row.source} -> {row.target} ({row.type or 'N/A'}, line {row.line}): expected {expected!r} "
+        f"({type(expected).__name__}), the {mapping.target_system} API holds {actual!r}")
+
+
+def property_text_and_empty(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
+    """Text for a typed row arrives typed on create and on update; empty or missing never overwrites."""
+    row = _own_row(mapping, index)
+    kind = source_kind(mapping, index)
+    text = as_text(sample(kind, index))
+    h, source_id, target_id = linked_pair(make, mapping, {**sample_values(mapping), row.source: text})
+    _assert_holds(h, mapping, row, target_id, as_declared(text, row.type), f"created from the text {text!r}")
+    updated = another(text, kind)
+    h.source.edit(source_id, nested(row.source, updated))
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    _assert_holds(h, mapping, row, target_id, as_declared(updated, row.type), f"updated to the text {updated!r}")
+
+    h.source.edit(source_id, nested(row.source, ""))
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    _assert_holds(h, mapping, row, target_id, as_declared(updated, row.type),
+                  "after the source was emptied (an empty value never overwrites a filled one)")
+
+    if mapping.bidirectional:
+        h, source_id, target_id = linked_pair(make, mapping, {**sample_values(mapping), row.source: text})
+        h.target.edit(target_id, nested(row.target, ""))
+        report = h.run_pass()
+        assert not report.errors, report.errors
+        assert holds(read(h.source.get(source_id), row.source), text), (
+            f"emptied on the {mapping.target_system} side, {row.target} overwrote {row.source} = {text!r}: "
+            f"{read(h.source.get(source_id), row.source)!r}")
+
+    if any(row.source == key.source or row.target == key.target for key in mapping.merge_keys):
+        return  # a merge key's value is what links the pair: it cannot be missing
+    missing = {path: value for path, value in sample_values(mapping).items() if path != row.source}
+    h, source_id, target_id = linked_pair(make, mapping, missing)
+    held = read(h.target.get(target_id), row.target)
+    assert held is None or held == "" or held == [], (
+        f"{row.source} is missing from the source, yet {row.target} holds {held!r}")
+
+
+def property_uncoercible(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
+    """A value the declared type cannot read is reported for its entity, which is left untouched;
+    the rest of the pass goes on, and the entity is synchronized once the value is fixed."""
+    row = _own_row(mapping, index)
+    kind = source_kind(mapping, index)
+    if kind not in _UNCOERCIBLE:
+        pytest.skip(f"not verifiable: a {row.type or 'N/A'} row takes any text, so no input is uncoercible")
+    bad = _UNCOERCIBLE[kind]
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    other_values = {**sample_values(mapping), **_other_keys(mapping)}
+    other = new_source(h, mapping, other_values)
+    if mapping.sync == "link_required":
+        link_target(h, mapping, other)
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    [other_target] = linked_to(h, other)
+
+    before = h.target.get(target_id)
+    writes = writes_to(h.target, target_id)
+    good = another(sample(kind, index), kind)
+    h.source.edit(source_id, nested(row.source, bad))
+    h.source.edit(other, nested(row.source, good))
+    report = h.run_pass()
+    assert [e.entity_id for e in report.errors] == [source_id], (
+        f"{row.source} = {bad!r} cannot be a {row.type}: expected one error for entity {source_id}, "
+        f"got {report.errors}")
+    assert writes_to(h.target, target_id) == writes and h.target.get(target_id) == before, (
+        f"the entity with the uncoercible {row.source} = {bad!r} must be left untouched")
+    _assert_holds(h, mapping, row, other_target, as_declared(good, row.type),
+                  "another entity in the same pass as an uncoercible one")
+
+    fixed = another(good, kind)
+    h.source.edit(source_id, nested(row.source, fixed))
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    _assert_holds(h, mapping, row, target_id, as_declared(fixed, row.type), "once the value was fixed")
+
+    if mapping.sync == "every" and not mapping.create_when_connected:
+        h = harness(make, mapping)
+        before_count = target_count(h)
+        rejected = new_source(h, mapping, {**sample_values(mapping), row.source: bad})
+        report = h.run_pass()
+        assert [e.entity_id for e in report.errors] == [rejected], report.errors
+        assert target_count(h) == before_count and linked_to(h, rejected) == [], (
+            f"created although {row.source} = {bad!r} cannot be a {row.type}")
+        h.source.edit(rejected, nested(row.source, good))
+        h.run_pass()
+        assert len(linked_to(h, rejected)) == 1 and target_count(h) == before_count + 1, (
+            "an entity that failed is not synchronized once its value is fixed")
+
+
+def _other_keys(mapping: EntityMapping) -> dict[str, Any]:
+    """Merge-key values for a second entity, so it does not match the first one's target."""
+    return {key.source: key_value(mapping, number, 5) for number, key in enumerate(mapping.merge_keys)}
+
+
+def property_list_items(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
+    """Read through a list, every item's value arrives, in order, on create and on update."""
+    row = _own_row(mapping, index)
+    head, _, rest = row.source.partition(".")
+    if not rest or "." not in row.target:
+        pytest.skip(f"not verifiable: {row.source} -> {row.target} does not run through an object that "
+                    "could hold a list of items")
+    if any(key.source.startswith(head + ".") for key in mapping.merge_keys):
+        pytest.skip(f"not verifiable: a merge key reads {head!r}, which as a list would match on every item")
+    kind = source_kind(mapping, index)
+    first = [sample(kind, index), another(sample(kind, index), kind)]
+    values = {path: value for path, value in sample_values(mapping).items() if not path.startswith(head + ".")}
+    h, source_id, target_id = linked_pair(make, mapping, {**values, head: _items(mapping, head, row.source, first)})
+    expected = [as_declared(v, row.type) for v in first]
+    _assert_list(h, mapping, row, target_id, expected, "created from a list of two items")
+    second = [another(v, kind) for v in first]
+    h.source.edit(source_id, {head: _items(mapping, head, row.source, second)})
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    _assert_list(h, mapping, row, target_id, [as_declared(v, row.type) for v in second], "both items updated")
+
+
+def _items(mapping: EntityMapping, head: str, path: str, values: list[Any]) -> list[dict]:
+    """Items of the list at `head`: `values` at `path`, and a sample value for every other row reading the list."""
+    items = []
+    for number, value in enumerate(values):
+        item: dict = {}
+        for index, row in enumerate(mapping.properties):
+            if row.source.startswith(head + ".") and row.source != path:
+                _put(item, row.source[len(head) + 1:], sample(source_kind(mapping, index), index + number))
+        _put(item, path[len(head) + 1:], value)
+        items.append(item)
+    return items
+
+
+def _put(record: dict, path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    for part in parents:
+        record = record.setdefault(part, {})
+    record[leaf] = value
+
+
+def _assert_list(h, mapping: EntityMapping, row: PropertyMapping, target_id: str, expected: list, when: str) -> None:
+    actual = read(h.target.get(target_id), row.target)
+    assert isinstance(actual, list) and len(actual) == len(expected) and all(
+        holds(a, e) for a, e in zip(actual, expected)), (
+        f"{when}: {row.source} -> {row.target} (line {row.line}): expected every item, in order, "
+        f"{expected!r}; the {mapping.target_system} API holds {actual!r}")

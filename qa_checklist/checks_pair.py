@@ -1,0 +1,199 @@
+"""Checks of what a pass does to a linked pair beyond the final values: how many writes, which side
+won a conflict and under which rule, that a one-way mapping never writes back, and that all of it
+holds while the APIs fail now and then.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+
+from generator.model import EntityMapping, PropertyMapping
+from sync.connectors.chargebee import BILLING_INFO_FIELDS
+from sync.connectors.registry import is_chargebee
+from sync.report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS
+
+from .expected import as_declared, holds, nested, read
+from .scenario import (
+    MakeHarness,
+    editable_row,
+    fed_by_one_source,
+    harness,
+    is_target_id,
+    key_value,
+    link_target,
+    linked_pair,
+    linked_to,
+    new_source,
+    same_collection,
+    sample_values,
+    target_count,
+    writes_to,
+)
+from .values import another, sample, source_kind
+
+# The generated checklist's own fault run: a fixed seed, so a failure replays exactly.
+FAULT_RATE, FAULT_SEED = 0.2, 20261122
+
+
+def _editable_rows(mapping: EntityMapping) -> list[tuple[int, PropertyMapping]]:
+    """Every row the source can change on its own: fed by one source, not an id."""
+    rows = [(i, row) for i, row in enumerate(mapping.properties)
+            if not is_target_id(mapping, row) and fed_by_one_source(mapping, row)]
+    if is_chargebee(mapping.target_system):
+        # Chargebee takes a customer's billing fields in a call of their own (README: the engine's rules).
+        separate = {field for fields in BILLING_INFO_FIELDS.values() for field in fields}
+        rows = [(i, row) for i, row in rows if row.target.split(".")[0] not in separate]
+    return rows
+
+
+def write_counts(make: MakeHarness, mapping: EntityMapping) -> None:
+    """A pass writes each changed entity once, with all its changes, and leaves an unchanged one alone."""
+    if same_collection(mapping):
+        pytest.skip("not verifiable here: synchronized with itself, the source is the target record")
+    rows = _editable_rows(mapping)
+    if not rows:
+        pytest.skip("not verifiable: no property row the source can change on its own")
+    h, changed, changed_target = linked_pair(make, mapping, sample_values(mapping))
+    other_values = {**sample_values(mapping),
+                    **{k.source: key_value(mapping, n, 5) for n, k in enumerate(mapping.merge_keys)}}
+    unchanged = new_source(h, mapping, other_values)
+    if mapping.sync == "link_required":
+        link_target(h, mapping, unchanged)
+    h.run_pass()
+    [unchanged_target] = linked_to(h, unchanged)
+    before = (writes_to(h.target, changed_target), writes_to(h.target, unchanged_target), h.source.writes)
+    edited = {}
+    for index, row in rows:
+        kind = source_kind(mapping, index)
+        edited[row.source] = another(read(h.source.get(changed), row.source), kind)
+        h.source.edit(changed, nested(row.source, edited[row.source]))
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    after = (writes_to(h.target, changed_target), writes_to(h.target, unchanged_target), h.source.writes)
+    assert after[0] - before[0] == 1, (
+        f"{len(rows)} changed properties of one {mapping.source_entity} must go out in one write, "
+        f"the {mapping.target_system} API received {after[0] - before[0]}")
+    assert after[1] == before[1], f"an unchanged {mapping.source_entity}'s target was written"
+    assert after[2] == before[2], f"the pass wrote {after[2] - before[2]} requests back to the source"
+    for index, row in rows:
+        expected = as_declared(edited[row.source], row.type)
+        assert holds(read(h.target.get(changed_target), row.target), expected), (
+            f"{row.source} -> {row.target}: expected {expected!r}, "
+            f"the target holds {read(h.target.get(changed_target), row.target)!r}")
+
+
+def _conflict_row(mapping: EntityMapping) -> tuple[int, PropertyMapping]:
+    found = editable_row(mapping, two_valued=False)
+    if found is None:
+        pytest.skip("not verifiable: no property row both sides can edit to different values")
+    return found
+
+
+def _the_conflict(report, row: PropertyMapping):
+    found = [c for c in report.conflicts if c.path == row.source]
+    assert len(found) == 1, f"one conflict on {row.source} must be reported, got {report.conflicts}"
+    return found[0]
+
+
+def conflict_rules(make: MakeHarness, mapping: EntityMapping) -> None:
+    """Each side wins when its edit is the most recent, and an emptied field never beats a filled one;
+    the report names the winner and the rule."""
+    index, row = _conflict_row(mapping)
+    kind = source_kind(mapping, index)
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    at_target = as_declared(another(another(sample(kind, index), kind), kind), row.type)
+    at_source = another(sample(kind, index), kind)
+    h.target.edit(target_id, nested(row.target, at_target))
+    h.source.edit(source_id, nested(row.source, at_source))  # later: the source's edit is the most recent
+    conflict = _the_conflict(h.run_pass(), row)
+    assert (conflict.winner, conflict.rule) == ("source", RULE_LATEST_WINS), conflict
+    assert holds(read(h.target.get(target_id), row.target), as_declared(at_source, row.type)), (
+        f"the source's later edit {at_source!r} lost: {read(h.target.get(target_id), row.target)!r}")
+    assert holds(read(h.source.get(source_id), row.source), at_source)
+
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    h.source.edit(source_id, nested(row.source, at_source))
+    h.target.edit(target_id, nested(row.target, ""))  # later, but empty
+    conflict = _the_conflict(h.run_pass(), row)
+    assert (conflict.winner, conflict.rule) == ("source", RULE_EMPTY_NEVER_OVERWRITES), conflict
+    assert holds(read(h.target.get(target_id), row.target), as_declared(at_source, row.type))
+    assert holds(read(h.source.get(source_id), row.source), at_source), (
+        f"an empty {row.target} overwrote {row.source}: {read(h.source.get(source_id), row.source)!r}")
+
+
+def one_way(make: MakeHarness, mapping: EntityMapping) -> None:
+    """Without the bidirectional statement, an edit on the target never reaches the source."""
+    if same_collection(mapping):
+        pytest.skip("not verifiable: synchronized with itself, source and target are one record")
+    found = editable_row(mapping)
+    if found is None:
+        pytest.skip("not verifiable: no property row whose target an edit could carry back")
+    index, row = found
+    kind = source_kind(mapping, index)
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    held = read(h.source.get(source_id), row.source)
+    writes = h.source.writes
+    h.target.edit(target_id, nested(row.target, as_declared(another(held, kind), row.type)))
+    h.run_pass()
+    h.run_pass()
+    assert h.source.writes == writes and holds(read(h.source.get(source_id), row.source), held), (
+        f"a one-way mapping wrote a target edit of {row.target} back to {row.source}: "
+        f"{read(h.source.get(source_id), row.source)!r}")
+
+
+class _LoseFirstWrite:
+    """A fault plan for one fake: the first write is applied and its response lost, nothing else fails."""
+
+    def __init__(self) -> None:
+        self.injected: dict[str, int] = {}
+        self.retry_after = 1
+
+    def roll(self, is_write: bool) -> str | None:
+        if is_write and not self.injected:
+            self.injected["lost"] = 1
+            return "lost"
+        return None
+
+
+def _record_ids(h) -> set[str]:
+    return {str(h.target_connector.record_id(r)) for r in h.target.records()}
+
+
+def faults(make: MakeHarness, mapping: EntityMapping) -> None:
+    """Under API faults (429, 5xx, timeouts, lost responses) at a fixed seed the linked-pair promises
+    hold, and a create whose response was lost after the API applied it is not made twice."""
+    from . import checks  # the linked-pair checks, run again through fault-injecting fakes
+
+    faulty: Callable[..., Any] = lambda m, **kw: make(m, fault_rate=FAULT_RATE, seed=FAULT_SEED, **kw)  # noqa: E731
+    ran = []
+    if mapping.sync != "conditional" and not (same_collection(mapping) and mapping.merge_keys):
+        h = harness(make, mapping)
+        keys = {k.source: key_value(mapping, n) for n, k in enumerate(mapping.merge_keys)}
+        source_id = new_source(h, mapping, {**keys, **sample_values(mapping)})
+        if mapping.sync == "link_required" or mapping.create_when_connected:
+            link_target(h, mapping, source_id)
+        existing = _record_ids(h)
+        h.target.fake.faults = _LoseFirstWrite()
+        h.run_until_settled()
+        linked = linked_to(h, source_id)
+        assert len(linked) == 1, f"links after a lost response: {h.links()}"
+        made = _record_ids(h) - existing
+        assert made <= set(linked), (
+            f"the first write's response was lost after the API applied it, and the engine made {sorted(made)} "
+            f"though it links only {linked}: a create was made twice")
+        ran.append("lost response")
+    for name in ("no_echo", "bidirectional", "conflict", "optimistic_locking"):
+        if name in ("bidirectional", "conflict", "optimistic_locking") and not mapping.bidirectional:
+            continue
+        try:
+            getattr(checks, name)(faulty, mapping)
+            ran.append(name)
+        except pytest.skip.Exception:
+            pass
+    for index, row in enumerate(mapping.properties):
+        if not is_target_id(mapping, row):
+            checks.property_row(faulty, mapping, index, sample(source_kind(mapping, index), index))
+            ran.append(f"property-{index + 1}")
+    if not ran:
+        pytest.skip("not verifiable: no linked-pair check applies to this section")
