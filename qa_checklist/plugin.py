@@ -31,6 +31,8 @@ _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped
 # and dev keeps failing examples in hypothesis's database, so rerunning the test replays the failure.
 settings.register_profile("ci", max_examples=4, derandomize=True, database=None, print_blob=False, **_COMMON)
 settings.register_profile("dev", max_examples=40, print_blob=False, **_COMMON)
+# benchmarks/mutation.py runs the suite once per mutant: fewer examples, the same derandomized choice.
+settings.register_profile("mutation", max_examples=2, derandomize=True, database=None, **_COMMON)
 settings.load_profile("ci")  # `pytest --hypothesis-profile=dev` for the deeper run
 
 

@@ -1,0 +1,121 @@
+"""Mutation benchmark: how many of mutmut's mutants of the engine each test suite kills.
+
+    python benchmarks/mutation.py [--all-sync] [--sample N] [--suite generated|tests|both] [--max-children 2]
+
+Runs mutmut 3 (configured under [tool.mutmut] in pyproject.toml) once with the committed generated
+suite as the test command and once with the project's own tests/, each in its own copy of the
+project under .mutation/<suite>/ (mutmut copies that again into mutants/), and prints killed /
+survived / score side by side. By default it mutates sync/engine.py and sync/reconcile.py;
+--all-sync mutates every module of sync/. --sample N runs every N-th mutant of each function
+(mutmut numbers them per function), a documented sample when the whole run would take too long.
+
+Score = killed / (killed + survived + no tests), after the equivalent mutants listed below.
+Not a test: never run in CI.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SUITES = {
+    "generated": ["generated_tests"],
+    # The corpus test runs its suite in a subprocess (the unmutated install); the browser test drives Chromium.
+    "tests": ["tests", "--ignore=tests/generator/test_corpus_suite.py", "--ignore=tests/report/test_browser.py"],
+}
+
+# Mutants that behave exactly like the original: excluded from every score, one line of reason each.
+EQUIVALENT: dict[str, str] = {
+}
+
+_RESULT = re.compile(r"^\s*(\S+): (.+)$")
+
+
+def _copy_project(workdir: Path, selection: list[str], all_sync: bool) -> None:
+    """A fresh copy of the tracked files, with the mutmut test selection of one suite."""
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, workdir / name)
+    pyproject = workdir / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^pytest_add_cli_args_test_selection = .*$",
+                  f"pytest_add_cli_args_test_selection = {selection!r}".replace("'", '"'), text)
+    if all_sync:
+        text = re.sub(r"(?m)^only_mutate = .*$", 'only_mutate = ["sync/*"]', text)
+    pyproject.write_text(text, encoding="utf-8")
+
+
+def _sample_patterns(sample: int, most: int = 400) -> list[str]:
+    return [f"*__mutmut_{n}" for n in range(sample, most + 1, sample)] if sample > 1 else []
+
+
+def run_suite(name: str, args: argparse.Namespace) -> dict[str, int | float]:
+    workdir = ROOT / ".mutation" / name
+    _copy_project(workdir, SUITES[name], args.all_sync)
+    started = time.monotonic()
+    command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children),
+               *_sample_patterns(args.sample)]
+    with open(workdir / "mutmut-run.log", "w", encoding="utf-8") as log:
+        subprocess.run(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, check=False)
+    elapsed = time.monotonic() - started
+    listing = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=workdir,
+                             capture_output=True, text=True, check=False).stdout
+    counts = {"killed": 0, "survived": 0, "no tests": 0, "timeout": 0, "other": 0, "equivalent": 0}
+    survivors = []
+    for line in listing.splitlines():
+        match = _RESULT.match(line)
+        if not match:
+            continue
+        mutant, status = match.groups()
+        if status == "not checked":
+            continue  # outside the sample
+        if mutant in EQUIVALENT:
+            counts["equivalent"] += 1
+        elif status in ("killed", "survived", "no tests", "timeout"):
+            counts[status] += 1
+            if status != "killed":
+                survivors.append(f"{mutant}: {status}")
+        else:
+            counts["other"] += 1
+    (workdir / "survivors.txt").write_text("\n".join(survivors) + "\n", encoding="utf-8")
+    checked = counts["killed"] + counts["survived"] + counts["no tests"] + counts["timeout"]
+    # A timeout means the tests noticed the mutant (a pass that never ends): counted as killed.
+    killed = counts["killed"] + counts["timeout"]
+    return {**counts, "checked": checked, "score": killed / checked if checked else 0.0, "seconds": elapsed}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--all-sync", action="store_true", help="mutate every module of sync/, not only the engine")
+    parser.add_argument("--sample", type=int, default=1, help="run every N-th mutant of each function (default: all)")
+    parser.add_argument("--suite", choices=("generated", "tests", "both"), default="both")
+    parser.add_argument("--max-children", type=int, default=2)
+    args = parser.parse_args(argv)
+    names = list(SUITES) if args.suite == "both" else [args.suite]
+    results = {name: run_suite(name, args) for name in names}
+    scope = "sync/" if args.all_sync else "sync/engine.py + sync/reconcile.py"
+    sample = f", every {args.sample}th mutant of each function" if args.sample > 1 else ""
+    print(f"mutmut over {scope}{sample}; equivalent mutants excluded: {len(EQUIVALENT)}")
+    print(f"{'suite':<12}{'killed':>8}{'survived':>10}{'no tests':>10}{'timeout':>9}{'score':>8}{'time':>9}")
+    for name, r in results.items():
+        print(f"{name:<12}{r['killed']:>8}{r['survived']:>10}{r['no tests']:>10}{r['timeout']:>9}"
+              f"{r['score']:>8.1%}{r['seconds'] / 60:>8.1f}m")
+    if len(results) == 2:
+        print(f"generated / tests score ratio: {results['generated']['score'] / (results['tests']['score'] or 1):.2f}")
+    print("survivors: .mutation/<suite>/survivors.txt")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
