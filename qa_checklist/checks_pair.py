@@ -135,6 +135,7 @@ def one_way(make: MakeHarness, mapping: EntityMapping) -> None:
     held = read(h.source.get(source_id), row.source)
     writes = h.source.writes
     h.target.edit(target_id, nested(row.target, as_declared(another(held, kind), row.type)))
+    h.source.edit(source_id, {"qa_untouched_note": "edited"})  # the source changed too, in a field no row reads
     h.run_pass()
     h.run_pass()
     assert h.source.writes == writes and holds(read(h.source.get(source_id), row.source), held), (
@@ -142,18 +143,27 @@ def one_way(make: MakeHarness, mapping: EntityMapping) -> None:
         f"{read(h.source.get(source_id), row.source)!r}")
 
 
-class _LoseFirstWrite:
-    """A fault plan for one fake: the first write is applied and its response lost, nothing else fails."""
+class _ScriptedFaults:
+    """A fault plan for one fake: its next writes get these faults in order, then none fail.
 
-    def __init__(self) -> None:
+    ("lost": the API applies the write and the response never arrives.) Eight faults outlast the
+    engine's retries of one request, so the pass ends with the entity failed, as a crash would.
+    """
+
+    def __init__(self, *faults: str) -> None:
+        self.queue = list(faults)
         self.injected: dict[str, int] = {}
         self.retry_after = 1
 
     def roll(self, is_write: bool) -> str | None:
-        if is_write and not self.injected:
-            self.injected["lost"] = 1
-            return "lost"
-        return None
+        if not is_write or not self.queue:
+            return None
+        fault = self.queue.pop(0)
+        self.injected[fault] = self.injected.get(fault, 0) + 1
+        return fault
+
+
+INTERRUPTED = ("lost",) + ("500",) * 7
 
 
 def _record_ids(h) -> set[str]:
@@ -174,15 +184,31 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
         if mapping.sync == "link_required" or mapping.create_when_connected:
             link_target(h, mapping, source_id)
         existing = _record_ids(h)
-        h.target.fake.faults = _LoseFirstWrite()
+        h.target.fake.faults = _ScriptedFaults(*INTERRUPTED)
+        first = h.run_pass()
+        assert first.errors, "the first write was lost and then refused: the pass must report that entity"
         h.run_until_settled()
         linked = linked_to(h, source_id)
-        assert len(linked) == 1, f"links after a lost response: {h.links()}"
+        assert len(linked) == 1, f"links after an interrupted first write: {h.links()}"
         made = _record_ids(h) - existing
         assert made <= set(linked), (
-            f"the first write's response was lost after the API applied it, and the engine made {sorted(made)} "
-            f"though it links only {linked}: a create was made twice")
+            f"the first write was applied, its response lost and the pass interrupted; the engine made "
+            f"{sorted(made)} though it links only {linked}: a create was made twice")
         ran.append("lost response")
+    found = editable_row(mapping) if not same_collection(mapping) else None
+    if found is not None:
+        index, row = found
+        kind = source_kind(mapping, index)
+        h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+        edited = another(read(h.source.get(source_id), row.source), kind)
+        h.source.edit(source_id, nested(row.source, edited))
+        h.target.fake.faults = _ScriptedFaults(*("500",) * 8)
+        assert h.run_pass().errors, "every write refused: the pass must report the entity"
+        h.run_until_settled()
+        assert holds(read(h.target.get(target_id), row.target), as_declared(edited, row.type)), (
+            f"an update refused in one pass was not retried in the next: {row.target} holds "
+            f"{read(h.target.get(target_id), row.target)!r}, expected {as_declared(edited, row.type)!r}")
+        ran.append("failed update retried")
     for name in ("no_echo", "bidirectional", "conflict", "optimistic_locking"):
         if name in ("bidirectional", "conflict", "optimistic_locking") and not mapping.bidirectional:
             continue

@@ -1,0 +1,74 @@
+"""The generated checks fail against an engine broken on purpose, one promise at a time.
+
+Each case rewrites one line of one engine function (the text a bug would change), runs a check of
+`qa_checklist.checks` against it, and expects an AssertionError; the same check passes against
+the real engine. A check that passed a broken engine would be a weaker pass, not a verification.
+"""
+import inspect
+import textwrap
+
+import pytest
+
+import sync.engine
+import sync.paths
+import sync.reconcile
+from qa_checklist import checks
+from tests.sync.builders import key, mapping, prop
+
+ROWS = [prop("age", "age", "integer"), prop("name", "firstname"), prop("lines.price", "items.price", "integer")]
+TWO_WAY = mapping("Custom CRM Contact", "MemberCare Persons", properties=ROWS, bidirectional=True,
+                  merge_keys=[key("email", "email")], id="broken/two-way")
+ONE_WAY = mapping("Custom CRM Contact", "MemberCare Persons", properties=ROWS, id="broken/one-way")
+
+
+def _break(monkeypatch, owner, name: str, old: str, new: str) -> None:
+    """Replaces `owner.name` by its own source with `old` rewritten to `new`."""
+    function = getattr(owner, name)
+    source = textwrap.dedent(inspect.getsource(function))
+    assert old in source, f"{name} no longer says {old!r}"
+    module = inspect.getmodule(function)
+    namespace = dict(vars(module))
+    exec(compile(source.replace(old, new, 1), f"<broken {name}>", "exec"), namespace)
+    monkeypatch.setattr(owner, name, namespace[name])
+    if getattr(sync.engine, name, None) is function:  # the engine imported it by name
+        monkeypatch.setattr(sync.engine, name, namespace[name])
+
+
+BREAKS = {
+    "coercion skipped on update": (
+        sync.reconcile, "plan_pair", "wanted = coerce(s_now, row.type)",
+        "wanted = s_now if source_synced is not None else coerce(s_now, row.type)",
+        lambda make: checks.property_text_and_empty(make, TWO_WAY, 0)),
+    "empty overwrites filled": (
+        sync.reconcile, "plan_pair", 'if winner == "source" and not is_empty(wanted):', 'if winner == "source":',
+        lambda make: checks.property_text_and_empty(make, TWO_WAY, 1)),
+    "an uncoercible value stops the pass": (
+        sync.engine.SyncEngine, "_handle_source", "except (ApiError, CoercionError) as exc:", "except ApiError as exc:",
+        lambda make: checks.property_uncoercible(make, TWO_WAY, 0)),
+    "a list written to its first item only": (
+        sync.paths, "_set_items", "targets = list(zip(range(len(value)), value))", "targets = [(0, value[0])]",
+        lambda make: checks.property_list_items(make, TWO_WAY, 2)),
+    "the oldest edit wins": (
+        sync.reconcile, "plan_pair", "(target_time or 0) > (source_time or 0)", "(target_time or 0) < (source_time or 0)",
+        lambda make: checks.conflict_rules(make, TWO_WAY)),
+    "a one-way mapping writes back": (
+        sync.reconcile, "plan_pair", "t_changed = (mapping.bidirectional and", "t_changed = (True and",
+        lambda make: checks.one_way(make, ONE_WAY)),
+    "a failed entity is never looked at again": (
+        sync.engine.SyncEngine, "_handle_source",
+        "tally.error(sid, _message(exc))\n        self.state.revisit(self.mapping.id, sid)",
+        "tally.error(sid, _message(exc))\n        self.state.revisit(self.mapping.id, sid, again=False)",
+        lambda make: checks.faults(make, TWO_WAY)),
+    "a create sent without recording its intent": (
+        sync.engine.SyncEngine, "_create", "self.state.record_intent(self.mapping.id, sid, key, body)", "pass",
+        lambda make: checks.faults(make, TWO_WAY)),
+}
+
+
+@pytest.mark.parametrize("bug", sorted(BREAKS))
+def test_the_check_fails_against_the_broken_engine_and_passes_against_the_real_one(bug, sync_harness, monkeypatch):
+    owner, name, old, new, check = BREAKS[bug]
+    check(sync_harness)  # the real engine keeps the promise
+    _break(monkeypatch, owner, name, old, new)
+    with pytest.raises(Exception):  # an assertion, or the engine's own error: either way the test fails
+        check(sync_harness)
