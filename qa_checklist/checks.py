@@ -15,7 +15,7 @@ from generator.model import EntityMapping, PropertyMapping
 from . import conditions, kept_fields
 from .causes import row_failed
 from .describe import describe
-from .expected import as_declared, holds, nested, read
+from .expected import as_declared, holds, nested, read, same_value
 from .checks_inputs import property_list_items, property_text_and_empty, property_uncoercible  # noqa: F401
 from .checks_pair import conflict_rules, faults, one_way, write_counts  # noqa: F401  (generated modules call them here)
 from .manifest import load_mapping  # noqa: F401  (generated modules call checks.load_mapping)
@@ -47,9 +47,10 @@ def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
         h = harness(make, mapping)
         source_id = new_source(h, mapping, sample_values(mapping))
         before = target_count(h)
-        h.run_pass()
+        report = h.run_pass()
         assert target_count(h) == before + 1, "exactly one target must be created"
         assert len(linked_to(h, source_id)) == 1
+        assert report.created == 1, f"the report must count the create: {report.summary()}"
         h.run_pass()
         assert target_count(h) == before + 1, "a second pass must not create another"
     elif mapping.sync == "link_required":
@@ -192,9 +193,7 @@ def bidirectional(make: MakeHarness, mapping: EntityMapping) -> None:
         f"{read(h.source.get(source_id), row.source)!r} != {edited!r}")
 
 
-def _same_value(actual: Any, expected: Any) -> bool:
-    # Read backwards no type is declared: the value passes unchanged, though a form API holds text.
-    return holds(actual, expected) or (actual is not None and as_declared(actual, "string") == as_declared(expected, "string"))
+_same_value = same_value
 
 
 def property_row_values(mapping: EntityMapping, index: int):
@@ -279,7 +278,8 @@ def optimistic_locking(make: MakeHarness, mapping: EntityMapping) -> None:
     h.source.edit(source_id, nested(row.source, edited_at_source))
     # A person edits the same property on the target after the engine has read it, before it writes.
     h.target.after_next_read(lambda: h.target.edit(target_id, nested(row.target, edited_by_hand)))
-    h.run_pass()
+    report = h.run_pass()
+    assert not report.errors, f"a target changed under the engine must be read again, not fail: {report.errors}"
     h.run_pass()
     assert holds(read(h.target.get(target_id), row.target), edited_by_hand), (
         f"the engine overwrote {row.target} = {edited_by_hand!r}, an edit it had not read")

@@ -116,6 +116,7 @@ def property_uncoercible(make: MakeHarness, mapping: EntityMapping, index: int) 
     assert [e.entity_id for e in report.errors] == [source_id], (
         f"{row.source} = {bad!r} cannot be a {row.type}: expected one error for entity {source_id}, "
         f"got {report.errors}")
+    assert bad in report.errors[0].message, f"the error must name the value {bad!r}: {report.errors[0].message!r}"
     assert writes_to(h.target, target_id) == writes and h.target.get(target_id) == before, (
         f"the entity with the uncoercible {row.source} = {bad!r} must be left untouched")
     _assert_holds(h, mapping, row, other_target, as_declared(good, row.type),

@@ -13,7 +13,7 @@ from sync.connectors.chargebee import BILLING_INFO_FIELDS
 from sync.connectors.registry import is_chargebee
 from sync.report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS
 
-from .expected import as_declared, holds, nested, read
+from .expected import as_declared, holds, nested, read, same_value as _same_value
 from .scenario import (
     MakeHarness,
     editable_row,
@@ -70,6 +70,7 @@ def write_counts(make: MakeHarness, mapping: EntityMapping) -> None:
         h.source.edit(changed, nested(row.source, edited[row.source]))
     report = h.run_pass()
     assert not report.errors, report.errors
+    assert report.updated == 1, f"the report must count one update, it says {report.updated}"
     after = (writes_to(h.target, changed_target), writes_to(h.target, unchanged_target), h.source.writes)
     assert after[0] - before[0] == 1, (
         f"{len(rows)} changed properties of one {mapping.source_entity} must go out in one write, "
@@ -90,10 +91,13 @@ def _conflict_row(mapping: EntityMapping) -> tuple[int, PropertyMapping]:
     return found
 
 
-def _the_conflict(report, row: PropertyMapping):
+def _the_conflict(report, row: PropertyMapping, source_id: str, target_id: str):
     found = [c for c in report.conflicts if c.path == row.source]
     assert len(found) == 1, f"one conflict on {row.source} must be reported, got {report.conflicts}"
-    return found[0]
+    conflict = found[0]
+    assert (conflict.entity_id, conflict.target_id, conflict.target_path) == (source_id, target_id, row.target), (
+        f"the conflict must name source {source_id}, target {target_id} and {row.target}: {conflict}")
+    return conflict
 
 
 def conflict_rules(make: MakeHarness, mapping: EntityMapping) -> None:
@@ -106,7 +110,7 @@ def conflict_rules(make: MakeHarness, mapping: EntityMapping) -> None:
     at_source = another(sample(kind, index), kind)
     h.target.edit(target_id, nested(row.target, at_target))
     h.source.edit(source_id, nested(row.source, at_source))  # later: the source's edit is the most recent
-    conflict = _the_conflict(h.run_pass(), row)
+    conflict = _the_conflict(h.run_pass(), row, source_id, target_id)
     assert (conflict.winner, conflict.rule) == ("source", RULE_LATEST_WINS), conflict
     assert holds(read(h.target.get(target_id), row.target), as_declared(at_source, row.type)), (
         f"the source's later edit {at_source!r} lost: {read(h.target.get(target_id), row.target)!r}")
@@ -115,11 +119,21 @@ def conflict_rules(make: MakeHarness, mapping: EntityMapping) -> None:
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
     h.source.edit(source_id, nested(row.source, at_source))
     h.target.edit(target_id, nested(row.target, ""))  # later, but empty
-    conflict = _the_conflict(h.run_pass(), row)
+    conflict = _the_conflict(h.run_pass(), row, source_id, target_id)
     assert (conflict.winner, conflict.rule) == ("source", RULE_EMPTY_NEVER_OVERWRITES), conflict
     assert holds(read(h.target.get(target_id), row.target), as_declared(at_source, row.type))
     assert holds(read(h.source.get(source_id), row.source), at_source), (
         f"an empty {row.target} overwrote {row.source}: {read(h.source.get(source_id), row.source)!r}")
+
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    h.target.edit(target_id, nested(row.target, at_target))
+    h.source.edit(source_id, nested(row.source, ""))  # later, but empty
+    conflict = _the_conflict(h.run_pass(), row, source_id, target_id)
+    assert (conflict.winner, conflict.rule) == ("target", RULE_EMPTY_NEVER_OVERWRITES), conflict
+    assert holds(read(h.target.get(target_id), row.target), at_target), (
+        f"an emptied {row.source} overwrote {row.target}: {read(h.target.get(target_id), row.target)!r}")
+    assert _same_value(read(h.source.get(source_id), row.source), at_target), (
+        f"the filled {row.target} = {at_target!r} did not reach the emptied {row.source}")
 
 
 def one_way(make: MakeHarness, mapping: EntityMapping) -> None:
