@@ -39,7 +39,7 @@ FAULT_RATE, FAULT_SEED = 0.2, 20261122
 def _editable_rows(mapping: EntityMapping) -> list[tuple[int, PropertyMapping]]:
     """Every row the source can change on its own: fed by one source, not an id."""
     rows = [(i, row) for i, row in enumerate(mapping.properties)
-            if not is_target_id(mapping, row) and fed_by_one_source(mapping, row)]
+            if not is_target_id(mapping, row) and fed_by_one_source(mapping, row) and row.when is None]
     if is_chargebee(mapping.target_system):
         # Chargebee takes a customer's billing fields in a call of their own (README: the engine's rules).
         separate = {field for fields in BILLING_INFO_FIELDS.values() for field in fields}
