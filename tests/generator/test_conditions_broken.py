@@ -74,6 +74,8 @@ def test_an_engine_ignoring_row_conditions_fails_exactly_the_conditioned_rows(tm
         "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_tax_number_to_national_identity_number",  # NO
         "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_member_number_to_member_number",  # repeated clause
         "zendesk_customcrm_example/test_user_to_user.py::test_property_phone_to_shared_phone",  # `true` on a boolean field
+        # the faults item runs every row's check again under API faults
+        "zendesk_customcrm_example/test_user_to_user.py::test_faults_linked_pair_holds_under_api_faults",
     }
 
 
