@@ -200,7 +200,8 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
         existing = _record_ids(h)
         h.target.fake.faults = _ScriptedFaults(*INTERRUPTED)
         first = h.run_pass()
-        assert first.errors, "the first write was lost and then refused: the pass must report that entity"
+        interrupted = bool(h.target.fake.faults.injected)  # a pair with nothing to write sends no write
+        assert first.errors or not interrupted, "the first write was lost and then refused: the pass must report it"
         h.run_until_settled()
         linked = linked_to(h, source_id)
         assert len(linked) == 1, f"links after an interrupted first write: {h.links()}"
@@ -208,7 +209,8 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
         assert made <= set(linked), (
             f"the first write was applied, its response lost and the pass interrupted; the engine made "
             f"{sorted(made)} though it links only {linked}: a create was made twice")
-        ran.append("lost response")
+        if interrupted:
+            ran.append("lost response")
     found = editable_row(mapping) if not same_collection(mapping) else None
     if found is not None:
         index, row = found
