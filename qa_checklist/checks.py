@@ -57,10 +57,11 @@ def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
         h = harness(make, mapping)
         source_id = new_source(h, mapping, sample_values(mapping))
         before = target_count(h)
-        h.run_pass()
+        report = h.run_pass()
         assert target_count(h) == before, "without a link nothing may be created"
         if not same_collection(mapping):  # synchronized with itself, a record matches its own merge keys
             assert linked_to(h, source_id) == [], "linked although nothing matches"
+            assert report.skipped == 1, f"the unlinked entity must be reported as skipped: {report.summary()}"
         h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
         _assert_properties_arrived(h, mapping, source_id, target_id)
     else:
@@ -123,11 +124,13 @@ def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
     # Synchronized with itself, the record is its own match: it must not be copied.
     source_id = existing if same_collection(mapping) else new_source(h, mapping, {key.source: value})
     before = target_count(h)
-    h.run_pass()
+    report = h.run_pass()
     assert target_count(h) == before, (
         f"a matching {mapping.target_entity} exists ({key.target} = {value!r}): none may be created")
     linked = linked_to(h, source_id)
     assert len(linked) == 1, f"the {mapping.source_entity} must be linked once, links: {h.links()}"
+    if not same_collection(mapping):
+        assert report.linked == 1, f"the report must count the link by merge key: {report.summary()}"
     assert holds(read(h.target.get(linked[0]), key.target), value)
 
 
