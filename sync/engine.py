@@ -8,6 +8,7 @@ failed listing stops the pass rather than looking like an empty system.
 """
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import replace
@@ -195,7 +196,10 @@ class SyncEngine:
         return False
 
     def _create(self, sid: str, record: dict, tally: PassTally) -> None:
-        body = build_target(self.mapping, record, self.target.id_field, self.target.client_ids)
+        # Keys in a canonical order: a replay sends the body as the state store keeps it (sorted), and an
+        # API binds an idempotency key to the exact body it first received.
+        body = json.loads(json.dumps(build_target(self.mapping, record, self.target.id_field, self.target.client_ids),
+                                     sort_keys=True))
         key = uuid.uuid4().hex
         with self.state.transaction():  # the intent is on disk before the API hears of it
             self.state.record_intent(self.mapping.id, sid, key, body)

@@ -33,11 +33,26 @@ def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('customcrm-chargebee/order-to-order/no-echo', file='customcrm-chargebee.rst', line=76)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('customcrm-chargebee/order-to-order/conflict', file='customcrm-chargebee.rst', line=76)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('customcrm-chargebee/order-to-order/conflict', file='customcrm-chargebee.rst', line=76)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('customcrm-chargebee/order-to-order/optimistic-locking', file='customcrm-chargebee.rst', line=76)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('customcrm-chargebee/order-to-order/faults', file='customcrm-chargebee.rst', line=76)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

@@ -45,10 +45,40 @@ def test_property_first_name_to_first_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/first-name-to-first-name', file='examples/customcrm-chargebee-example.rst', line=39)
+def test_property_first_name_to_first_name_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/first-name-to-first-name', file='examples/customcrm-chargebee-example.rst', line=39)
+def test_property_first_name_to_first_name_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/first-name-to-first-name', file='examples/customcrm-chargebee-example.rst', line=39)
+def test_property_first_name_to_first_name_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/last-name-to-last-name', file='examples/customcrm-chargebee-example.rst', line=42)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_last_name_to_last_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/last-name-to-last-name', file='examples/customcrm-chargebee-example.rst', line=42)
+def test_property_last_name_to_last_name_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/last-name-to-last-name', file='examples/customcrm-chargebee-example.rst', line=42)
+def test_property_last_name_to_last_name_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/last-name-to-last-name', file='examples/customcrm-chargebee-example.rst', line=42)
+def test_property_last_name_to_last_name_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/email-to-email', file='examples/customcrm-chargebee-example.rst', line=45)
@@ -57,10 +87,40 @@ def test_property_email_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/email-to-email', file='examples/customcrm-chargebee-example.rst', line=45)
+def test_property_email_to_email_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/email-to-email', file='examples/customcrm-chargebee-example.rst', line=45)
+def test_property_email_to_email_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/email-to-email', file='examples/customcrm-chargebee-example.rst', line=45)
+def test_property_email_to_email_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/phone-to-phone', file='examples/customcrm-chargebee-example.rst', line=48)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_phone_to_phone(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/phone-to-phone', file='examples/customcrm-chargebee-example.rst', line=48)
+def test_property_phone_to_phone_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/phone-to-phone', file='examples/customcrm-chargebee-example.rst', line=48)
+def test_property_phone_to_phone_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/phone-to-phone', file='examples/customcrm-chargebee-example.rst', line=48)
+def test_property_phone_to_phone_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 3)
 
 
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.city-to-billing-address.city', file='examples/customcrm-chargebee-example.rst', line=51)
@@ -69,10 +129,40 @@ def test_property_address_city_to_billing_address_city(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.city-to-billing-address.city', file='examples/customcrm-chargebee-example.rst', line=51)
+def test_property_address_city_to_billing_address_city_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.city-to-billing-address.city', file='examples/customcrm-chargebee-example.rst', line=51)
+def test_property_address_city_to_billing_address_city_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.city-to-billing-address.city', file='examples/customcrm-chargebee-example.rst', line=51)
+def test_property_address_city_to_billing_address_city_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 4)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.zip-to-billing-address.zip', file='examples/customcrm-chargebee-example.rst', line=54)
 @given(value=checks.property_row_values(MAPPING, 5))
 def test_property_address_zip_to_billing_address_zip(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 5, value)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.zip-to-billing-address.zip', file='examples/customcrm-chargebee-example.rst', line=54)
+def test_property_address_zip_to_billing_address_zip_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 5)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.zip-to-billing-address.zip', file='examples/customcrm-chargebee-example.rst', line=54)
+def test_property_address_zip_to_billing_address_zip_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 5)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.zip-to-billing-address.zip', file='examples/customcrm-chargebee-example.rst', line=54)
+def test_property_address_zip_to_billing_address_zip_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 5)
 
 
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.country-code-to-billing-address.country', file='examples/customcrm-chargebee-example.rst', line=57)
@@ -81,10 +171,40 @@ def test_property_address_country_code_to_billing_address_country(sync_harness, 
     checks.property_row(sync_harness, MAPPING, 6, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.country-code-to-billing-address.country', file='examples/customcrm-chargebee-example.rst', line=57)
+def test_property_address_country_code_to_billing_address_country_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 6)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.country-code-to-billing-address.country', file='examples/customcrm-chargebee-example.rst', line=57)
+def test_property_address_country_code_to_billing_address_country_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 6)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/address.country-code-to-billing-address.country', file='examples/customcrm-chargebee-example.rst', line=57)
+def test_property_address_country_code_to_billing_address_country_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 6)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/payment-term-days-to-net-term-days', file='examples/customcrm-chargebee-example.rst', line=60)
 @given(value=checks.property_row_values(MAPPING, 7))
 def test_property_payment_term_days_to_net_term_days(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 7, value)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/payment-term-days-to-net-term-days', file='examples/customcrm-chargebee-example.rst', line=60)
+def test_property_payment_term_days_to_net_term_days_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 7)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/payment-term-days-to-net-term-days', file='examples/customcrm-chargebee-example.rst', line=60)
+def test_property_payment_term_days_to_net_term_days_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 7)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/payment-term-days-to-net-term-days', file='examples/customcrm-chargebee-example.rst', line=60)
+def test_property_payment_term_days_to_net_term_days_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 7)
 
 
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/direct-debit-to-allow-direct-debit', file='examples/customcrm-chargebee-example.rst', line=63)
@@ -93,10 +213,40 @@ def test_property_direct_debit_to_allow_direct_debit(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 8, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/direct-debit-to-allow-direct-debit', file='examples/customcrm-chargebee-example.rst', line=63)
+def test_property_direct_debit_to_allow_direct_debit_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 8)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/direct-debit-to-allow-direct-debit', file='examples/customcrm-chargebee-example.rst', line=63)
+def test_property_direct_debit_to_allow_direct_debit_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 8)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/direct-debit-to-allow-direct-debit', file='examples/customcrm-chargebee-example.rst', line=63)
+def test_property_direct_debit_to_allow_direct_debit_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 8)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/language-to-locale', file='examples/customcrm-chargebee-example.rst', line=66)
 @given(value=checks.property_row_values(MAPPING, 9))
 def test_property_language_to_locale(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 9, value)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/language-to-locale', file='examples/customcrm-chargebee-example.rst', line=66)
+def test_property_language_to_locale_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 9)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/language-to-locale', file='examples/customcrm-chargebee-example.rst', line=66)
+def test_property_language_to_locale_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 9)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/property/language-to-locale', file='examples/customcrm-chargebee-example.rst', line=66)
+def test_property_language_to_locale_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 9)
 
 
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/no-echo', file='examples/customcrm-chargebee-example.rst', line=12)
@@ -104,11 +254,26 @@ def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/no-echo', file='examples/customcrm-chargebee-example.rst', line=12)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/conflict', file='examples/customcrm-chargebee-example.rst', line=12)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/conflict', file='examples/customcrm-chargebee-example.rst', line=12)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=12)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/contact-to-customer/faults', file='examples/customcrm-chargebee-example.rst', line=12)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

@@ -40,10 +40,40 @@ def test_property_name_to_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property/name-to-name', file='examples/customcrm-chargebee-example.rst', line=97)
+def test_property_name_to_name_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property/name-to-name', file='examples/customcrm-chargebee-example.rst', line=97)
+def test_property_name_to_name_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property/name-to-name', file='examples/customcrm-chargebee-example.rst', line=97)
+def test_property_name_to_name_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property/active-to-status', file='examples/customcrm-chargebee-example.rst', line=100)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_active_to_status(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property/active-to-status', file='examples/customcrm-chargebee-example.rst', line=100)
+def test_property_active_to_status_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property/active-to-status', file='examples/customcrm-chargebee-example.rst', line=100)
+def test_property_active_to_status_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/property/active-to-status', file='examples/customcrm-chargebee-example.rst', line=100)
+def test_property_active_to_status_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/no-echo', file='examples/customcrm-chargebee-example.rst', line=71)
@@ -51,11 +81,26 @@ def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/no-echo', file='examples/customcrm-chargebee-example.rst', line=71)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/conflict', file='examples/customcrm-chargebee-example.rst', line=71)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/conflict', file='examples/customcrm-chargebee-example.rst', line=71)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=71)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/customer-to-business-entity/faults', file='examples/customcrm-chargebee-example.rst', line=71)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

@@ -30,10 +30,40 @@ def test_property_company_name_to_company(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/company-name-to-company', file='examples/customcrm-chargebee-example.rst', line=150)
+def test_property_company_name_to_company_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/company-name-to-company', file='examples/customcrm-chargebee-example.rst', line=150)
+def test_property_company_name_to_company_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/company-name-to-company', file='examples/customcrm-chargebee-example.rst', line=150)
+def test_property_company_name_to_company_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/email-to-email', file='examples/customcrm-chargebee-example.rst', line=153)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_email_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/email-to-email', file='examples/customcrm-chargebee-example.rst', line=153)
+def test_property_email_to_email_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/email-to-email', file='examples/customcrm-chargebee-example.rst', line=153)
+def test_property_email_to_email_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/email-to-email', file='examples/customcrm-chargebee-example.rst', line=153)
+def test_property_email_to_email_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/currency-to-preferred-currency-code', file='examples/customcrm-chargebee-example.rst', line=156)
@@ -42,9 +72,29 @@ def test_property_currency_to_preferred_currency_code(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/currency-to-preferred-currency-code', file='examples/customcrm-chargebee-example.rst', line=156)
+def test_property_currency_to_preferred_currency_code_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/currency-to-preferred-currency-code', file='examples/customcrm-chargebee-example.rst', line=156)
+def test_property_currency_to_preferred_currency_code_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/property/currency-to-preferred-currency-code', file='examples/customcrm-chargebee-example.rst', line=156)
+def test_property_currency_to_preferred_currency_code_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/no-echo', file='examples/customcrm-chargebee-example.rst', line=136)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/no-echo', file='examples/customcrm-chargebee-example.rst', line=136)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
 
 
 @pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/conflict', file='examples/customcrm-chargebee-example.rst', line=136)
@@ -52,6 +102,16 @@ def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/conflict', file='examples/customcrm-chargebee-example.rst', line=136)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/optimistic-locking', file='examples/customcrm-chargebee-example.rst', line=136)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/lead-to-customer/faults', file='examples/customcrm-chargebee-example.rst', line=136)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

@@ -30,10 +30,40 @@ def test_property_quote_number_to_reference_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/quote-number-to-reference-id', file='examples/customcrm-chargebee-example.rst', line=119)
+def test_property_quote_number_to_reference_id_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/quote-number-to-reference-id', file='examples/customcrm-chargebee-example.rst', line=119)
+def test_property_quote_number_to_reference_id_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/quote-number-to-reference-id', file='examples/customcrm-chargebee-example.rst', line=119)
+def test_property_quote_number_to_reference_id_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/currency-to-currency-code', file='examples/customcrm-chargebee-example.rst', line=122)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_currency_to_currency_code(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/currency-to-currency-code', file='examples/customcrm-chargebee-example.rst', line=122)
+def test_property_currency_to_currency_code_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/currency-to-currency-code', file='examples/customcrm-chargebee-example.rst', line=122)
+def test_property_currency_to_currency_code_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/currency-to-currency-code', file='examples/customcrm-chargebee-example.rst', line=122)
+def test_property_currency_to_currency_code_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/discount-percent-to-discount-percentage', file='examples/customcrm-chargebee-example.rst', line=125)
@@ -42,10 +72,40 @@ def test_property_discount_percent_to_discount_percentage(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/discount-percent-to-discount-percentage', file='examples/customcrm-chargebee-example.rst', line=125)
+def test_property_discount_percent_to_discount_percentage_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/discount-percent-to-discount-percentage', file='examples/customcrm-chargebee-example.rst', line=125)
+def test_property_discount_percent_to_discount_percentage_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/discount-percent-to-discount-percentage', file='examples/customcrm-chargebee-example.rst', line=125)
+def test_property_discount_percent_to_discount_percentage_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/lines.price-to-order-line-items.unit-price', file='examples/customcrm-chargebee-example.rst', line=128)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_lines_price_to_order_line_items_unit_price(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/lines.price-to-order-line-items.unit-price', file='examples/customcrm-chargebee-example.rst', line=128)
+def test_property_lines_price_to_order_line_items_unit_price_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/lines.price-to-order-line-items.unit-price', file='examples/customcrm-chargebee-example.rst', line=128)
+def test_property_lines_price_to_order_line_items_unit_price_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/lines.price-to-order-line-items.unit-price', file='examples/customcrm-chargebee-example.rst', line=128)
+def test_property_lines_price_to_order_line_items_unit_price_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 3)
 
 
 @pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/lines.quantity-to-order-line-items.fulfillment-quantity', file='examples/customcrm-chargebee-example.rst', line=131)
@@ -54,6 +114,36 @@ def test_property_lines_quantity_to_order_line_items_fulfillment_quantity(sync_h
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/lines.quantity-to-order-line-items.fulfillment-quantity', file='examples/customcrm-chargebee-example.rst', line=131)
+def test_property_lines_quantity_to_order_line_items_fulfillment_quantity_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/lines.quantity-to-order-line-items.fulfillment-quantity', file='examples/customcrm-chargebee-example.rst', line=131)
+def test_property_lines_quantity_to_order_line_items_fulfillment_quantity_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/property/lines.quantity-to-order-line-items.fulfillment-quantity', file='examples/customcrm-chargebee-example.rst', line=131)
+def test_property_lines_quantity_to_order_line_items_fulfillment_quantity_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 4)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/no-echo', file='examples/customcrm-chargebee-example.rst', line=105)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/no-echo', file='examples/customcrm-chargebee-example.rst', line=105)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/one-way', file='examples/customcrm-chargebee-example.rst', line=105)
+def test_one_way_target_edit_never_flows_back(sync_harness):
+    checks.one_way(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/faults', file='examples/customcrm-chargebee-example.rst', line=105)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

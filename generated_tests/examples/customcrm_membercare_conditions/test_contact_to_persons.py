@@ -30,10 +30,40 @@ def test_property_email_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/email-to-email', file='examples/customcrm-membercare-conditions.rst', line=26)
+def test_property_email_to_email_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/email-to-email', file='examples/customcrm-membercare-conditions.rst', line=26)
+def test_property_email_to_email_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/email-to-email', file='examples/customcrm-membercare-conditions.rst', line=26)
+def test_property_email_to_email_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/phone-numbers.number-to-mobile-phone', file='examples/customcrm-membercare-conditions.rst', line=29)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_phone_numbers_number_to_mobile_phone(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/phone-numbers.number-to-mobile-phone', file='examples/customcrm-membercare-conditions.rst', line=29)
+def test_property_phone_numbers_number_to_mobile_phone_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/phone-numbers.number-to-mobile-phone', file='examples/customcrm-membercare-conditions.rst', line=29)
+def test_property_phone_numbers_number_to_mobile_phone_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/phone-numbers.number-to-mobile-phone', file='examples/customcrm-membercare-conditions.rst', line=29)
+def test_property_phone_numbers_number_to_mobile_phone_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/work-phone-to-phones.number', file='examples/customcrm-membercare-conditions.rst', line=32)
@@ -42,10 +72,40 @@ def test_property_work_phone_to_phones_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/work-phone-to-phones.number', file='examples/customcrm-membercare-conditions.rst', line=32)
+def test_property_work_phone_to_phones_number_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/work-phone-to-phones.number', file='examples/customcrm-membercare-conditions.rst', line=32)
+def test_property_work_phone_to_phones_number_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/work-phone-to-phones.number', file='examples/customcrm-membercare-conditions.rst', line=32)
+def test_property_work_phone_to_phones_number_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/tax-number-to-national-identity-number', file='examples/customcrm-membercare-conditions.rst', line=35)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_tax_number_to_national_identity_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/tax-number-to-national-identity-number', file='examples/customcrm-membercare-conditions.rst', line=35)
+def test_property_tax_number_to_national_identity_number_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/tax-number-to-national-identity-number', file='examples/customcrm-membercare-conditions.rst', line=35)
+def test_property_tax_number_to_national_identity_number_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/tax-number-to-national-identity-number', file='examples/customcrm-membercare-conditions.rst', line=35)
+def test_property_tax_number_to_national_identity_number_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 3)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/member-number-to-member-number', file='examples/customcrm-membercare-conditions.rst', line=38)
@@ -54,9 +114,29 @@ def test_property_member_number_to_member_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/member-number-to-member-number', file='examples/customcrm-membercare-conditions.rst', line=38)
+def test_property_member_number_to_member_number_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/member-number-to-member-number', file='examples/customcrm-membercare-conditions.rst', line=38)
+def test_property_member_number_to_member_number_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/property/member-number-to-member-number', file='examples/customcrm-membercare-conditions.rst', line=38)
+def test_property_member_number_to_member_number_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 4)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/no-echo', file='examples/customcrm-membercare-conditions.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/no-echo', file='examples/customcrm-membercare-conditions.rst', line=12)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/conflict', file='examples/customcrm-membercare-conditions.rst', line=12)
@@ -64,6 +144,16 @@ def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/conflict', file='examples/customcrm-membercare-conditions.rst', line=12)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/optimistic-locking', file='examples/customcrm-membercare-conditions.rst', line=12)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/contact-to-persons/faults', file='examples/customcrm-membercare-conditions.rst', line=12)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

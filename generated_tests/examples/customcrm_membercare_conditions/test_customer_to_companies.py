@@ -25,10 +25,40 @@ def test_property_name_to_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/name-to-name', file='examples/customcrm-membercare-conditions.rst', line=55)
+def test_property_name_to_name_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/name-to-name', file='examples/customcrm-membercare-conditions.rst', line=55)
+def test_property_name_to_name_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/name-to-name', file='examples/customcrm-membercare-conditions.rst', line=55)
+def test_property_name_to_name_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/org-number-to-registration-number', file='examples/customcrm-membercare-conditions.rst', line=58)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_org_number_to_registration_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/org-number-to-registration-number', file='examples/customcrm-membercare-conditions.rst', line=58)
+def test_property_org_number_to_registration_number_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/org-number-to-registration-number', file='examples/customcrm-membercare-conditions.rst', line=58)
+def test_property_org_number_to_registration_number_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/org-number-to-registration-number', file='examples/customcrm-membercare-conditions.rst', line=58)
+def test_property_org_number_to_registration_number_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/vat-number-to-vat-number', file='examples/customcrm-membercare-conditions.rst', line=61)
@@ -37,10 +67,40 @@ def test_property_vat_number_to_vat_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/vat-number-to-vat-number', file='examples/customcrm-membercare-conditions.rst', line=61)
+def test_property_vat_number_to_vat_number_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/vat-number-to-vat-number', file='examples/customcrm-membercare-conditions.rst', line=61)
+def test_property_vat_number_to_vat_number_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/vat-number-to-vat-number', file='examples/customcrm-membercare-conditions.rst', line=61)
+def test_property_vat_number_to_vat_number_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/department-id-to-department.id', file='examples/customcrm-membercare-conditions.rst', line=64)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_department_id_to_department_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/department-id-to-department.id', file='examples/customcrm-membercare-conditions.rst', line=64)
+def test_property_department_id_to_department_id_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/department-id-to-department.id', file='examples/customcrm-membercare-conditions.rst', line=64)
+def test_property_department_id_to_department_id_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/department-id-to-department.id', file='examples/customcrm-membercare-conditions.rst', line=64)
+def test_property_department_id_to_department_id_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 3)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/org-number-to-organization-number', file='examples/customcrm-membercare-conditions.rst', line=67)
@@ -49,6 +109,36 @@ def test_property_org_number_to_organization_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/org-number-to-organization-number', file='examples/customcrm-membercare-conditions.rst', line=67)
+def test_property_org_number_to_organization_number_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/org-number-to-organization-number', file='examples/customcrm-membercare-conditions.rst', line=67)
+def test_property_org_number_to_organization_number_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/property/org-number-to-organization-number', file='examples/customcrm-membercare-conditions.rst', line=67)
+def test_property_org_number_to_organization_number_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 4)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/no-echo', file='examples/customcrm-membercare-conditions.rst', line=43)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/no-echo', file='examples/customcrm-membercare-conditions.rst', line=43)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/one-way', file='examples/customcrm-membercare-conditions.rst', line=43)
+def test_one_way_target_edit_never_flows_back(sync_harness):
+    checks.one_way(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-conditions/customer-to-companies/faults', file='examples/customcrm-membercare-conditions.rst', line=43)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

@@ -35,10 +35,40 @@ def test_property_first_name_to_firstname(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/first-name-to-firstname', file='examples/customcrm-membercare-example.rst', line=36)
+def test_property_first_name_to_firstname_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/first-name-to-firstname', file='examples/customcrm-membercare-example.rst', line=36)
+def test_property_first_name_to_firstname_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/first-name-to-firstname', file='examples/customcrm-membercare-example.rst', line=36)
+def test_property_first_name_to_firstname_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/last-name-to-lastname', file='examples/customcrm-membercare-example.rst', line=39)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_last_name_to_lastname(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/last-name-to-lastname', file='examples/customcrm-membercare-example.rst', line=39)
+def test_property_last_name_to_lastname_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/last-name-to-lastname', file='examples/customcrm-membercare-example.rst', line=39)
+def test_property_last_name_to_lastname_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/last-name-to-lastname', file='examples/customcrm-membercare-example.rst', line=39)
+def test_property_last_name_to_lastname_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/email-to-email', file='examples/customcrm-membercare-example.rst', line=42)
@@ -47,10 +77,40 @@ def test_property_email_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/email-to-email', file='examples/customcrm-membercare-example.rst', line=42)
+def test_property_email_to_email_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/email-to-email', file='examples/customcrm-membercare-example.rst', line=42)
+def test_property_email_to_email_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/email-to-email', file='examples/customcrm-membercare-example.rst', line=42)
+def test_property_email_to_email_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/birth-date-to-birth-date', file='examples/customcrm-membercare-example.rst', line=45)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_birth_date_to_birth_date(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/birth-date-to-birth-date', file='examples/customcrm-membercare-example.rst', line=45)
+def test_property_birth_date_to_birth_date_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/birth-date-to-birth-date', file='examples/customcrm-membercare-example.rst', line=45)
+def test_property_birth_date_to_birth_date_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/birth-date-to-birth-date', file='examples/customcrm-membercare-example.rst', line=45)
+def test_property_birth_date_to_birth_date_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 3)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.street-to-addresses.street', file='examples/customcrm-membercare-example.rst', line=48)
@@ -59,10 +119,40 @@ def test_property_address_street_to_addresses_street(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.street-to-addresses.street', file='examples/customcrm-membercare-example.rst', line=48)
+def test_property_address_street_to_addresses_street_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.street-to-addresses.street', file='examples/customcrm-membercare-example.rst', line=48)
+def test_property_address_street_to_addresses_street_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.street-to-addresses.street', file='examples/customcrm-membercare-example.rst', line=48)
+def test_property_address_street_to_addresses_street_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 4)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.city-to-addresses.postal-code.city', file='examples/customcrm-membercare-example.rst', line=51)
 @given(value=checks.property_row_values(MAPPING, 5))
 def test_property_address_city_to_addresses_postal_code_city(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 5, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.city-to-addresses.postal-code.city', file='examples/customcrm-membercare-example.rst', line=51)
+def test_property_address_city_to_addresses_postal_code_city_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 5)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.city-to-addresses.postal-code.city', file='examples/customcrm-membercare-example.rst', line=51)
+def test_property_address_city_to_addresses_postal_code_city_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 5)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.city-to-addresses.postal-code.city', file='examples/customcrm-membercare-example.rst', line=51)
+def test_property_address_city_to_addresses_postal_code_city_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 5)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.zip-to-addresses.postal-code.zip-code', file='examples/customcrm-membercare-example.rst', line=54)
@@ -71,9 +161,29 @@ def test_property_address_zip_to_addresses_postal_code_zip_code(sync_harness, va
     checks.property_row(sync_harness, MAPPING, 6, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.zip-to-addresses.postal-code.zip-code', file='examples/customcrm-membercare-example.rst', line=54)
+def test_property_address_zip_to_addresses_postal_code_zip_code_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 6)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.zip-to-addresses.postal-code.zip-code', file='examples/customcrm-membercare-example.rst', line=54)
+def test_property_address_zip_to_addresses_postal_code_zip_code_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 6)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/property/address.zip-to-addresses.postal-code.zip-code', file='examples/customcrm-membercare-example.rst', line=54)
+def test_property_address_zip_to_addresses_postal_code_zip_code_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 6)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/no-echo', file='examples/customcrm-membercare-example.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/no-echo', file='examples/customcrm-membercare-example.rst', line=12)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/conflict', file='examples/customcrm-membercare-example.rst', line=12)
@@ -81,6 +191,16 @@ def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/conflict', file='examples/customcrm-membercare-example.rst', line=12)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=12)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/contact-to-persons/faults', file='examples/customcrm-membercare-example.rst', line=12)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

@@ -50,10 +50,40 @@ def test_property_name_to_company_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/name-to-company-name', file='examples/customcrm-membercare-example.rst', line=88)
+def test_property_name_to_company_name_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/name-to-company-name', file='examples/customcrm-membercare-example.rst', line=88)
+def test_property_name_to_company_name_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/name-to-company-name', file='examples/customcrm-membercare-example.rst', line=88)
+def test_property_name_to_company_name_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/organization-number-to-organization-number', file='examples/customcrm-membercare-example.rst', line=91)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_organization_number_to_organization_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/organization-number-to-organization-number', file='examples/customcrm-membercare-example.rst', line=91)
+def test_property_organization_number_to_organization_number_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/organization-number-to-organization-number', file='examples/customcrm-membercare-example.rst', line=91)
+def test_property_organization_number_to_organization_number_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/organization-number-to-organization-number', file='examples/customcrm-membercare-example.rst', line=91)
+def test_property_organization_number_to_organization_number_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/employees-to-number-of-employees', file='examples/customcrm-membercare-example.rst', line=94)
@@ -62,10 +92,40 @@ def test_property_employees_to_number_of_employees(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/employees-to-number-of-employees', file='examples/customcrm-membercare-example.rst', line=94)
+def test_property_employees_to_number_of_employees_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/employees-to-number-of-employees', file='examples/customcrm-membercare-example.rst', line=94)
+def test_property_employees_to_number_of_employees_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/employees-to-number-of-employees', file='examples/customcrm-membercare-example.rst', line=94)
+def test_property_employees_to_number_of_employees_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/is-member-to-is-member', file='examples/customcrm-membercare-example.rst', line=97)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_is_member_to_is_member(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/is-member-to-is-member', file='examples/customcrm-membercare-example.rst', line=97)
+def test_property_is_member_to_is_member_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/is-member-to-is-member', file='examples/customcrm-membercare-example.rst', line=97)
+def test_property_is_member_to_is_member_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/property/is-member-to-is-member', file='examples/customcrm-membercare-example.rst', line=97)
+def test_property_is_member_to_is_member_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 3)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/no-echo', file='examples/customcrm-membercare-example.rst', line=59)
@@ -73,11 +133,26 @@ def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/no-echo', file='examples/customcrm-membercare-example.rst', line=59)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/conflict', file='examples/customcrm-membercare-example.rst', line=59)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/conflict', file='examples/customcrm-membercare-example.rst', line=59)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=59)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/customer-to-companies/faults', file='examples/customcrm-membercare-example.rst', line=59)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

@@ -35,10 +35,40 @@ def test_property_order_number_to_invoice_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/order-number-to-invoice-number', file='examples/customcrm-membercare-example.rst', line=118)
+def test_property_order_number_to_invoice_number_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/order-number-to-invoice-number', file='examples/customcrm-membercare-example.rst', line=118)
+def test_property_order_number_to_invoice_number_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/order-number-to-invoice-number', file='examples/customcrm-membercare-example.rst', line=118)
+def test_property_order_number_to_invoice_number_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/due-date-to-pay-due-date', file='examples/customcrm-membercare-example.rst', line=121)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_due_date_to_pay_due_date(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/due-date-to-pay-due-date', file='examples/customcrm-membercare-example.rst', line=121)
+def test_property_due_date_to_pay_due_date_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/due-date-to-pay-due-date', file='examples/customcrm-membercare-example.rst', line=121)
+def test_property_due_date_to_pay_due_date_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/due-date-to-pay-due-date', file='examples/customcrm-membercare-example.rst', line=121)
+def test_property_due_date_to_pay_due_date_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.description-to-invoice-items.description', file='examples/customcrm-membercare-example.rst', line=124)
@@ -47,10 +77,40 @@ def test_property_lines_description_to_invoice_items_description(sync_harness, v
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.description-to-invoice-items.description', file='examples/customcrm-membercare-example.rst', line=124)
+def test_property_lines_description_to_invoice_items_description_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.description-to-invoice-items.description', file='examples/customcrm-membercare-example.rst', line=124)
+def test_property_lines_description_to_invoice_items_description_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.description-to-invoice-items.description', file='examples/customcrm-membercare-example.rst', line=124)
+def test_property_lines_description_to_invoice_items_description_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.price-to-invoice-items.unit-price', file='examples/customcrm-membercare-example.rst', line=127)
 @given(value=checks.property_row_values(MAPPING, 3))
 def test_property_lines_price_to_invoice_items_unit_price(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.price-to-invoice-items.unit-price', file='examples/customcrm-membercare-example.rst', line=127)
+def test_property_lines_price_to_invoice_items_unit_price_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.price-to-invoice-items.unit-price', file='examples/customcrm-membercare-example.rst', line=127)
+def test_property_lines_price_to_invoice_items_unit_price_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 3)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.price-to-invoice-items.unit-price', file='examples/customcrm-membercare-example.rst', line=127)
+def test_property_lines_price_to_invoice_items_unit_price_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 3)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.quantity-to-invoice-items.quantity', file='examples/customcrm-membercare-example.rst', line=130)
@@ -59,10 +119,40 @@ def test_property_lines_quantity_to_invoice_items_quantity(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.quantity-to-invoice-items.quantity', file='examples/customcrm-membercare-example.rst', line=130)
+def test_property_lines_quantity_to_invoice_items_quantity_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.quantity-to-invoice-items.quantity', file='examples/customcrm-membercare-example.rst', line=130)
+def test_property_lines_quantity_to_invoice_items_quantity_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 4)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/lines.quantity-to-invoice-items.quantity', file='examples/customcrm-membercare-example.rst', line=130)
+def test_property_lines_quantity_to_invoice_items_quantity_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 4)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/total-to-total-amount', file='examples/customcrm-membercare-example.rst', line=133)
 @given(value=checks.property_row_values(MAPPING, 5))
 def test_property_total_to_total_amount(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 5, value)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/total-to-total-amount', file='examples/customcrm-membercare-example.rst', line=133)
+def test_property_total_to_total_amount_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 5)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/total-to-total-amount', file='examples/customcrm-membercare-example.rst', line=133)
+def test_property_total_to_total_amount_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 5)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/property/total-to-total-amount', file='examples/customcrm-membercare-example.rst', line=133)
+def test_property_total_to_total_amount_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 5)
 
 
 @pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/no-echo', file='examples/customcrm-membercare-example.rst', line=102)
@@ -70,11 +160,26 @@ def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/no-echo', file='examples/customcrm-membercare-example.rst', line=102)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/conflict', file='examples/customcrm-membercare-example.rst', line=102)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/conflict', file='examples/customcrm-membercare-example.rst', line=102)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/optimistic-locking', file='examples/customcrm-membercare-example.rst', line=102)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/order-to-invoices/faults', file='examples/customcrm-membercare-example.rst', line=102)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

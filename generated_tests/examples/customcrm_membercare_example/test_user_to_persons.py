@@ -25,6 +25,36 @@ def test_property_name_to_firstname(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/property/name-to-firstname', file='examples/customcrm-membercare-example.rst', line=150)
+def test_property_name_to_firstname_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/property/name-to-firstname', file='examples/customcrm-membercare-example.rst', line=150)
+def test_property_name_to_firstname_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/property/name-to-firstname', file='examples/customcrm-membercare-example.rst', line=150)
+def test_property_name_to_firstname_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/no-echo', file='examples/customcrm-membercare-example.rst', line=138)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/no-echo', file='examples/customcrm-membercare-example.rst', line=138)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/one-way', file='examples/customcrm-membercare-example.rst', line=138)
+def test_one_way_target_edit_never_flows_back(sync_harness):
+    checks.one_way(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/customcrm-membercare-example/user-to-persons/faults', file='examples/customcrm-membercare-example.rst', line=138)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

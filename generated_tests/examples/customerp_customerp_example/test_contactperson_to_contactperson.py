@@ -24,8 +24,8 @@ def test_creation_rule(sync_harness):
     checks.creation_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/merge-key-1', file='examples/customerp-customerp-example.rst', line=124)
-def test_merge_key_1_emailaddress(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/merge-key/email-address-to-email-address', file='examples/customerp-customerp-example.rst', line=124)
+def test_merge_key_email_address_to_email_address(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
@@ -34,73 +34,73 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property-1', file='examples/customerp-customerp-example.rst', line=137)
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property/first-name-to-first-name', file='examples/customerp-customerp-example.rst', line=137)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_firstname(sync_harness, value):
+def test_property_first_name_to_first_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property-1', file='examples/customerp-customerp-example.rst', line=137)
-def test_property_1_firstname_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property/first-name-to-first-name', file='examples/customerp-customerp-example.rst', line=137)
+def test_property_first_name_to_first_name_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property-1', file='examples/customerp-customerp-example.rst', line=137)
-def test_property_1_firstname_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property/first-name-to-first-name', file='examples/customerp-customerp-example.rst', line=137)
+def test_property_first_name_to_first_name_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property-1', file='examples/customerp-customerp-example.rst', line=137)
-def test_property_1_firstname_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property/first-name-to-first-name', file='examples/customerp-customerp-example.rst', line=137)
+def test_property_first_name_to_first_name_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property-2', file='examples/customerp-customerp-example.rst', line=140)
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property/email-address-to-email-address', file='examples/customerp-customerp-example.rst', line=140)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_emailaddress(sync_harness, value):
+def test_property_email_address_to_email_address(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property-2', file='examples/customerp-customerp-example.rst', line=140)
-def test_property_2_emailaddress_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property/email-address-to-email-address', file='examples/customerp-customerp-example.rst', line=140)
+def test_property_email_address_to_email_address_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property-2', file='examples/customerp-customerp-example.rst', line=140)
-def test_property_2_emailaddress_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property/email-address-to-email-address', file='examples/customerp-customerp-example.rst', line=140)
+def test_property_email_address_to_email_address_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property-2', file='examples/customerp-customerp-example.rst', line=140)
-def test_property_2_emailaddress_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/property/email-address-to-email-address', file='examples/customerp-customerp-example.rst', line=140)
+def test_property_email_address_to_email_address_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/no-echo', file='examples/customerp-customerp-example.rst', line=113)
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/no-echo', file='examples/customerp-customerp-example.rst', line=111)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/no-echo', file='examples/customerp-customerp-example.rst', line=113)
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/no-echo', file='examples/customerp-customerp-example.rst', line=111)
 def test_no_echo_one_write_per_changed_entity(sync_harness):
     checks.write_counts(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/conflict', file='examples/customerp-customerp-example.rst', line=127)
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/conflict', file='examples/customerp-customerp-example.rst', line=111)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/conflict', file='examples/customerp-customerp-example.rst', line=127)
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/conflict', file='examples/customerp-customerp-example.rst', line=111)
 def test_conflict_winner_and_rule_reported(sync_harness):
     checks.conflict_rules(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/optimistic-locking', file='examples/customerp-customerp-example.rst', line=127)
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/optimistic-locking', file='examples/customerp-customerp-example.rst', line=111)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/faults', file='examples/customerp-customerp-example.rst', line=113)
+@pytest.mark.checklist('examples/customerp-customerp-example/contactperson-to-contactperson/faults', file='examples/customerp-customerp-example.rst', line=111)
 def test_faults_linked_pair_holds_under_api_faults(sync_harness):
     checks.faults(sync_harness, MAPPING)

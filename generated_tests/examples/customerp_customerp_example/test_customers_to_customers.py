@@ -19,8 +19,8 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/merge-key-1', file='examples/customerp-customerp-example.rst', line=23)
-def test_merge_key_1_emailaddress(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/merge-key/email-address-to-email-address', file='examples/customerp-customerp-example.rst', line=23)
+def test_merge_key_email_address_to_email_address(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
@@ -29,73 +29,73 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property-1', file='examples/customerp-customerp-example.rst', line=36)
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property/number-to-organization-number', file='examples/customerp-customerp-example.rst', line=36)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_organizationnumber(sync_harness, value):
+def test_property_number_to_organization_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property-1', file='examples/customerp-customerp-example.rst', line=36)
-def test_property_1_organizationnumber_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property/number-to-organization-number', file='examples/customerp-customerp-example.rst', line=36)
+def test_property_number_to_organization_number_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property-1', file='examples/customerp-customerp-example.rst', line=36)
-def test_property_1_organizationnumber_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property/number-to-organization-number', file='examples/customerp-customerp-example.rst', line=36)
+def test_property_number_to_organization_number_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property-1', file='examples/customerp-customerp-example.rst', line=36)
-def test_property_1_organizationnumber_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property/number-to-organization-number', file='examples/customerp-customerp-example.rst', line=36)
+def test_property_number_to_organization_number_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property-2', file='examples/customerp-customerp-example.rst', line=39)
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property/organization-number-to-number', file='examples/customerp-customerp-example.rst', line=39)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_number(sync_harness, value):
+def test_property_organization_number_to_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property-2', file='examples/customerp-customerp-example.rst', line=39)
-def test_property_2_number_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property/organization-number-to-number', file='examples/customerp-customerp-example.rst', line=39)
+def test_property_organization_number_to_number_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property-2', file='examples/customerp-customerp-example.rst', line=39)
-def test_property_2_number_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property/organization-number-to-number', file='examples/customerp-customerp-example.rst', line=39)
+def test_property_organization_number_to_number_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property-2', file='examples/customerp-customerp-example.rst', line=39)
-def test_property_2_number_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/property/organization-number-to-number', file='examples/customerp-customerp-example.rst', line=39)
+def test_property_organization_number_to_number_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/no-echo', file='examples/customerp-customerp-example.rst', line=14)
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/no-echo', file='examples/customerp-customerp-example.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/no-echo', file='examples/customerp-customerp-example.rst', line=14)
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/no-echo', file='examples/customerp-customerp-example.rst', line=12)
 def test_no_echo_one_write_per_changed_entity(sync_harness):
     checks.write_counts(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/conflict', file='examples/customerp-customerp-example.rst', line=26)
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/conflict', file='examples/customerp-customerp-example.rst', line=12)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/conflict', file='examples/customerp-customerp-example.rst', line=26)
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/conflict', file='examples/customerp-customerp-example.rst', line=12)
 def test_conflict_winner_and_rule_reported(sync_harness):
     checks.conflict_rules(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/optimistic-locking', file='examples/customerp-customerp-example.rst', line=26)
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/optimistic-locking', file='examples/customerp-customerp-example.rst', line=12)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/faults', file='examples/customerp-customerp-example.rst', line=14)
+@pytest.mark.checklist('examples/customerp-customerp-example/customers-to-customers/faults', file='examples/customerp-customerp-example.rst', line=12)
 def test_faults_linked_pair_holds_under_api_faults(sync_harness):
     checks.faults(sync_harness, MAPPING)

@@ -19,8 +19,8 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/merge-key-1', file='examples/customerp-customerp-example.rst', line=87)
-def test_merge_key_1_number(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/merge-key/number-to-number', file='examples/customerp-customerp-example.rst', line=87)
+def test_merge_key_number_to_number(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
@@ -29,94 +29,94 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-1', file='examples/customerp-customerp-example.rst', line=100)
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/job-title-to-title', file='examples/customerp-customerp-example.rst', line=100)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_title(sync_harness, value):
+def test_property_job_title_to_title(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-1', file='examples/customerp-customerp-example.rst', line=100)
-def test_property_1_title_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/job-title-to-title', file='examples/customerp-customerp-example.rst', line=100)
+def test_property_job_title_to_title_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-1', file='examples/customerp-customerp-example.rst', line=100)
-def test_property_1_title_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/job-title-to-title', file='examples/customerp-customerp-example.rst', line=100)
+def test_property_job_title_to_title_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-1', file='examples/customerp-customerp-example.rst', line=100)
-def test_property_1_title_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/job-title-to-title', file='examples/customerp-customerp-example.rst', line=100)
+def test_property_job_title_to_title_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-2', file='examples/customerp-customerp-example.rst', line=103)
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/title-to-job-title', file='examples/customerp-customerp-example.rst', line=103)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_jobtitle(sync_harness, value):
+def test_property_title_to_job_title(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-2', file='examples/customerp-customerp-example.rst', line=103)
-def test_property_2_jobtitle_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/title-to-job-title', file='examples/customerp-customerp-example.rst', line=103)
+def test_property_title_to_job_title_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-2', file='examples/customerp-customerp-example.rst', line=103)
-def test_property_2_jobtitle_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/title-to-job-title', file='examples/customerp-customerp-example.rst', line=103)
+def test_property_title_to_job_title_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-2', file='examples/customerp-customerp-example.rst', line=103)
-def test_property_2_jobtitle_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/title-to-job-title', file='examples/customerp-customerp-example.rst', line=103)
+def test_property_title_to_job_title_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-3', file='examples/customerp-customerp-example.rst', line=106)
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/number-to-number', file='examples/customerp-customerp-example.rst', line=106)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_number(sync_harness, value):
+def test_property_number_to_number(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-3', file='examples/customerp-customerp-example.rst', line=106)
-def test_property_3_number_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/number-to-number', file='examples/customerp-customerp-example.rst', line=106)
+def test_property_number_to_number_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 2)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-3', file='examples/customerp-customerp-example.rst', line=106)
-def test_property_3_number_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/number-to-number', file='examples/customerp-customerp-example.rst', line=106)
+def test_property_number_to_number_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 2)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property-3', file='examples/customerp-customerp-example.rst', line=106)
-def test_property_3_number_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/property/number-to-number', file='examples/customerp-customerp-example.rst', line=106)
+def test_property_number_to_number_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 2)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/no-echo', file='examples/customerp-customerp-example.rst', line=78)
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/no-echo', file='examples/customerp-customerp-example.rst', line=76)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/no-echo', file='examples/customerp-customerp-example.rst', line=78)
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/no-echo', file='examples/customerp-customerp-example.rst', line=76)
 def test_no_echo_one_write_per_changed_entity(sync_harness):
     checks.write_counts(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/conflict', file='examples/customerp-customerp-example.rst', line=90)
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/conflict', file='examples/customerp-customerp-example.rst', line=76)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/conflict', file='examples/customerp-customerp-example.rst', line=90)
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/conflict', file='examples/customerp-customerp-example.rst', line=76)
 def test_conflict_winner_and_rule_reported(sync_harness):
     checks.conflict_rules(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/optimistic-locking', file='examples/customerp-customerp-example.rst', line=90)
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/optimistic-locking', file='examples/customerp-customerp-example.rst', line=76)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/faults', file='examples/customerp-customerp-example.rst', line=78)
+@pytest.mark.checklist('examples/customerp-customerp-example/employees-to-employees/faults', file='examples/customerp-customerp-example.rst', line=76)
 def test_faults_linked_pair_holds_under_api_faults(sync_harness):
     checks.faults(sync_harness, MAPPING)

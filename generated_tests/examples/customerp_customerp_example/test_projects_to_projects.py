@@ -29,8 +29,8 @@ def test_merge_or_create_creates_without_a_match(sync_harness):
     checks.merge_or_create_no_match(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/merge-key-1', file='examples/customerp-customerp-example.rst', line=159)
-def test_merge_key_1_code(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/merge-key/code-to-code', file='examples/customerp-customerp-example.rst', line=159)
+def test_merge_key_code_to_code(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
@@ -39,73 +39,73 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property-1', file='examples/customerp-customerp-example.rst', line=172)
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property/name-to-name', file='examples/customerp-customerp-example.rst', line=172)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_name(sync_harness, value):
+def test_property_name_to_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property-1', file='examples/customerp-customerp-example.rst', line=172)
-def test_property_1_name_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property/name-to-name', file='examples/customerp-customerp-example.rst', line=172)
+def test_property_name_to_name_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property-1', file='examples/customerp-customerp-example.rst', line=172)
-def test_property_1_name_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property/name-to-name', file='examples/customerp-customerp-example.rst', line=172)
+def test_property_name_to_name_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property-1', file='examples/customerp-customerp-example.rst', line=172)
-def test_property_1_name_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property/name-to-name', file='examples/customerp-customerp-example.rst', line=172)
+def test_property_name_to_name_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property-2', file='examples/customerp-customerp-example.rst', line=175)
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property/code-to-code', file='examples/customerp-customerp-example.rst', line=175)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_code(sync_harness, value):
+def test_property_code_to_code(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property-2', file='examples/customerp-customerp-example.rst', line=175)
-def test_property_2_code_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property/code-to-code', file='examples/customerp-customerp-example.rst', line=175)
+def test_property_code_to_code_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property-2', file='examples/customerp-customerp-example.rst', line=175)
-def test_property_2_code_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property/code-to-code', file='examples/customerp-customerp-example.rst', line=175)
+def test_property_code_to_code_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property-2', file='examples/customerp-customerp-example.rst', line=175)
-def test_property_2_code_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/property/code-to-code', file='examples/customerp-customerp-example.rst', line=175)
+def test_property_code_to_code_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/no-echo', file='examples/customerp-customerp-example.rst', line=147)
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/no-echo', file='examples/customerp-customerp-example.rst', line=145)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/no-echo', file='examples/customerp-customerp-example.rst', line=147)
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/no-echo', file='examples/customerp-customerp-example.rst', line=145)
 def test_no_echo_one_write_per_changed_entity(sync_harness):
     checks.write_counts(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/conflict', file='examples/customerp-customerp-example.rst', line=162)
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/conflict', file='examples/customerp-customerp-example.rst', line=145)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/conflict', file='examples/customerp-customerp-example.rst', line=162)
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/conflict', file='examples/customerp-customerp-example.rst', line=145)
 def test_conflict_winner_and_rule_reported(sync_harness):
     checks.conflict_rules(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/optimistic-locking', file='examples/customerp-customerp-example.rst', line=162)
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/optimistic-locking', file='examples/customerp-customerp-example.rst', line=145)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/faults', file='examples/customerp-customerp-example.rst', line=147)
+@pytest.mark.checklist('examples/customerp-customerp-example/projects-to-projects/faults', file='examples/customerp-customerp-example.rst', line=145)
 def test_faults_linked_pair_holds_under_api_faults(sync_harness):
     checks.faults(sync_harness, MAPPING)

@@ -19,8 +19,8 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/merge-key-1', file='examples/customerp-customerp-example.rst', line=55)
-def test_merge_key_1_ordercode(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/merge-key/order-code-to-order-code', file='examples/customerp-customerp-example.rst', line=55)
+def test_merge_key_order_code_to_order_code(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
@@ -29,73 +29,73 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property-1', file='examples/customerp-customerp-example.rst', line=68)
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property/customer-id-to-customer-reference-contact-person-id', file='examples/customerp-customerp-example.rst', line=68)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_customerreferencecontactpersonid(sync_harness, value):
+def test_property_customer_id_to_customer_reference_contact_person_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property-1', file='examples/customerp-customerp-example.rst', line=68)
-def test_property_1_customerreferencecontactpersonid_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property/customer-id-to-customer-reference-contact-person-id', file='examples/customerp-customerp-example.rst', line=68)
+def test_property_customer_id_to_customer_reference_contact_person_id_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property-1', file='examples/customerp-customerp-example.rst', line=68)
-def test_property_1_customerreferencecontactpersonid_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property/customer-id-to-customer-reference-contact-person-id', file='examples/customerp-customerp-example.rst', line=68)
+def test_property_customer_id_to_customer_reference_contact_person_id_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property-1', file='examples/customerp-customerp-example.rst', line=68)
-def test_property_1_customerreferencecontactpersonid_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property/customer-id-to-customer-reference-contact-person-id', file='examples/customerp-customerp-example.rst', line=68)
+def test_property_customer_id_to_customer_reference_contact_person_id_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property-2', file='examples/customerp-customerp-example.rst', line=71)
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property/customer-reference-contact-person-id-to-customer-id', file='examples/customerp-customerp-example.rst', line=71)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_customerid(sync_harness, value):
+def test_property_customer_reference_contact_person_id_to_customer_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property-2', file='examples/customerp-customerp-example.rst', line=71)
-def test_property_2_customerid_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property/customer-reference-contact-person-id-to-customer-id', file='examples/customerp-customerp-example.rst', line=71)
+def test_property_customer_reference_contact_person_id_to_customer_id_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property-2', file='examples/customerp-customerp-example.rst', line=71)
-def test_property_2_customerid_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property/customer-reference-contact-person-id-to-customer-id', file='examples/customerp-customerp-example.rst', line=71)
+def test_property_customer_reference_contact_person_id_to_customer_id_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property-2', file='examples/customerp-customerp-example.rst', line=71)
-def test_property_2_customerid_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/property/customer-reference-contact-person-id-to-customer-id', file='examples/customerp-customerp-example.rst', line=71)
+def test_property_customer_reference_contact_person_id_to_customer_id_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/no-echo', file='examples/customerp-customerp-example.rst', line=46)
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/no-echo', file='examples/customerp-customerp-example.rst', line=44)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/no-echo', file='examples/customerp-customerp-example.rst', line=46)
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/no-echo', file='examples/customerp-customerp-example.rst', line=44)
 def test_no_echo_one_write_per_changed_entity(sync_harness):
     checks.write_counts(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/conflict', file='examples/customerp-customerp-example.rst', line=58)
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/conflict', file='examples/customerp-customerp-example.rst', line=44)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/conflict', file='examples/customerp-customerp-example.rst', line=58)
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/conflict', file='examples/customerp-customerp-example.rst', line=44)
 def test_conflict_winner_and_rule_reported(sync_harness):
     checks.conflict_rules(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/optimistic-locking', file='examples/customerp-customerp-example.rst', line=58)
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/optimistic-locking', file='examples/customerp-customerp-example.rst', line=44)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/faults', file='examples/customerp-customerp-example.rst', line=46)
+@pytest.mark.checklist('examples/customerp-customerp-example/salesorders-to-salesorders/faults', file='examples/customerp-customerp-example.rst', line=44)
 def test_faults_linked_pair_holds_under_api_faults(sync_harness):
     checks.faults(sync_harness, MAPPING)

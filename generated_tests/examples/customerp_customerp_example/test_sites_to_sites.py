@@ -19,8 +19,8 @@ def test_sync_rule(sync_harness):
     checks.sync_rule(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/merge-key-1', file='examples/customerp-customerp-example.rst', line=191)
-def test_merge_key_1_sitecode(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/merge-key/site-code-to-site-code', file='examples/customerp-customerp-example.rst', line=191)
+def test_merge_key_site_code_to_site_code(sync_harness):
     checks.merge_key(sync_harness, MAPPING, 0)
 
 
@@ -29,283 +29,283 @@ def test_bidirectional_edit_on_target_reaches_source(sync_harness):
     checks.bidirectional(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-1', file='examples/customerp-customerp-example.rst', line=204)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.street-to-visiting.street', file='examples/customerp-customerp-example.rst', line=204)
 @given(value=checks.property_row_values(MAPPING, 0))
-def test_property_1_visiting_street(sync_harness, value):
+def test_property_delivery_street_to_visiting_street(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-1', file='examples/customerp-customerp-example.rst', line=204)
-def test_property_1_visiting_street_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.street-to-visiting.street', file='examples/customerp-customerp-example.rst', line=204)
+def test_property_delivery_street_to_visiting_street_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-1', file='examples/customerp-customerp-example.rst', line=204)
-def test_property_1_visiting_street_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.street-to-visiting.street', file='examples/customerp-customerp-example.rst', line=204)
+def test_property_delivery_street_to_visiting_street_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-1', file='examples/customerp-customerp-example.rst', line=204)
-def test_property_1_visiting_street_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.street-to-visiting.street', file='examples/customerp-customerp-example.rst', line=204)
+def test_property_delivery_street_to_visiting_street_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 0)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-2', file='examples/customerp-customerp-example.rst', line=207)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.country.id-to-visiting.country.id', file='examples/customerp-customerp-example.rst', line=207)
 @given(value=checks.property_row_values(MAPPING, 1))
-def test_property_2_visiting_country_id(sync_harness, value):
+def test_property_delivery_country_id_to_visiting_country_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-2', file='examples/customerp-customerp-example.rst', line=207)
-def test_property_2_visiting_country_id_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.country.id-to-visiting.country.id', file='examples/customerp-customerp-example.rst', line=207)
+def test_property_delivery_country_id_to_visiting_country_id_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-2', file='examples/customerp-customerp-example.rst', line=207)
-def test_property_2_visiting_country_id_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.country.id-to-visiting.country.id', file='examples/customerp-customerp-example.rst', line=207)
+def test_property_delivery_country_id_to_visiting_country_id_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-2', file='examples/customerp-customerp-example.rst', line=207)
-def test_property_2_visiting_country_id_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.country.id-to-visiting.country.id', file='examples/customerp-customerp-example.rst', line=207)
+def test_property_delivery_country_id_to_visiting_country_id_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 1)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-3', file='examples/customerp-customerp-example.rst', line=210)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.street-to-postal.street', file='examples/customerp-customerp-example.rst', line=210)
 @given(value=checks.property_row_values(MAPPING, 2))
-def test_property_3_postal_street(sync_harness, value):
+def test_property_delivery_street_to_postal_street(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-3', file='examples/customerp-customerp-example.rst', line=210)
-def test_property_3_postal_street_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.street-to-postal.street', file='examples/customerp-customerp-example.rst', line=210)
+def test_property_delivery_street_to_postal_street_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 2)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-3', file='examples/customerp-customerp-example.rst', line=210)
-def test_property_3_postal_street_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.street-to-postal.street', file='examples/customerp-customerp-example.rst', line=210)
+def test_property_delivery_street_to_postal_street_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 2)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-3', file='examples/customerp-customerp-example.rst', line=210)
-def test_property_3_postal_street_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.street-to-postal.street', file='examples/customerp-customerp-example.rst', line=210)
+def test_property_delivery_street_to_postal_street_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 2)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-4', file='examples/customerp-customerp-example.rst', line=213)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.country.id-to-postal.country.id', file='examples/customerp-customerp-example.rst', line=213)
 @given(value=checks.property_row_values(MAPPING, 3))
-def test_property_4_postal_country_id(sync_harness, value):
+def test_property_delivery_country_id_to_postal_country_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 3, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-4', file='examples/customerp-customerp-example.rst', line=213)
-def test_property_4_postal_country_id_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.country.id-to-postal.country.id', file='examples/customerp-customerp-example.rst', line=213)
+def test_property_delivery_country_id_to_postal_country_id_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 3)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-4', file='examples/customerp-customerp-example.rst', line=213)
-def test_property_4_postal_country_id_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.country.id-to-postal.country.id', file='examples/customerp-customerp-example.rst', line=213)
+def test_property_delivery_country_id_to_postal_country_id_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 3)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-4', file='examples/customerp-customerp-example.rst', line=213)
-def test_property_4_postal_country_id_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/delivery.country.id-to-postal.country.id', file='examples/customerp-customerp-example.rst', line=213)
+def test_property_delivery_country_id_to_postal_country_id_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 3)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-5', file='examples/customerp-customerp-example.rst', line=216)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.street-to-delivery.street', file='examples/customerp-customerp-example.rst', line=216)
 @given(value=checks.property_row_values(MAPPING, 4))
-def test_property_5_delivery_street(sync_harness, value):
+def test_property_visiting_street_to_delivery_street(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 4, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-5', file='examples/customerp-customerp-example.rst', line=216)
-def test_property_5_delivery_street_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.street-to-delivery.street', file='examples/customerp-customerp-example.rst', line=216)
+def test_property_visiting_street_to_delivery_street_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 4)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-5', file='examples/customerp-customerp-example.rst', line=216)
-def test_property_5_delivery_street_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.street-to-delivery.street', file='examples/customerp-customerp-example.rst', line=216)
+def test_property_visiting_street_to_delivery_street_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 4)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-5', file='examples/customerp-customerp-example.rst', line=216)
-def test_property_5_delivery_street_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.street-to-delivery.street', file='examples/customerp-customerp-example.rst', line=216)
+def test_property_visiting_street_to_delivery_street_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 4)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-6', file='examples/customerp-customerp-example.rst', line=219)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.country.id-to-delivery.country.id', file='examples/customerp-customerp-example.rst', line=219)
 @given(value=checks.property_row_values(MAPPING, 5))
-def test_property_6_delivery_country_id(sync_harness, value):
+def test_property_visiting_country_id_to_delivery_country_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 5, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-6', file='examples/customerp-customerp-example.rst', line=219)
-def test_property_6_delivery_country_id_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.country.id-to-delivery.country.id', file='examples/customerp-customerp-example.rst', line=219)
+def test_property_visiting_country_id_to_delivery_country_id_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 5)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-6', file='examples/customerp-customerp-example.rst', line=219)
-def test_property_6_delivery_country_id_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.country.id-to-delivery.country.id', file='examples/customerp-customerp-example.rst', line=219)
+def test_property_visiting_country_id_to_delivery_country_id_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 5)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-6', file='examples/customerp-customerp-example.rst', line=219)
-def test_property_6_delivery_country_id_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.country.id-to-delivery.country.id', file='examples/customerp-customerp-example.rst', line=219)
+def test_property_visiting_country_id_to_delivery_country_id_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 5)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-7', file='examples/customerp-customerp-example.rst', line=222)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.street-to-postal.street', file='examples/customerp-customerp-example.rst', line=222)
 @given(value=checks.property_row_values(MAPPING, 6))
-def test_property_7_postal_street(sync_harness, value):
+def test_property_visiting_street_to_postal_street(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 6, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-7', file='examples/customerp-customerp-example.rst', line=222)
-def test_property_7_postal_street_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.street-to-postal.street', file='examples/customerp-customerp-example.rst', line=222)
+def test_property_visiting_street_to_postal_street_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 6)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-7', file='examples/customerp-customerp-example.rst', line=222)
-def test_property_7_postal_street_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.street-to-postal.street', file='examples/customerp-customerp-example.rst', line=222)
+def test_property_visiting_street_to_postal_street_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 6)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-7', file='examples/customerp-customerp-example.rst', line=222)
-def test_property_7_postal_street_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.street-to-postal.street', file='examples/customerp-customerp-example.rst', line=222)
+def test_property_visiting_street_to_postal_street_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 6)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-8', file='examples/customerp-customerp-example.rst', line=225)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.country.id-to-postal.country.id', file='examples/customerp-customerp-example.rst', line=225)
 @given(value=checks.property_row_values(MAPPING, 7))
-def test_property_8_postal_country_id(sync_harness, value):
+def test_property_visiting_country_id_to_postal_country_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 7, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-8', file='examples/customerp-customerp-example.rst', line=225)
-def test_property_8_postal_country_id_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.country.id-to-postal.country.id', file='examples/customerp-customerp-example.rst', line=225)
+def test_property_visiting_country_id_to_postal_country_id_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 7)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-8', file='examples/customerp-customerp-example.rst', line=225)
-def test_property_8_postal_country_id_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.country.id-to-postal.country.id', file='examples/customerp-customerp-example.rst', line=225)
+def test_property_visiting_country_id_to_postal_country_id_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 7)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-8', file='examples/customerp-customerp-example.rst', line=225)
-def test_property_8_postal_country_id_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/visiting.country.id-to-postal.country.id', file='examples/customerp-customerp-example.rst', line=225)
+def test_property_visiting_country_id_to_postal_country_id_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 7)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-9', file='examples/customerp-customerp-example.rst', line=228)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.street-to-delivery.street', file='examples/customerp-customerp-example.rst', line=228)
 @given(value=checks.property_row_values(MAPPING, 8))
-def test_property_9_delivery_street(sync_harness, value):
+def test_property_postal_street_to_delivery_street(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 8, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-9', file='examples/customerp-customerp-example.rst', line=228)
-def test_property_9_delivery_street_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.street-to-delivery.street', file='examples/customerp-customerp-example.rst', line=228)
+def test_property_postal_street_to_delivery_street_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 8)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-9', file='examples/customerp-customerp-example.rst', line=228)
-def test_property_9_delivery_street_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.street-to-delivery.street', file='examples/customerp-customerp-example.rst', line=228)
+def test_property_postal_street_to_delivery_street_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 8)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-9', file='examples/customerp-customerp-example.rst', line=228)
-def test_property_9_delivery_street_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.street-to-delivery.street', file='examples/customerp-customerp-example.rst', line=228)
+def test_property_postal_street_to_delivery_street_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 8)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-10', file='examples/customerp-customerp-example.rst', line=231)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.country.id-to-delivery.country.id', file='examples/customerp-customerp-example.rst', line=231)
 @given(value=checks.property_row_values(MAPPING, 9))
-def test_property_10_delivery_country_id(sync_harness, value):
+def test_property_postal_country_id_to_delivery_country_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 9, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-10', file='examples/customerp-customerp-example.rst', line=231)
-def test_property_10_delivery_country_id_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.country.id-to-delivery.country.id', file='examples/customerp-customerp-example.rst', line=231)
+def test_property_postal_country_id_to_delivery_country_id_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 9)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-10', file='examples/customerp-customerp-example.rst', line=231)
-def test_property_10_delivery_country_id_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.country.id-to-delivery.country.id', file='examples/customerp-customerp-example.rst', line=231)
+def test_property_postal_country_id_to_delivery_country_id_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 9)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-10', file='examples/customerp-customerp-example.rst', line=231)
-def test_property_10_delivery_country_id_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.country.id-to-delivery.country.id', file='examples/customerp-customerp-example.rst', line=231)
+def test_property_postal_country_id_to_delivery_country_id_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 9)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-11', file='examples/customerp-customerp-example.rst', line=234)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.street-to-visiting.street', file='examples/customerp-customerp-example.rst', line=234)
 @given(value=checks.property_row_values(MAPPING, 10))
-def test_property_11_visiting_street(sync_harness, value):
+def test_property_postal_street_to_visiting_street(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 10, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-11', file='examples/customerp-customerp-example.rst', line=234)
-def test_property_11_visiting_street_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.street-to-visiting.street', file='examples/customerp-customerp-example.rst', line=234)
+def test_property_postal_street_to_visiting_street_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 10)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-11', file='examples/customerp-customerp-example.rst', line=234)
-def test_property_11_visiting_street_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.street-to-visiting.street', file='examples/customerp-customerp-example.rst', line=234)
+def test_property_postal_street_to_visiting_street_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 10)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-11', file='examples/customerp-customerp-example.rst', line=234)
-def test_property_11_visiting_street_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.street-to-visiting.street', file='examples/customerp-customerp-example.rst', line=234)
+def test_property_postal_street_to_visiting_street_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 10)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-12', file='examples/customerp-customerp-example.rst', line=237)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.country.id-to-visiting.country.id', file='examples/customerp-customerp-example.rst', line=237)
 @given(value=checks.property_row_values(MAPPING, 11))
-def test_property_12_visiting_country_id(sync_harness, value):
+def test_property_postal_country_id_to_visiting_country_id(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 11, value)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-12', file='examples/customerp-customerp-example.rst', line=237)
-def test_property_12_visiting_country_id_text_and_empty(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.country.id-to-visiting.country.id', file='examples/customerp-customerp-example.rst', line=237)
+def test_property_postal_country_id_to_visiting_country_id_text_and_empty(sync_harness):
     checks.property_text_and_empty(sync_harness, MAPPING, 11)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-12', file='examples/customerp-customerp-example.rst', line=237)
-def test_property_12_visiting_country_id_uncoercible(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.country.id-to-visiting.country.id', file='examples/customerp-customerp-example.rst', line=237)
+def test_property_postal_country_id_to_visiting_country_id_uncoercible(sync_harness):
     checks.property_uncoercible(sync_harness, MAPPING, 11)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property-12', file='examples/customerp-customerp-example.rst', line=237)
-def test_property_12_visiting_country_id_list_items(sync_harness):
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/property/postal.country.id-to-visiting.country.id', file='examples/customerp-customerp-example.rst', line=237)
+def test_property_postal_country_id_to_visiting_country_id_list_items(sync_harness):
     checks.property_list_items(sync_harness, MAPPING, 11)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/no-echo', file='examples/customerp-customerp-example.rst', line=182)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/no-echo', file='examples/customerp-customerp-example.rst', line=180)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/no-echo', file='examples/customerp-customerp-example.rst', line=182)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/no-echo', file='examples/customerp-customerp-example.rst', line=180)
 def test_no_echo_one_write_per_changed_entity(sync_harness):
     checks.write_counts(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/conflict', file='examples/customerp-customerp-example.rst', line=194)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/conflict', file='examples/customerp-customerp-example.rst', line=180)
 def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/conflict', file='examples/customerp-customerp-example.rst', line=194)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/conflict', file='examples/customerp-customerp-example.rst', line=180)
 def test_conflict_winner_and_rule_reported(sync_harness):
     checks.conflict_rules(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/optimistic-locking', file='examples/customerp-customerp-example.rst', line=194)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/optimistic-locking', file='examples/customerp-customerp-example.rst', line=180)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/faults', file='examples/customerp-customerp-example.rst', line=182)
+@pytest.mark.checklist('examples/customerp-customerp-example/sites-to-sites/faults', file='examples/customerp-customerp-example.rst', line=180)
 def test_faults_linked_pair_holds_under_api_faults(sync_harness):
     checks.faults(sync_harness, MAPPING)

@@ -25,12 +25,57 @@ def test_property_properties_dealname_to_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property/properties.dealname-to-name', file='examples/hubspot-custompms-example.rst', line=24)
+def test_property_properties_dealname_to_name_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property/properties.dealname-to-name', file='examples/hubspot-custompms-example.rst', line=24)
+def test_property_properties_dealname_to_name_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property/properties.dealname-to-name', file='examples/hubspot-custompms-example.rst', line=24)
+def test_property_properties_dealname_to_name_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property/properties.amount-to-amount', file='examples/hubspot-custompms-example.rst', line=27)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_properties_amount_to_amount(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
 
 
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property/properties.amount-to-amount', file='examples/hubspot-custompms-example.rst', line=27)
+def test_property_properties_amount_to_amount_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property/properties.amount-to-amount', file='examples/hubspot-custompms-example.rst', line=27)
+def test_property_properties_amount_to_amount_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/property/properties.amount-to-amount', file='examples/hubspot-custompms-example.rst', line=27)
+def test_property_properties_amount_to_amount_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
+
+
 @pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/no-echo', file='examples/hubspot-custompms-example.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/no-echo', file='examples/hubspot-custompms-example.rst', line=12)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/one-way', file='examples/hubspot-custompms-example.rst', line=12)
+def test_one_way_target_edit_never_flows_back(sync_harness):
+    checks.one_way(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/hubspot-custompms-example/deal-to-reservation/faults', file='examples/hubspot-custompms-example.rst', line=12)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

@@ -25,10 +25,40 @@ def test_property_name_to_name(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/name-to-name', file='examples/zendesk-customcrm-example.rst', line=24)
+def test_property_name_to_name_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/name-to-name', file='examples/zendesk-customcrm-example.rst', line=24)
+def test_property_name_to_name_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/name-to-name', file='examples/zendesk-customcrm-example.rst', line=24)
+def test_property_name_to_name_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/email-to-email', file='examples/zendesk-customcrm-example.rst', line=27)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_email_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/email-to-email', file='examples/zendesk-customcrm-example.rst', line=27)
+def test_property_email_to_email_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/email-to-email', file='examples/zendesk-customcrm-example.rst', line=27)
+def test_property_email_to_email_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/email-to-email', file='examples/zendesk-customcrm-example.rst', line=27)
+def test_property_email_to_email_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/phone-to-shared-phone', file='examples/zendesk-customcrm-example.rst', line=30)
@@ -37,6 +67,36 @@ def test_property_phone_to_shared_phone(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/phone-to-shared-phone', file='examples/zendesk-customcrm-example.rst', line=30)
+def test_property_phone_to_shared_phone_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/phone-to-shared-phone', file='examples/zendesk-customcrm-example.rst', line=30)
+def test_property_phone_to_shared_phone_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/property/phone-to-shared-phone', file='examples/zendesk-customcrm-example.rst', line=30)
+def test_property_phone_to_shared_phone_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/no-echo', file='examples/zendesk-customcrm-example.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/no-echo', file='examples/zendesk-customcrm-example.rst', line=12)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/one-way', file='examples/zendesk-customcrm-example.rst', line=12)
+def test_one_way_target_edit_never_flows_back(sync_harness):
+    checks.one_way(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('examples/zendesk-customcrm-example/user-to-user/faults', file='examples/zendesk-customcrm-example.rst', line=12)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)

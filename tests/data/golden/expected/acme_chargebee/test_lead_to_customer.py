@@ -28,16 +28,16 @@ def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('acme-chargebee/lead-to-customer/no-echo', file='acme-chargebee.rst', line=49)
+@pytest.mark.checklist('acme-chargebee/lead-to-customer/no-echo', file='acme-chargebee.rst', line=47)
 def test_no_echo_one_write_per_changed_entity(sync_harness):
     checks.write_counts(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('acme-chargebee/lead-to-customer/one-way', file='acme-chargebee.rst', line=49)
+@pytest.mark.checklist('acme-chargebee/lead-to-customer/one-way', file='acme-chargebee.rst', line=47)
 def test_one_way_target_edit_never_flows_back(sync_harness):
     checks.one_way(sync_harness, MAPPING)
 
 
-@pytest.mark.checklist('acme-chargebee/lead-to-customer/faults', file='acme-chargebee.rst', line=49)
+@pytest.mark.checklist('acme-chargebee/lead-to-customer/faults', file='acme-chargebee.rst', line=47)
 def test_faults_linked_pair_holds_under_api_faults(sync_harness):
     checks.faults(sync_harness, MAPPING)

@@ -35,10 +35,40 @@ def test_property_mail_to_email(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 0, value)
 
 
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/mail-to-email', file='acme-chargebee.rst', line=36)
+def test_property_mail_to_email_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/mail-to-email', file='acme-chargebee.rst', line=36)
+def test_property_mail_to_email_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 0)
+
+
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/mail-to-email', file='acme-chargebee.rst', line=36)
+def test_property_mail_to_email_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 0)
+
+
 @pytest.mark.checklist('acme-chargebee/person-to-customer/property/town-to-billing-address.city', file='acme-chargebee.rst', line=39)
 @given(value=checks.property_row_values(MAPPING, 1))
 def test_property_town_to_billing_address_city(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 1, value)
+
+
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/town-to-billing-address.city', file='acme-chargebee.rst', line=39)
+def test_property_town_to_billing_address_city_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/town-to-billing-address.city', file='acme-chargebee.rst', line=39)
+def test_property_town_to_billing_address_city_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 1)
+
+
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/town-to-billing-address.city', file='acme-chargebee.rst', line=39)
+def test_property_town_to_billing_address_city_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 1)
 
 
 @pytest.mark.checklist('acme-chargebee/person-to-customer/property/days-to-net-term-days', file='acme-chargebee.rst', line=42)
@@ -47,9 +77,29 @@ def test_property_days_to_net_term_days(sync_harness, value):
     checks.property_row(sync_harness, MAPPING, 2, value)
 
 
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/days-to-net-term-days', file='acme-chargebee.rst', line=42)
+def test_property_days_to_net_term_days_text_and_empty(sync_harness):
+    checks.property_text_and_empty(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/days-to-net-term-days', file='acme-chargebee.rst', line=42)
+def test_property_days_to_net_term_days_uncoercible(sync_harness):
+    checks.property_uncoercible(sync_harness, MAPPING, 2)
+
+
+@pytest.mark.checklist('acme-chargebee/person-to-customer/property/days-to-net-term-days', file='acme-chargebee.rst', line=42)
+def test_property_days_to_net_term_days_list_items(sync_harness):
+    checks.property_list_items(sync_harness, MAPPING, 2)
+
+
 @pytest.mark.checklist('acme-chargebee/person-to-customer/no-echo', file='acme-chargebee.rst', line=12)
 def test_no_echo_second_pass_writes_nothing(sync_harness):
     checks.no_echo(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('acme-chargebee/person-to-customer/no-echo', file='acme-chargebee.rst', line=12)
+def test_no_echo_one_write_per_changed_entity(sync_harness):
+    checks.write_counts(sync_harness, MAPPING)
 
 
 @pytest.mark.checklist('acme-chargebee/person-to-customer/conflict', file='acme-chargebee.rst', line=12)
@@ -57,6 +107,16 @@ def test_conflict_most_recent_edit_wins(sync_harness):
     checks.conflict(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('acme-chargebee/person-to-customer/conflict', file='acme-chargebee.rst', line=12)
+def test_conflict_winner_and_rule_reported(sync_harness):
+    checks.conflict_rules(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('acme-chargebee/person-to-customer/optimistic-locking', file='acme-chargebee.rst', line=12)
 def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
+
+
+@pytest.mark.checklist('acme-chargebee/person-to-customer/faults', file='acme-chargebee.rst', line=12)
+def test_faults_linked_pair_holds_under_api_faults(sync_harness):
+    checks.faults(sync_harness, MAPPING)
