@@ -13,6 +13,8 @@ from sync.connectors.chargebee_wire import RESOURCES
 from sync.connectors.registry import is_chargebee
 from sync.report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS
 
+from .causes import CausedBy, row_failed
+from .describe import describe
 from .expected import as_declared, holds, nested, read, same_value as _same_value
 from .scenario import (
     MakeHarness,
@@ -79,9 +81,10 @@ def write_counts(make: MakeHarness, mapping: EntityMapping) -> None:
     assert after[2] == before[2], f"the pass wrote {after[2] - before[2]} requests back to the source"
     for index, row in rows:
         expected = as_declared(edited[row.source], row.type)
-        assert holds(read(h.target.get(changed_target), row.target), expected), (
-            f"{row.source} -> {row.target}: expected {expected!r}, "
-            f"the target holds {read(h.target.get(changed_target), row.target)!r}")
+        if not holds(read(h.target.get(changed_target), row.target), expected):
+            raise row_failed(mapping, index, (
+                f"{row.source} -> {row.target}: expected {describe(expected)}, "
+                f"the {mapping.target_system} API holds {describe(read(h.target.get(changed_target), row.target))}"))
 
 
 def _conflict_row(mapping: EntityMapping) -> tuple[int, PropertyMapping]:
@@ -242,7 +245,12 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
             pass
     for index, row in enumerate(mapping.properties):
         if not is_target_id(mapping, row):
-            checks.property_row(faulty, mapping, index, sample(source_kind(mapping, index), index))
+            try:
+                checks.property_row(faulty, mapping, index, sample(source_kind(mapping, index), index))
+            except CausedBy:
+                raise
+            except AssertionError as exc:  # the row's own item says the same without faults, if it does
+                raise row_failed(mapping, index, f"under API faults: {exc}") from exc
             ran.append(f"property-{index + 1}")
     if not ran:
         pytest.skip("not verifiable: no linked-pair check applies to this section")
