@@ -107,8 +107,8 @@ class Harness:
         for row in mapping.properties:  # a row's condition path is written too (a list item's discriminator)
             for clause in ((row.when, *row.when.others) if row.when else ()):
                 (source_fields if clause.side == "source" else target_fields).setdefault(clause.path, None)
-        self._serve(source_fake, self.source_connector, mapping.source_entity, source_fields)
-        self._serve(target_fake, self.target_connector, mapping.target_entity, target_fields)
+        self._serve(source_fake, self.source_connector, mapping.source_entity, _untype_parents(source_fields))
+        self._serve(target_fake, self.target_connector, mapping.target_entity, _untype_parents(target_fields))
         self.source = EntityHandle(source_fake, mapping.source_entity)
         self.target = EntityHandle(target_fake, mapping.target_entity)
         self.state = StateStore(state_path)
@@ -242,3 +242,13 @@ class Harness:
             connector.session.close()
         if hasattr(self, "state"):
             self.state.close()
+
+
+def _untype_parents(fields: dict[str, str | None]) -> dict[str, str | None]:
+    """`fields` with no type on a path that another declared path runs under.
+
+    A document that maps both `department` ("string") and `department.id` says the field is text
+    and an object at once; the fake cannot know which its API holds, so it types neither.
+    """
+    return {path: None if any(other.startswith(path + ".") for other in fields) else data_type
+            for path, data_type in fields.items()}

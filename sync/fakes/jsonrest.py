@@ -65,7 +65,7 @@ class FakeJsonRest(FakeApi):
         held = {path: None for path in wiretypes.held_paths(current)} if current else {}
         declared = {self.api.id_field: None, **held, **self.schema[route.entity]}
         try:
-            typed, unknown = wiretypes.declared_leaves(body, declared)
+            typed, unknown = wiretypes.declared_leaves(body, declared, form=False)
         except wiretypes.WrongType as exc:
             return None, error(400, "wrong_type", str(exc))
         if unknown:

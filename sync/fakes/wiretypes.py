@@ -11,16 +11,26 @@ import json
 from typing import Any
 
 
+_NOT_TEXT = {"integer": "an integer", "timestamp": "an integer", "float": "a number", "boolean": "true or false"}
+
+
 class WrongType(ValueError):
     """A wire value the declared type cannot hold; the message says what was expected."""
 
 
-def check(value: Any, data_type: str | None) -> Any:
-    """`value` as `data_type` (integer, float, boolean, string, timestamp, json; None: as sent), or WrongType."""
+def check(value: Any, data_type: str | None, *, form: bool = True) -> Any:
+    """`value` as `data_type` (integer, float, boolean, string, timestamp, json; None: as sent), or WrongType.
+
+    `form`: the value came as form text, which the server parses ("42" is an integer). A JSON
+    API's values carry their own type: text where a number or boolean is declared is refused,
+    so an engine that forgets to coerce is caught rather than forgiven.
+    """
     if data_type is None or value is None:
         return value
     if isinstance(value, list):
-        return [check(item, data_type) for item in value]
+        return [check(item, data_type, form=form) for item in value]
+    if isinstance(value, str) and not form and data_type in _NOT_TEXT:
+        raise WrongType(f"expected {_NOT_TEXT[data_type]}, got text {value!r}")
     if data_type in ("integer", "timestamp"):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -59,24 +69,25 @@ def check(value: Any, data_type: str | None) -> Any:
     return value
 
 
-def declared_leaves(body: Any, declared: dict[str, str | None], prefix: str = "") -> tuple[Any, list[str]]:
+def declared_leaves(body: Any, declared: dict[str, str | None], prefix: str = "", *,
+                    form: bool = True) -> tuple[Any, list[str]]:
     """`body` with each declared path typed, and the paths it holds that nothing declares.
 
     A declared path covers whatever value sits there (an object included); a path through a list
     applies to its items, as the engine's paths do (`order_line_items.unit_price`).
     """
     if prefix and prefix in declared:
-        return check(body, declared[prefix]), []
+        return check(body, declared[prefix], form=form), []
     if isinstance(body, dict):
         typed, unknown = {}, []
         for key, value in body.items():
-            typed[key], missing = declared_leaves(value, declared, f"{prefix}.{key}" if prefix else key)
+            typed[key], missing = declared_leaves(value, declared, f"{prefix}.{key}" if prefix else key, form=form)
             unknown.extend(missing)
         return typed, unknown
     if isinstance(body, list) and prefix:
         typed_items, unknown = [], []
         for item in body:
-            typed_item, missing = declared_leaves(item, declared, prefix)
+            typed_item, missing = declared_leaves(item, declared, prefix, form=form)
             typed_items.append(typed_item)
             unknown.extend(m for m in missing if m not in unknown)
         return typed_items, unknown

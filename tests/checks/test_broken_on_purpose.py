@@ -35,8 +35,9 @@ def _break(monkeypatch, owner, name: str, old: str, new: str) -> None:
 
 
 BREAKS = {
-    # Not here: coercion skipped on update. The fakes read integer text as the real APIs do, so a
-    # typed row's text arriving uncoerced is no longer visible at the target (see the report of issue 10).
+    "coercion skipped on update": (
+        sync.reconcile, "plan_pair", "wanted = coerce(s_now, row.type)", "wanted = s_now",
+        lambda make: checks.property_text_and_empty(make, TWO_WAY, 0)),
     "empty overwrites filled": (
         sync.reconcile, "plan_pair", 'if winner == "source" and not is_empty(wanted):', 'if winner == "source":',
         lambda make: checks.property_text_and_empty(make, TWO_WAY, 1)),
