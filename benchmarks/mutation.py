@@ -69,8 +69,11 @@ def run_suite(name: str, args: argparse.Namespace) -> dict[str, int | float]:
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children),
                *_sample_patterns(args.sample)]
     with open(workdir / "mutmut-run.log", "w", encoding="utf-8") as log:
-        subprocess.run(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, check=False)
+        status = subprocess.run(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, check=False).returncode
     elapsed = time.monotonic() - started
+    if status != 0:  # e.g. mutmut not installed: a score of 0 would say the suite caught nothing
+        raise SystemExit(f"mutation.py: mutmut exited {status} for the {name} suite (pip install -e '.[bench]'?); "
+                         f"see {workdir / 'mutmut-run.log'}")
     if "failed to collect stats" in (workdir / "mutmut-run.log").read_text(encoding="utf-8"):
         raise SystemExit(f"mutation.py: the {name} suite fails without any mutant; see {workdir / 'mutmut-run.log'}")
     listing = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=workdir,
