@@ -29,7 +29,6 @@ from .scenario import (
     new_source,
     same_collection,
     sample_values,
-    target_count,
     writes_to,
 )
 from .values import another, sample, source_kind

@@ -3,7 +3,6 @@
 import os
 import re
 import signal
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 

@@ -10,7 +10,7 @@ from generator.cli import main
 from generator.layout import MAX_NAME_CHARS
 from generator.limits import MAX_DOCUMENT_BYTES, MAX_SECTIONS
 
-from .documents import document, heading, section
+from .documents import document, section
 
 
 def run_cli(specs, out, timeout=120):
