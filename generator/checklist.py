@@ -9,7 +9,7 @@ so that inserting or moving a row changes no other item's id:
   (`billing_address.city` -> `billing-address.city`);
 * a merge key: `merge-key/<source>-to-<target>`;
 * a promise derived from the section rather than written in it: `no-echo`, `conflict`,
-  `optimistic-locking`.
+  `optimistic-locking`, `one-way`, `pass-report`, `faults`.
 
 A repeated row (same slugs) gets `-2`, `-3`... in document order.
 """
@@ -22,7 +22,7 @@ from .model import EntityMapping
 from .names import slug
 
 # Promises every link makes, checked for each section though no sentence of it states them.
-DERIVED_KINDS = ("no-echo", "conflict", "optimistic-locking", "one-way", "faults")
+DERIVED_KINDS = ("no-echo", "conflict", "optimistic-locking", "one-way", "pass-report", "faults")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class ChecklistItem:
 
     id: str
     kind: str  # sync, creation-rule, merge-or-create, merge-key, bidirectional, property, properties, no-echo,
-    # conflict, optimistic-locking, one-way, faults
+    # conflict, optimistic-locking, one-way, pass-report, faults
     label: str
     line: int  # for a derived promise, the section's title line: no sentence states it
     index: int | None = None  # the row's position in its table, for merge-key and property items
@@ -93,6 +93,8 @@ def checklist_items(mapping: EntityMapping) -> tuple[ChecklistItem, ...]:
             "A target changed after the engine read it is read again, not overwritten unseen.", mapping.line)
     else:
         add("one-way", "one-way", "Without the bidirectional statement, a target edit never flows back.", mapping.line)
+    add("pass-report", "pass-report", "Each pass reports the API calls the APIs received, the next pass asks only "
+        "for what changed, and a failed listing stops the pass and is reported.", mapping.line)
     add("faults", "faults", "Under API faults (429, 5xx, timeouts, lost responses) the promises of a link hold, "
         "and a create whose response was lost is not made twice.", mapping.line)
     return tuple(items)

@@ -38,6 +38,7 @@ _TESTS_BY_KIND: dict[str, tuple[tuple[str, str], ...]] = {
                  ("conflict_winner_and_rule_reported", "conflict_rules")),
     "optimistic-locking": (("optimistic_locking_rereads_a_changed_target", "optimistic_locking"),),
     "one-way": (("one_way_target_edit_never_flows_back", "one_way"),),
+    "pass-report": (("pass_report_tells_what_the_apis_received", "pass_report"),),
     "faults": (("faults_linked_pair_holds_under_api_faults", "faults"),),
 }
 _GIVEN = {"property_row"}

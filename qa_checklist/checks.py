@@ -18,6 +18,7 @@ from .describe import describe
 from .expected import as_declared, holds, nested, read, same_value
 from .checks_inputs import property_list_items, property_text_and_empty, property_uncoercible  # noqa: F401
 from .checks_pair import conflict_rules, faults, one_way, write_counts  # noqa: F401  (generated modules call them here)
+from .checks_report import pass_report  # noqa: F401
 from .manifest import load_mapping  # noqa: F401  (generated modules call checks.load_mapping)
 from .scenario import (
     MakeHarness,

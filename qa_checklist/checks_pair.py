@@ -159,20 +159,21 @@ def one_way(make: MakeHarness, mapping: EntityMapping) -> None:
         f"{read(h.source.get(source_id), row.source)!r}")
 
 
-class _ScriptedFaults:
-    """A fault plan for one fake: its next writes get these faults in order, then none fail.
+class ScriptedFaults:
+    """A fault plan for one fake: its next writes (or reads) get these faults in order, then none fail.
 
     ("lost": the API applies the write and the response never arrives.) Eight faults outlast the
     engine's retries of one request, so the pass ends with the entity failed, as a crash would.
     """
 
-    def __init__(self, *faults: str) -> None:
+    def __init__(self, *faults: str, on: str = "writes") -> None:
         self.queue = list(faults)
+        self.on_writes = on == "writes"
         self.injected: dict[str, int] = {}
         self.retry_after = 1
 
     def roll(self, is_write: bool) -> str | None:
-        if not is_write or not self.queue:
+        if is_write != self.on_writes or not self.queue:
             return None
         fault = self.queue.pop(0)
         self.injected[fault] = self.injected.get(fault, 0) + 1
@@ -180,6 +181,8 @@ class _ScriptedFaults:
 
 
 INTERRUPTED = ("lost",) + ("500",) * 7
+REFUSED = ("500",) * 8
+TIMED_OUT = ("timeout",) * 8
 
 
 def h_idempotent(make: MakeHarness, mapping: EntityMapping) -> bool:
@@ -207,10 +210,19 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
         if mapping.sync == "link_required" or mapping.create_when_connected:
             link_target(h, mapping, source_id)
         existing = _record_ids(h)
-        h.target.fake.faults = _ScriptedFaults(*INTERRUPTED)
+        h.target.fake.faults = ScriptedFaults(*INTERRUPTED)
         first = h.run_pass()
         interrupted = bool(h.target.fake.faults.injected)  # a pair with nothing to write sends no write
         assert first.errors or not interrupted, "the first write was lost and then refused: the pass must report it"
+        collection = h.target_connector.endpoint(mapping.target_entity).path
+        if any(r.fault == "lost" and r.method == "POST" and r.path == collection for r in h.target.requests):
+            # The API is still down when the next pass resends the create: it waits for the next pass,
+            # and is not made afresh meanwhile under a new idempotency key.
+            h.target.fake.faults = ScriptedFaults(*REFUSED)
+            second = h.run_pass()
+            assert [e.entity_id for e in second.errors] == [source_id], (
+                f"resending the unfinished create of {source_id} was refused: the pass must report it, "
+                f"got {second.errors}")
         h.run_until_settled()
         linked = linked_to(h, source_id)
         assert len(linked) == 1, f"links after an interrupted first write: {h.links()}"
@@ -221,19 +233,20 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
         if interrupted:
             ran.append("lost response")
     found = editable_row(mapping) if not same_collection(mapping) else None
-    if found is not None:
+    for refusal in (REFUSED, TIMED_OUT) if found is not None else ():
         index, row = found
         kind = source_kind(mapping, index)
         h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
         edited = another(read(h.source.get(source_id), row.source), kind)
         h.source.edit(source_id, nested(row.source, edited))
-        h.target.fake.faults = _ScriptedFaults(*("500",) * 8)
-        assert h.run_pass().errors, "every write refused: the pass must report the entity"
+        h.target.fake.faults = ScriptedFaults(*refusal)
+        assert [e.entity_id for e in h.run_pass().errors] == [source_id], (
+            f"every write {refusal[0]}: the pass must report {source_id}")
         h.run_until_settled()
         assert holds(read(h.target.get(target_id), row.target), as_declared(edited, row.type)), (
-            f"an update refused in one pass was not retried in the next: {row.target} holds "
+            f"an update that failed ({refusal[0]}) in one pass was not retried in the next: {row.target} holds "
             f"{read(h.target.get(target_id), row.target)!r}, expected {as_declared(edited, row.type)!r}")
-        ran.append("failed update retried")
+        ran.append(f"failed update retried ({refusal[0]})")
     for name in ("no_echo", "bidirectional", "conflict", "optimistic_locking"):
         if name in ("bidirectional", "conflict", "optimistic_locking") and not mapping.bidirectional:
             continue

@@ -121,6 +121,8 @@ class SyncEngine:
                 ordered.update(dict.fromkeys(by_target.get(tid, ())))
         ordered.update(dict.fromkeys(s for s in self._links if s not in self._synced_s))
         excluded = self.state.created_from(*self._source_key, origin_system=self._target_key[0])
+        # A create whose replay failed may already exist on the target: only its replay may finish it.
+        excluded |= set(self.state.intents(self.mapping.id))
         return [sid for sid in ordered if sid not in excluded]
 
     def _build_indexes(self) -> None:

@@ -35,7 +35,7 @@ def test_ids_name_the_statement_kind_and_the_rows_paths(specs_dir):
                 for i in ids(text)["examples/customcrm-chargebee-example/lead-to-customer"]]
     assert suffixes == ["sync", "bidirectional", "property/company-name-to-company", "property/email-to-email",
                         "property/currency-to-preferred-currency-code", "no-echo", "conflict", "optimistic-locking",
-                        "faults"]
+                        "pass-report", "faults"]
 
 
 def test_a_repeated_row_gets_a_deterministic_suffix(specs_dir):

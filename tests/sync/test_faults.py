@@ -123,3 +123,17 @@ def test_a_create_interrupted_after_the_api_applied_it_is_replayed_not_made_twic
         h.run_until_settled()
         [(linked_sid, tid)] = h.links()
         assert linked_sid == sid and len(h.target.records()) == 1, h.target.records()
+
+
+def test_a_create_whose_replay_is_refused_waits_for_the_next_replay_not_a_fresh_create():
+    with Harness(mapping("Custom CRM Contact", "MemberCare Persons", properties=PROPS)) as h:
+        h.target.fake.faults = Always("lost", *["500"] * 7)  # applied, response lost, every retry refused
+        sid = h.source.create({"email": "a@example.com", "name": "Ada"})
+        h.run_pass()
+        h.target.fake.faults = Always(*["500"] * 7)  # the next pass's replay is refused too
+        report = h.run_pass()
+        assert [e.entity_id for e in report.errors] == [sid] and "replaying" in report.errors[0].message
+        assert report.created == 0 and len(h.target.records()) == 1
+        h.run_until_settled()
+        [(linked_sid, tid)] = h.links()
+        assert linked_sid == sid and [r["id"] for r in h.target.records()] == [tid]

@@ -144,6 +144,11 @@ def test_one_way_target_edit_never_flows_back(sync_harness):
     checks.one_way(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/pass-report', file='examples/customcrm-chargebee-example.rst', line=105)
+def test_pass_report_tells_what_the_apis_received(sync_harness):
+    checks.pass_report(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customcrm-chargebee-example/quote-to-order/faults', file='examples/customcrm-chargebee-example.rst', line=105)
 def test_faults_linked_pair_holds_under_api_faults(sync_harness):
     checks.faults(sync_harness, MAPPING)

@@ -154,6 +154,11 @@ def test_optimistic_locking_rereads_a_changed_target(sync_harness):
     checks.optimistic_locking(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/pass-report', file='examples/customerp-customcrm-example.rst', line=79)
+def test_pass_report_tells_what_the_apis_received(sync_harness):
+    checks.pass_report(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('examples/customerp-customcrm-example/persons-to-contact/faults', file='examples/customerp-customcrm-example.rst', line=79)
 def test_faults_linked_pair_holds_under_api_faults(sync_harness):
     checks.faults(sync_harness, MAPPING)

@@ -38,6 +38,11 @@ def test_one_way_target_edit_never_flows_back(sync_harness):
     checks.one_way(sync_harness, MAPPING)
 
 
+@pytest.mark.checklist('acme-chargebee/lead-to-customer/pass-report', file='acme-chargebee.rst', line=47)
+def test_pass_report_tells_what_the_apis_received(sync_harness):
+    checks.pass_report(sync_harness, MAPPING)
+
+
 @pytest.mark.checklist('acme-chargebee/lead-to-customer/faults', file='acme-chargebee.rst', line=47)
 def test_faults_linked_pair_holds_under_api_faults(sync_harness):
     checks.faults(sync_harness, MAPPING)

@@ -1,0 +1,97 @@
+"""The pass report, as the person who runs the sync reads it: its API calls are the requests the APIs
+received, the next pass asks each API only for what changed since the previous one, nothing is left
+waiting once the data has settled, and a listing that fails stops the pass and says so.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from generator.model import EntityMapping
+
+from .checks_pair import ScriptedFaults
+from .describe import describe
+from .expected import as_declared, holds, nested, read
+from .scenario import MakeHarness, editable_row, harness, key_value, link_target, new_source, sample_values
+from .values import another, source_kind
+
+# More refusals than the transport retries one request: the listing fails for the whole pass.
+LISTING_DOWN = ("500",) * 8
+
+
+def _fakes(h) -> list:
+    """Each API the pass talks to (one when both sides live in one system)."""
+    return list({id(fake): fake for fake in (h.source.fake, h.target.fake)}.values())
+
+
+def _kind(h, fake, request) -> str:
+    """What a request was, in the report's words, from where it went (the connectors' endpoints)."""
+    at_source = fake is h.source.fake and request.entity == h.source.entity
+    connector, entity = (h.source_connector, h.source.entity) if at_source else (h.target_connector, h.target.entity)
+    endpoint = connector.endpoint(entity)
+    if request.method == "GET":
+        return "list" if request.path == endpoint.listing else "get"
+    return "create" if request.path == endpoint.path else "update"
+
+
+def _pass_told_truly(h, what: str):
+    """Runs a pass and holds its report to the requests the fake APIs logged meanwhile; returns the
+    report and the source API's listing requests."""
+    marks = [(fake, len(fake.log)) for fake in _fakes(h)]
+    report = h.run_pass()
+    received = Counter(_kind(h, fake, r) for fake, mark in marks for r in fake.log[mark:])
+    assert report.api_calls == dict(received), (
+        f"{what}: the report lists API calls {report.api_calls}, the APIs received {dict(received)}")
+    source, mark = marks[0]
+    return report, [r for r in source.log[mark:] if r.entity == h.source.entity and _kind(h, source, r) == "list"]
+
+
+def _writes(h) -> int:
+    return sum(1 for fake in _fakes(h) for r in fake.log if r.is_write)
+
+
+def pass_report(make: MakeHarness, mapping: EntityMapping) -> None:
+    h = harness(make, mapping)
+    keys = {k.source: key_value(mapping, n) for n, k in enumerate(mapping.merge_keys)}
+    source_id = new_source(h, mapping, {**sample_values(mapping), **keys})
+    if mapping.sync == "link_required":
+        link_target(h, mapping, source_id)
+    first, _ = _pass_told_truly(h, "the first pass")
+    assert not first.errors, first.errors
+
+    second, listings = _pass_told_truly(h, "a pass over unchanged data")
+    assert (second.created, second.updated, second.linked, second.merged, second.errors) == (0, 0, 0, 0, ()), (
+        f"a pass over unchanged data did something: {second.summary()}")
+    since = h.source_connector.since_param
+    if since:
+        assert listings and all(since in r.params for r in listings), (
+            f"the second pass must ask {mapping.source_system} only for {mapping.source_entity} records changed "
+            f"since the first ({since}=...); it asked {[r.params for r in listings]}")
+    assert not h.state.to_revisit(mapping.id), (
+        f"nothing changed, yet {sorted(h.state.to_revisit(mapping.id))} still wait for another look")
+
+    found = editable_row(mapping)
+    edited = None
+    if found is not None:
+        index, row = found
+        edited = another(read(h.source.get(source_id), row.source), source_kind(mapping, index))
+        h.source.edit(source_id, nested(row.source, edited))
+    writes = _writes(h)
+    plan, h.source.fake.faults = h.source.fake.faults, ScriptedFaults(*LISTING_DOWN, on="reads")
+    down = h.run_pass()
+    assert [(e.entity_id, e.side) for e in down.errors] == [("", "list")], (
+        f"a listing of {mapping.source_system} {mapping.source_entity} that fails must stop the pass with one "
+        f"error for the listing, got {down.errors}")
+    assert mapping.source_system in down.errors[0].message and mapping.source_entity in down.errors[0].message, (
+        f"the listing error must name {mapping.source_system} {mapping.source_entity}: {down.errors[0].message!r}")
+    assert _writes(h) == writes, (
+        "a pass whose listing failed must write nothing: an unread system is not an empty one")
+
+    h.source.fake.faults = plan
+    after, _ = _pass_told_truly(h, "the pass after a failed listing")
+    assert not after.errors, after.errors
+    if found is not None and h.links():
+        target_id = dict(h.links())[source_id]
+        expected = as_declared(edited, row.type)
+        assert holds(read(h.target.get(target_id), row.target), expected), (
+            f"an edit made before a failed listing was lost: {row.target} holds "
+            f"{describe(read(h.target.get(target_id), row.target))}, expected {describe(expected)}")
