@@ -68,8 +68,9 @@ def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
     else:
         h = harness(make, mapping)
         new_source(h, mapping, sample_values(mapping), condition=False)
-        h.run_pass()
+        report = h.run_pass()
         assert target_count(h) == 0, f"created although the condition {mapping.condition!r} does not hold"
+        assert report.skipped == 1, f"the entity the condition leaves out must be reported as skipped: {report.summary()}"
         holding = new_source(h, mapping, sample_values(mapping), condition=True)
         h.run_pass()
         assert target_count(h) == 1, f"not created although the condition {mapping.condition!r} holds"
@@ -130,9 +131,19 @@ def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
         f"a matching {mapping.target_entity} exists ({key.target} = {value!r}): none may be created")
     linked = linked_to(h, source_id)
     assert len(linked) == 1, f"the {mapping.source_entity} must be linked once, links: {h.links()}"
-    if not same_collection(mapping):
-        assert report.linked == 1, f"the report must count the link by merge key: {report.summary()}"
     assert holds(read(h.target.get(linked[0]), key.target), value)
+    if same_collection(mapping):
+        return
+    assert report.linked == 1, f"the report must count the link by merge key: {report.summary()}"
+    if key.source in (h.source_connector.id_field, "id", "ID", "Id"):
+        return  # the key is the source's own id: no second entity can share it
+    # A second entity with the same value is the same entity too: it joins the first one's target.
+    twin = new_source(h, mapping, {key.source: value})
+    report = h.run_pass()
+    assert target_count(h) == before and linked_to(h, twin) == linked, (
+        f"a second {mapping.source_entity} with {key.source} = {value!r} must be linked to {linked}, "
+        f"links: {h.links()}")
+    assert report.merged == 1, f"the report must count the second entity as merged: {report.summary()}"
 
 
 def merge_or_create_match(make: MakeHarness, mapping: EntityMapping) -> None:
