@@ -4,7 +4,7 @@ holds while the APIs fail now and then.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -14,6 +14,7 @@ from sync.connectors.registry import is_chargebee
 from sync.report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS
 
 from .causes import CausedBy, row_failed
+from .conditions import vocabulary_of
 from .describe import describe
 from .expected import as_declared, holds, nested, read, same_value as _same_value
 from .scenario import (
@@ -199,7 +200,9 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
     hold, and a create whose response was lost after the API applied it is not made twice."""
     from . import checks  # the linked-pair checks, run again through fault-injecting fakes
 
-    faulty: Callable[..., Any] = lambda m, **kw: make(m, fault_rate=FAULT_RATE, seed=FAULT_SEED, **kw)  # noqa: E731
+    def faulty(m: EntityMapping, **kw: Any) -> Any:
+        return make(m, fault_rate=FAULT_RATE, seed=FAULT_SEED, **kw)
+    faulty.vocabulary = vocabulary_of(make)  # type: ignore[attr-defined]  # the run's, as the checks read it
     ran = []
     # Without an idempotency key an API cannot tell a resent create from a new one: nothing to hold the engine to.
     idempotent = h_idempotent(make, mapping)

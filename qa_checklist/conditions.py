@@ -8,6 +8,7 @@ the item "not verifiable" with the reason, never verified.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -78,6 +79,7 @@ def property_row(make: Any, mapping: EntityMapping, index: int, value: Any) -> N
     vocabulary = vocabulary_of(make)
     problem = row_problem(row, mapping, vocabulary)
     if problem is not None:
+        _left_out_aloud(make, mapping, row, problem)
         pytest.skip(f"not verifiable: {problem}")
     skip_without_predicate(make, mapping)
     if len({p.source for p in mapping.properties if p.target == row.target}) > 1:
@@ -92,6 +94,33 @@ def property_row(make: Any, mapping: EntityMapping, index: int, value: Any) -> N
     if _creates_unlinked(mapping):
         _check_create(make, mapping, row, spelled, value, expected, kind)
     _check_linked(make, mapping, row, spelled, value, expected, kind)
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _left_out_aloud(make: Any, mapping: EntityMapping, row: PropertyMapping, problem: str) -> None:
+    """A row the engine cannot honour is left out, never dropped in silence: its warning starts with the
+    row's file:line and names the row and why, so the person running the sync sees what this item cannot show."""
+    warnings, logger = _Warnings(), logging.getLogger("sync.engine")
+    logger.addHandler(warnings)
+    try:
+        make(mapping)
+    except Exception:  # noqa: BLE001  a section the engine refuses as a whole says so itself
+        return
+    finally:
+        logger.removeHandler(warnings)
+    where = f"{row.file}:{row.line}:"
+    assert any(m.startswith(where) and f"{row.source} -> {row.target}" in m and problem in m
+               for m in warnings.messages), (
+        f"the engine must warn that it leaves out {row.source} -> {row.target} ({where} {problem}); "
+        f"it warned {warnings.messages}")
 
 
 def _creates_unlinked(mapping: EntityMapping) -> bool:
