@@ -1,6 +1,7 @@
 """The pass report, as the person who runs the sync reads it: its API calls are the requests the APIs
-received, the next pass asks each API only for what changed since the previous one, nothing is left
-waiting once the data has settled, and a listing that fails stops the pass and says so.
+received (every write with its idempotency key), the next pass asks each API only for what changed
+since the previous one, nothing is left waiting once the data has settled, and a listing that fails
+stops the pass and says so.
 """
 from __future__ import annotations
 
@@ -34,13 +35,20 @@ def _kind(h, fake, request) -> str:
 
 
 def _pass_told_truly(h, what: str):
-    """Runs a pass and holds its report to the requests the fake APIs logged meanwhile; returns the
-    report and the source API's listing requests."""
+    """Runs a pass and holds its report to the requests the fake APIs logged meanwhile, each write to
+    carrying its API's idempotency key; returns the report and the source API's listing requests."""
     marks = [(fake, len(fake.log)) for fake in _fakes(h)]
     report = h.run_pass()
     received = Counter(_kind(h, fake, r) for fake, mark in marks for r in fake.log[mark:])
     assert report.api_calls == dict(received), (
         f"{what}: the report lists API calls {report.api_calls}, the APIs received {dict(received)}")
+    for fake, mark in marks:
+        for request in fake.log[mark:]:
+            connector = h.source_connector if fake is h.source.fake else h.target_connector
+            header = (connector.idempotency_header or "").casefold()
+            assert not request.is_write or not header or header in map(str.casefold, request.headers), (
+                f"{what}: {request.method} {request.path} went out without {connector.idempotency_header}: "
+                "a write the transport retries must not apply twice")
     source, mark = marks[0]
     return report, [r for r in source.log[mark:] if r.entity == h.source.entity and _kind(h, source, r) == "list"]
 
