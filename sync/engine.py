@@ -206,10 +206,16 @@ class SyncEngine:
         with self.state.transaction():  # the intent is on disk before the API hears of it
             self.state.record_intent(self.mapping.id, sid, key, body)
         created = self.target.create_record(self.mapping.target_entity, body, key)
-        self._commit_created(sid, record, created)
+        tid = self._commit_created(sid, record, created)
+        # What later entities of this pass match and merge with (a twin sharing a merge key joins this target).
+        self._links[sid] = (tid, "created")
+        self._seen_t[tid] = self._synced_t[tid] = created
+        self._target_index.add(tid, created)
+        self._source_index.add(sid, record, owner=tid)
         tally.count("created")
 
-    def _commit_created(self, sid: str, record: dict, created: dict) -> None:
+    def _commit_created(self, sid: str, record: dict, created: dict) -> str:
+        """Links the created target and remembers both sides, in one transaction with the intent's end."""
         tid = self.target.record_id(created)
         m = self.mapping.id
         with self.state.transaction():
@@ -218,11 +224,7 @@ class SyncEngine:
             self.state.remember_synced(m, "source", sid, record)
             self.state.remember_synced(m, "target", tid, created)
             self.state.clear_intent(m, sid)
-        self._links[sid] = (tid, "created")
-        self._seen_t[tid] = self._synced_t[tid] = created
-        self._synced_s[sid] = record
-        self._target_index.add(tid, created)
-        self._source_index.add(sid, record, owner=tid)
+        return tid
 
     def _replay_intents(self, tally: PassTally) -> None:
         """Re-sends creates whose link was never committed, with their idempotency key."""
@@ -237,11 +239,7 @@ class SyncEngine:
             except (ApiError, requests.RequestException) as exc:
                 tally.error(sid, f"replaying an unfinished create: {_message(exc)}")
                 continue
-            record = self.state.seen(self.mapping.id, "source").get(sid, {})
-            self._links = self.state.links(self.mapping.id)
-            self._seen_t, self._synced_t, self._synced_s = {}, {}, {}
-            self._target_index = self._source_index = MergeIndex(())
-            self._commit_created(sid, record, created)
+            self._commit_created(sid, self.state.seen(self.mapping.id, "source").get(sid, {}), created)
             # The snapshot of the source predates this pass; let the pass re-check the pair.
             with self.state.transaction():
                 self.state.revisit(self.mapping.id, sid)
@@ -281,7 +279,7 @@ class SyncEngine:
             with self.state.transaction():
                 self.state.remember_synced(self.mapping.id, "source", sid, new_source)
                 self.state.remember_synced(self.mapping.id, "target", tid, new_target)
-            self._synced_s[sid] = self._seen_s[sid] = new_source
+            # Another source merged with this target may come later in the pass: it starts from what is there now.
             self._synced_t[tid] = self._seen_t[tid] = new_target
 
     def _write(self, connector: RestConnector, entity: str, rid: str, record: dict,
