@@ -76,6 +76,7 @@ def test_an_engine_ignoring_row_conditions_fails_exactly_the_conditioned_rows(tm
         "zendesk_customcrm_example/test_user_to_user.py::test_property_phone_to_shared_phone",  # `true` on a boolean field
         # the faults item runs every row's check again under API faults
         "zendesk_customcrm_example/test_user_to_user.py::test_faults_linked_pair_holds_under_api_faults",
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_faults_linked_pair_holds_under_api_faults",
     }
 
 
@@ -84,6 +85,7 @@ def test_an_engine_writing_a_linked_pair_into_every_list_item_fails_the_list_row
     assert failed == {
         "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_phone_numbers_number_to_mobile_phone",  # read backwards
         "customcrm_membercare_conditions/test_contact_to_persons.py::test_property_work_phone_to_phones_number",  # on update
+        "customcrm_membercare_conditions/test_contact_to_persons.py::test_faults_linked_pair_holds_under_api_faults",
     }
 
 
