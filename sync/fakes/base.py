@@ -91,6 +91,7 @@ class FakeApi:
     idempotency_header = "Idempotency-Key"
     updated_at_field = "updated_at"
     id_field = "id"
+    id_form = staticmethod(str)  # how the API spells the ids it assigns (a counter's number, by default)
     serve_any = False  # a served generic fake answers for any collection path
 
     def __init__(self, system: str, base_url: str, clock: LogicalClock, faults: FaultPlan | None = None,
@@ -159,7 +160,7 @@ class FakeApi:
     def hand_create(self, entity: str, record: dict) -> str:
         record = copy.deepcopy(record)
         given = record.get(self.id_field)
-        rid = str(given) if given not in (None, "") else self.store.new_id(entity)
+        rid = str(given) if given not in (None, "") else self.store.new_id(entity, self.id_form)
         if self.store.get(entity, rid) is not None:
             raise ValueError(f"{self.system} {entity} {rid!r} already exists")
         record[self.id_field] = given if given not in (None, "") else rid

@@ -52,6 +52,12 @@ class FakeChargebee(FakeApi):
 
     idempotency_header = IDEMPOTENCY_HEADER
 
+    @staticmethod
+    def id_form(number: int) -> str:
+        # Chargebee assigns alphanumeric ids such as "AzZjHnTQa1xbq5Ds", never all digits: so do we,
+        # so that nothing downstream may get away with assuming numeric ids.
+        return f"AzZj{number:06d}Qb"
+
     def __init__(self, *args: Any, api_key: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._api_key = api_key
@@ -217,7 +223,7 @@ class FakeChargebee(FakeApi):
         typed, refused = self._validated(route, res, "create", body)
         if refused:
             return refused
-        rid = str(typed.get("id") or self.store.new_id(route.entity))
+        rid = str(typed.get("id") or self.store.new_id(route.entity, self.id_form))
         if self.store.get(route.entity, rid) is not None:
             return error("duplicate", f"The value {rid} is already present.", param="id")
         defaults = {name: param.default for name, param in res.create.items() if param.default is not None}

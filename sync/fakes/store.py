@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from ..sqlite import MEMORY, connect
 
@@ -54,9 +54,10 @@ class FakeStore:
     def close(self) -> None:
         self._db.close()
 
-    def new_id(self, entity: str) -> str:
+    def new_id(self, entity: str, form: Callable[[int], str] = str) -> str:
+        """An unused id for `entity`, numbered in `form` (an API's own style of id)."""
         while True:
-            rid = str(next(self._ids))
+            rid = form(next(self._ids))
             if self.get(entity, rid) is None:
                 return rid
 
