@@ -299,3 +299,16 @@ def optimistic_locking(make: MakeHarness, mapping: EntityMapping) -> None:
     assert holds(read(h.target.get(target_id), row.target), edited_by_hand), (
         f"the engine overwrote {row.target} = {edited_by_hand!r}, an edit it had not read")
     assert _same_value(read(h.source.get(source_id), row.source), edited_by_hand)
+
+    # The other way round: an edit on the target flows back, and the source changes under the engine.
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    edited_at_target = as_declared(another(sample(kind, index), kind), row.type)
+    edited_by_hand = another(another(sample(kind, index), kind), kind)
+    h.target.edit(target_id, nested(row.target, edited_at_target))
+    h.source.after_next_read(lambda: h.source.edit(source_id, nested(row.source, edited_by_hand)))
+    report = h.run_pass()
+    assert not report.errors, f"a source changed under the engine must be read again, not fail: {report.errors}"
+    h.run_pass()
+    assert _same_value(read(h.source.get(source_id), row.source), edited_by_hand), (
+        f"the engine overwrote {row.source} = {edited_by_hand!r}, an edit it had not read")
+    assert holds(read(h.target.get(target_id), row.target), as_declared(edited_by_hand, row.type))
