@@ -34,6 +34,8 @@ SUITES = {
 
 # Mutants that behave exactly like the original: excluded from every score, one line of reason each.
 EQUIVALENT: dict[str, str] = {
+    "sync.engine.xǁSyncEngineǁ__init____mutmut_52":
+        "`into` for a mapping without a creation rule: only `_connected` reads it, and only under a rule",
 }
 
 _RESULT = re.compile(r"^\s*(\S+): (.+)$")
