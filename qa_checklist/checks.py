@@ -144,6 +144,24 @@ def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
         f"a second {mapping.source_entity} with {key.source} = {value!r} must be linked to {linked}, "
         f"links: {h.links()}")
     assert report.merged == 1, f"the report must count the second entity as merged: {report.summary()}"
+    if mapping.sync != "link_required" and mapping.create_when_connected is None:
+        _twins_in_one_pass(make, mapping, index)
+
+
+def _twins_in_one_pass(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
+    """Two new entities sharing the key, in one pass: one target is created, and the second joins it."""
+    key = mapping.merge_keys[index]
+    h = harness(make, mapping)
+    value = key_value(mapping, index, 3)
+    first, second = new_source(h, mapping, {key.source: value}), new_source(h, mapping, {key.source: value})
+    before = target_count(h)
+    report = h.run_pass()
+    assert target_count(h) == before + 1 and len(linked_to(h, first)) == 1 and \
+        linked_to(h, second) == linked_to(h, first), (
+            f"two new {mapping.source_entity} entities with {key.source} = {value!r} must share one new target: "
+            f"{target_count(h) - before} created, links {h.links()}")
+    assert (report.created, report.merged) == (1, 1), f"one created, one merged: {report.summary()}"
+    assert "get" not in report.api_calls, f"the target this pass created was read back: {report.summary()}"
 
 
 def merge_or_create_match(make: MakeHarness, mapping: EntityMapping) -> None:
