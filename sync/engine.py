@@ -94,7 +94,7 @@ class SyncEngine:
             return tally.freeze(self._calls_since(before))
         self._seen_s, self._seen_t = self.state.seen(m, "source"), self.state.seen(m, "target")
         self._synced_s, self._synced_t = self.state.synced(m, "source"), self.state.synced(m, "target")
-        self._links = self.state.links(m)
+        self._links = {sid: tid for sid, (tid, _origin) in self.state.links(m).items()}
         self._build_indexes()
         for sid in self._candidates(changed_sources, changed_targets):
             self._handle_source(sid, tally)
@@ -115,7 +115,7 @@ class SyncEngine:
         ordered.update(dict.fromkeys(sorted(self.state.to_revisit(self.mapping.id))))
         if self.mapping.bidirectional:
             by_target: dict[str, list[str]] = {}
-            for sid, (tid, _) in self._links.items():
+            for sid, tid in self._links.items():
                 by_target.setdefault(tid, []).append(sid)
             for tid in changed_targets:
                 ordered.update(dict.fromkeys(by_target.get(tid, ())))
@@ -132,7 +132,7 @@ class SyncEngine:
             self._target_index.add(tid, self._seen_t[tid])
         # Source entities already linked, indexed by their own values: a newcomer sharing one is the same entity.
         self._source_index = MergeIndex(k.source for k in keys)
-        for sid, (tid, _) in sorted(self._links.items()):
+        for sid, tid in sorted(self._links.items()):
             if sid in self._seen_s:
                 self._source_index.add(sid, self._seen_s[sid], owner=tid)
 
@@ -147,7 +147,7 @@ class SyncEngine:
             return
         try:
             if sid in self._links:
-                self._synchronize(sid, self._links[sid][0], tally)
+                self._synchronize(sid, self._links[sid], tally)
             elif not self._link_by_merge_keys(sid, record, tally):
                 if self._may_create(record):
                     self._create(sid, record, tally)
@@ -171,10 +171,10 @@ class SyncEngine:
         tid = same_side or self._target_index.find(record, [k.source for k in keys])
         if tid is None:
             return False
-        shared = same_side is not None or any(t == tid for t, _ in self._links.values())
+        shared = same_side is not None or tid in self._links.values()
         with self.state.transaction():
             self.state.link(self.mapping.id, sid, tid, "merged")
-        self._links[sid] = (tid, "merged")
+        self._links[sid] = tid
         self._source_index.add(sid, record, owner=tid)
         tally.count("merged" if shared else "linked")
         self._synchronize(sid, tid, tally)
@@ -208,7 +208,7 @@ class SyncEngine:
         created = self.target.create_record(self.mapping.target_entity, body, key)
         tid = self._commit_created(sid, record, created)
         # What later entities of this pass match and merge with (a twin sharing a merge key joins this target).
-        self._links[sid] = (tid, "created")
+        self._links[sid] = tid
         self._seen_t[tid] = self._synced_t[tid] = created
         self._target_index.add(tid, created)
         self._source_index.add(sid, record, owner=tid)
