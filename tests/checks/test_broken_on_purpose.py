@@ -58,6 +58,30 @@ BREAKS = {
         "tally.error(sid, _message(exc))\n        self.state.revisit(self.mapping.id, sid)",
         "tally.error(sid, _message(exc))\n        self.state.revisit(self.mapping.id, sid, again=False)",
         lambda make: checks.faults(make, TWO_WAY)),
+    "a refused resend is followed by a fresh create": (
+        sync.engine.SyncEngine, "_candidates", "excluded |= set(self.state.intents(self.mapping.id))", "pass",
+        lambda make: checks.faults(make, TWO_WAY)),
+    "a timed-out entity is never looked at again": (
+        sync.engine.SyncEngine, "_handle_source",
+        'tally.error(sid, f"request failed: {type(exc).__name__}")\n        self.state.revisit(self.mapping.id, sid)',
+        'tally.error(sid, f"request failed: {type(exc).__name__}")\n        self.state.revisit(self.mapping.id, sid, again=False)',
+        lambda make: checks.faults(make, TWO_WAY)),
+    "the report leaves out the target's calls": (
+        sync.engine.SyncEngine, "_connectors", "return [self.source] if self.source is self.target else", "return [self.source] if True else",
+        lambda make: checks.pass_report(make, TWO_WAY)),
+    "the listing cursor is never saved": (
+        sync.engine.SyncEngine, "run_pass", 'self.state.set_cursor(m, "source", source_cursor)', "pass",
+        lambda make: checks.pass_report(make, TWO_WAY)),
+    "a failed listing goes unreported": (
+        sync.engine.SyncEngine, "run_pass", 'tally.error("", str(exc), side="list")', "pass",
+        lambda make: checks.pass_report(make, TWO_WAY)),
+    "a second entity with the same merge key gets its own target": (
+        sync.engine.SyncEngine, "_link_by_merge_keys", "tid = same_side or self._target_index.find(", "tid = None and self._target_index.find(",
+        lambda make: checks.merge_key(make, TWO_WAY, 0)),
+    "a source edited under the engine is overwritten": (
+        sync.engine.SyncEngine, "_synchronize", 'target, source = self._refresh("target", tid), self._refresh("source", sid)',
+        'target = self._refresh("target", tid)',
+        lambda make: checks.optimistic_locking(make, TWO_WAY)),
     "a create sent without recording its intent": (
         sync.engine.SyncEngine, "_create", "self.state.record_intent(self.mapping.id, sid, key, body)", "pass",
         lambda make: checks.faults(make, TWO_WAY)),
