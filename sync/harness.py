@@ -9,6 +9,8 @@ import itertools
 import secrets
 from typing import Any, Callable
 
+import requests
+
 from generator.model import EntityMapping
 
 from .connectors.base import RestConnector
@@ -96,6 +98,7 @@ class Harness:
         self.faults = FaultPlan(fault_rate, self.number if seed is None else seed)
         self.sleeps: list[float] = []  # backoff the engine asked for; tests never really sleep
         self._fakes: dict[str, FakeApi] = {}
+        self._http: requests.Session | None = None
         self._closed = False
         source_fake = self._fake_for(mapping.source_system)
         target_fake = self._fake_for(mapping.target_system)
@@ -152,11 +155,17 @@ class Harness:
         else:
             style = json_api_for(system).auth
             creds = Credentials(style, user=secret) if style == "basic" else Credentials(style, token=secret)
-        session = build_session(backoff_factor=0, sleep=self.sleeps.append)
-        # No proxy or .netrc stands between the engine and a fake: reading them from the environment
-        # on every request was a large part of what each request cost.
-        session.trust_env = False
-        return connector_for(system, base_url=fake.base_url, credentials=creds, session=session)
+        return connector_for(system, base_url=fake.base_url, credentials=creds, session=self._session())
+
+    def _session(self) -> requests.Session:
+        """The HTTP session both connectors share, with one retry policy and one record of sleeps
+        (a session costs about a twentieth of a pass to make, and a suite makes tens of thousands)."""
+        if self._http is None:
+            self._http = build_session(backoff_factor=0, sleep=self.sleeps.append)
+            # No proxy or .netrc stands between the engine and a fake: reading them from the environment
+            # on every request was a large part of what each request cost.
+            self._http.trust_env = False
+        return self._http
 
     @staticmethod
     def _serve(fake: FakeApi, connector: RestConnector, entity: str, schema: dict[str, str]) -> None:
@@ -237,9 +246,8 @@ class Harness:
         for fake in self._fakes.values():
             ROUTER.remove(fake)
             fake.close()
-        for connector in {id(c): c for c in (getattr(self, "source_connector", None),
-                                             getattr(self, "target_connector", None)) if c}.values():
-            connector.session.close()
+        if self._http is not None:
+            self._http.close()
         if hasattr(self, "state"):
             self.state.close()
 

@@ -26,30 +26,38 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 class FakeRouter:
-    """Starts the shared mock when the first fake arrives and stops it when the last leaves."""
+    """Starts the shared mock when the first fake arrives and stops it when the last leaves.
+
+    The mock and its callbacks are made once: a test suite starts and stops it once per test.
+    """
 
     def __init__(self) -> None:
         self._fakes: dict[str, FakeApi] = {}
         self._mock: responses.RequestsMock | None = None
+        self._started = False
 
     def add(self, fake: FakeApi) -> None:
         if fake.host in self._fakes and self._fakes[fake.host] is not fake:
             raise ValueError(f"host {fake.host} is already served by {self._fakes[fake.host]!r}")
         self._fakes[fake.host] = fake
-        if self._mock is None:
-            mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-            for method in _METHODS:
-                mock.add_callback(method, re.compile(r".*"), callback=self._route)
-            mock.start()
-            self._mock = mock
+        if not self._started:
+            if self._mock is None:
+                self._mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+                for method in _METHODS:
+                    self._mock.add_callback(method, re.compile(r".*"), callback=self._route)
+            self._mock.start()
+            self._started = True
 
     def remove(self, fake: FakeApi) -> None:
         if self._fakes.get(fake.host) is fake:
             del self._fakes[fake.host]
-        if not self._fakes and self._mock is not None:
+        if not self._fakes and self._started and self._mock is not None:
             self._mock.stop(allow_assert=False)
-            self._mock.reset()
-            self._mock = None
+            self._started = False
+            # `responses` keeps every call, on the mock and on each callback: a test's calls go with it.
+            self._mock.calls.reset()
+            for callback in self._mock.registered():
+                callback.calls.reset()
 
     def _route(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         host = urlsplit(request.url).netloc
