@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 
 # Letters NFKD does not decompose but Nordic and German system names use.
 _LETTERS = str.maketrans({"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "ß": "ss", "Đ": "D", "đ": "d", "Ł": "L", "ł": "l"})
 
 
+# The engine and the fakes name the same few systems and entities on every request: the names are cached.
+@lru_cache(maxsize=4096)
 def ascii_fold(text: str) -> str:
     """The text with accents dropped, Nordic letters spelled out, any other non-ASCII character removed."""
     return unicodedata.normalize("NFKD", text.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
 
 
+@lru_cache(maxsize=4096)
 def slug(text: str, *, fallback: str = "x") -> str:
     """A URL-safe lowercase slug: `Customers (human data)` -> `customers-human-data`."""
     words = re.findall(r"[a-z0-9]+", ascii_fold(text).lower())
@@ -29,6 +33,7 @@ def snake(text: str, *, fallback: str = "x") -> str:
     return slug(text, fallback=fallback).replace("-", "_")
 
 
+@lru_cache(maxsize=4096)
 def system_key(system: str) -> str:
     """A spelling-independent key for a system: `Custom CRM` and `Customcrm` both give `customcrm`."""
     return re.sub(r"[^a-z0-9]", "", ascii_fold(system).lower())

@@ -13,7 +13,7 @@ import json
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from .sqlite import connect
+from .sqlite import close, connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS links (mapping TEXT, source_id TEXT, target_id TEXT, origin TEXT,
@@ -52,7 +52,7 @@ class StateStore:
         return f"StateStore({self.path!r})"
 
     def close(self) -> None:
-        self._db.close()
+        self._db = close(self._db, self.path)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

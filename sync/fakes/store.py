@@ -11,7 +11,7 @@ import json
 import threading
 from typing import Any, Callable
 
-from ..sqlite import MEMORY, connect
+from ..sqlite import MEMORY, close, connect
 
 CLOCK_START = 1_700_000_000
 _SCHEMA = """
@@ -43,6 +43,7 @@ class FakeStore:
     """
 
     def __init__(self, path: str = MEMORY) -> None:
+        self._path = path
         self._db = connect(path, _SCHEMA)
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -52,7 +53,7 @@ class FakeStore:
         return self._db.execute("SELECT MAX(stamp) FROM docs").fetchone()[0]
 
     def close(self) -> None:
-        self._db.close()
+        self._db = close(self._db, self._path)
 
     def new_id(self, entity: str, form: Callable[[int], str] = str) -> str:
         """An unused id for `entity`, numbered in `form` (an API's own style of id)."""
