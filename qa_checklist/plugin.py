@@ -96,6 +96,7 @@ class ReportCollector:
         self.changed = changed
         self.outcomes: dict[str, TestOutcome] = {}
         self.manifests: set[Path] = set()
+        self._modules_seen: set[str] = set()
         self.started_at = now()
         self.clock = time.perf_counter()
         chosen = config.getoption("qa_baseline", None)
@@ -114,9 +115,12 @@ class ReportCollector:
         outcome = self.outcomes.get(report.nodeid)
         if outcome is None:
             outcome = self.outcomes[report.nodeid] = TestOutcome(report.nodeid, item_id)
-            manifest = find_manifest(self.config.rootpath / report.location[0])
-            if manifest is not None:
-                self.manifests.add(manifest)
+            module = report.location[0]
+            if module not in self._modules_seen:  # looked up once a module: it resolves the path on disk
+                self._modules_seen.add(module)
+                manifest = find_manifest(self.config.rootpath / module)
+                if manifest is not None:
+                    self.manifests.add(manifest)
         outcome.add(report)
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
