@@ -191,6 +191,14 @@ def h_idempotent(make: MakeHarness, mapping: EntityMapping) -> bool:
     return harness(make, mapping).target_connector.idempotency_header is not None
 
 
+def _words(answer: Any) -> list[str]:
+    """The message and error code of an API's error body, wherever its format keeps them."""
+    if isinstance(answer, dict):
+        found = [v for k, v in answer.items() if isinstance(v, str) and ("message" in k or k.endswith("code"))]
+        return found + [w for v in answer.values() if isinstance(v, dict) for w in _words(v)]
+    return []
+
+
 def _record_ids(h) -> set[str]:
     return {str(h.target_connector.record_id(r)) for r in h.target.records()}
 
@@ -243,8 +251,13 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
         edited = another(read(h.source.get(source_id), row.source), kind)
         h.source.edit(source_id, nested(row.source, edited))
         h.target.fake.faults = ScriptedFaults(*refusal)
-        assert [e.entity_id for e in h.run_pass().errors] == [source_id], (
-            f"every write {refusal[0]}: the pass must report {source_id}")
+        errors = h.run_pass().errors
+        assert [e.entity_id for e in errors] == [source_id], f"every write {refusal[0]}: the pass must report {source_id}"
+        if refusal is REFUSED:
+            _, _, answer = h.target.fake.fault_reply(refusal[0])
+            said = _words(answer)
+            assert all(words in errors[0].message for words in said), (
+                f"the error must carry what the {mapping.target_system} API said ({said}): {errors[0].message!r}")
         h.run_until_settled()
         assert holds(read(h.target.get(target_id), row.target), as_declared(edited, row.type)), (
             f"an update that failed ({refusal[0]}) in one pass was not retried in the next: {row.target} holds "

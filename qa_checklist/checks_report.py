@@ -42,6 +42,7 @@ def _pass_told_truly(h, what: str):
     one call, not a call of its own."""
     marks = [(fake, len(fake.log)) for fake in _fakes(h)]
     report = h.run_pass()
+    assert report.mapping_id == h.mapping.id, f"{what}: the report names {report.mapping_id!r}, not {h.mapping.id!r}"
     received = Counter(_kind(h, fake, r) for fake, mark in marks for r in fake.log[mark:] if r.fault is None)
     assert report.api_calls == dict(received), (
         f"{what}: the report lists API calls {report.api_calls}, the APIs received {dict(received)}")

@@ -118,7 +118,7 @@ def _left_out_aloud(make: Any, mapping: EntityMapping, row: PropertyMapping, pro
     finally:
         logger.removeHandler(warnings)
     where = f"{row.file}:{row.line}:"
-    assert any(m.startswith(where) and f"{row.source} -> {row.target}" in m and problem in m
+    assert any(m.startswith(where) and mapping.id in m and f"{row.source} -> {row.target}" in m and problem in m
                for m in warnings.messages), (
         f"the engine must warn that it leaves out {row.source} -> {row.target} ({where} {problem}); "
         f"it warned {warnings.messages}")
