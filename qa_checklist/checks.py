@@ -304,29 +304,29 @@ def conflict(make: MakeHarness, mapping: EntityMapping) -> None:
 
 def optimistic_locking(make: MakeHarness, mapping: EntityMapping) -> None:
     index, row = _editable_row_or_skip(mapping, _NO_EDITABLE_ROW)
-    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
-    kind = source_kind(mapping, index)
-    edited_at_source = another(sample(kind, index), kind)
-    edited_by_hand = as_declared(another(edited_at_source, kind), row.type)
-    h.source.edit(source_id, nested(row.source, edited_at_source))
-    # A person edits the same property on the target after the engine has read it, before it writes.
-    h.target.after_next_read(lambda: h.target.edit(target_id, nested(row.target, edited_by_hand)))
-    report = h.run_pass()
-    assert not report.errors, f"a target changed under the engine must be read again, not fail: {report.errors}"
-    h.run_pass()
-    assert holds(read(h.target.get(target_id), row.target), edited_by_hand), (
-        f"the engine overwrote {row.target} = {edited_by_hand!r}, an edit it had not read")
-    assert _same_value(read(h.source.get(source_id), row.source), edited_by_hand)
+    for written in ("target", "source"):  # a source edit flows to the target; then a target edit flows back
+        _edited_under_the_engine(make, mapping, index, row, written)
 
-    # The other way round: an edit on the target flows back, and the source changes under the engine.
+
+def _edited_under_the_engine(make: MakeHarness, mapping: EntityMapping, index: int, row: PropertyMapping,
+                             written: str) -> None:
+    """An edit flows towards the `written` side, where a person edits the same property after the engine
+    has read it, before it writes: read again, the person's later edit wins on both sides."""
+    kind = source_kind(mapping, index)
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
-    edited_at_target = as_declared(another(sample(kind, index), kind), row.type)
-    edited_by_hand = another(another(sample(kind, index), kind), kind)
-    h.target.edit(target_id, nested(row.target, edited_at_target))
-    h.source.after_next_read(lambda: h.source.edit(source_id, nested(row.source, edited_by_hand)))
+    flowing = another(sample(kind, index), kind)
+    by_hand = another(flowing, kind)
+    sides = {"source": (h.source, source_id, row.source, lambda value: value),
+             "target": (h.target, target_id, row.target, lambda value: as_declared(value, row.type))}
+    handle, rid, path, spelled = sides["source" if written == "target" else "target"]
+    handle.edit(rid, nested(path, spelled(flowing)))
+    handle, rid, path, spelled = sides[written]
+    handle.after_next_read(lambda: handle.edit(rid, nested(path, spelled(by_hand))))
     report = h.run_pass()
-    assert not report.errors, f"a source changed under the engine must be read again, not fail: {report.errors}"
+    assert not report.errors, f"a {written} changed under the engine must be read again, not fail: {report.errors}"
     h.run_pass()
-    assert _same_value(read(h.source.get(source_id), row.source), edited_by_hand), (
-        f"the engine overwrote {row.source} = {edited_by_hand!r}, an edit it had not read")
-    assert holds(read(h.target.get(target_id), row.target), as_declared(edited_by_hand, row.type))
+    expected = as_declared(by_hand, row.type)
+    held = read(h.target.get(target_id), row.target) if written == "target" else read(h.source.get(source_id), row.source)
+    assert _same_value(held, expected), f"the engine overwrote {path} = {by_hand!r}, an edit it had not read: {held!r}"
+    assert holds(read(h.target.get(target_id), row.target), expected)
+    assert _same_value(read(h.source.get(source_id), row.source), expected)
