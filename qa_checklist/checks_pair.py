@@ -203,50 +203,52 @@ def _record_ids(h) -> set[str]:
     return {str(h.target_connector.record_id(r)) for r in h.target.records()}
 
 
-def faults(make: MakeHarness, mapping: EntityMapping) -> None:
-    """Under API faults (429, 5xx, timeouts, lost responses) at a fixed seed the linked-pair promises
-    hold, and a create whose response was lost after the API applied it is not made twice."""
-    from . import checks  # the linked-pair checks, run again through fault-injecting fakes
-
-    def faulty(m: EntityMapping, **kw: Any) -> Any:
-        return make(m, fault_rate=FAULT_RATE, seed=FAULT_SEED, **kw)
-    faulty.vocabulary = vocabulary_of(make)  # type: ignore[attr-defined]  # the run's, as the checks read it
-    ran = []
+def _interrupted_create(make: MakeHarness, mapping: EntityMapping) -> list[str]:
+    """A first create the API applied, whose response was lost and whose retries were refused (a crash,
+    as far as the engine can tell), is not made twice, even when its resend is refused again."""
     # Without an idempotency key an API cannot tell a resent create from a new one: nothing to hold the engine to.
-    idempotent = h_idempotent(make, mapping)
-    if idempotent and mapping.sync != "conditional" and not (same_collection(mapping) and mapping.merge_keys):
-        h = harness(make, mapping)
-        keys = {k.source: key_value(mapping, n) for n, k in enumerate(mapping.merge_keys)}
-        source_id = new_source(h, mapping, {**keys, **sample_values(mapping)})
-        if mapping.sync == "link_required" or mapping.create_when_connected:
-            link_target(h, mapping, source_id)
-        existing = _record_ids(h)
-        h.target.fake.faults = ScriptedFaults(*INTERRUPTED)
-        first = h.run_pass()
-        interrupted = bool(h.target.fake.faults.injected)  # a pair with nothing to write sends no write
-        assert first.errors or not interrupted, "the first write was lost and then refused: the pass must report it"
-        collection = h.target_connector.endpoint(mapping.target_entity).path
-        if any(r.fault == "lost" and r.method == "POST" and r.path == collection for r in h.target.requests):
-            # The API is still down when the next pass resends the create: it waits for the next pass,
-            # and is not made afresh meanwhile under a new idempotency key.
-            h.target.fake.faults = ScriptedFaults(*REFUSED)
-            second = h.run_pass()
-            assert [e.entity_id for e in second.errors] == [source_id], (
-                f"resending the unfinished create of {source_id} was refused: the pass must report it, "
-                f"got {second.errors}")
-        h.run_until_settled()
-        linked = linked_to(h, source_id)
-        assert len(linked) == 1, f"links after an interrupted first write: {h.links()}"
-        made = _record_ids(h) - existing
-        assert made <= set(linked), (
-            f"the first write was applied, its response lost and the pass interrupted; the engine made "
-            f"{sorted(made)} though it links only {linked}: a create was made twice")
-        if interrupted:
-            ran.append("lost response")
+    if (not h_idempotent(make, mapping) or mapping.sync == "conditional"
+            or (same_collection(mapping) and mapping.merge_keys)):
+        return []
+    h = harness(make, mapping)
+    keys = {k.source: key_value(mapping, n) for n, k in enumerate(mapping.merge_keys)}
+    source_id = new_source(h, mapping, {**keys, **sample_values(mapping)})
+    if mapping.sync == "link_required" or mapping.create_when_connected:
+        link_target(h, mapping, source_id)
+    existing = _record_ids(h)
+    h.target.fake.faults = ScriptedFaults(*INTERRUPTED)
+    first = h.run_pass()
+    interrupted = bool(h.target.fake.faults.injected)  # a pair with nothing to write sends no write
+    assert first.errors or not interrupted, "the first write was lost and then refused: the pass must report it"
+    collection = h.target_connector.endpoint(mapping.target_entity).path
+    if any(r.fault == "lost" and r.method == "POST" and r.path == collection for r in h.target.requests):
+        # The API is still down when the next pass resends the create: it waits for the next pass,
+        # and is not made afresh meanwhile under a new idempotency key.
+        h.target.fake.faults = ScriptedFaults(*REFUSED)
+        second = h.run_pass()
+        assert [e.entity_id for e in second.errors] == [source_id], (
+            f"resending the unfinished create of {source_id} was refused: the pass must report it, "
+            f"got {second.errors}")
+    h.run_until_settled()
+    linked = linked_to(h, source_id)
+    assert len(linked) == 1, f"links after an interrupted first write: {h.links()}"
+    made = _record_ids(h) - existing
+    assert made <= set(linked), (
+        f"the first write was applied, its response lost and the pass interrupted; the engine made "
+        f"{sorted(made)} though it links only {linked}: a create was made twice")
+    return ["lost response"] if interrupted else []
+
+
+def _failed_updates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
+    """An update refused (or timed out) in every retry is reported with the API's own words, and retried
+    in the next pass."""
     found = editable_row(mapping) if not same_collection(mapping) else None
-    for refusal in (REFUSED, TIMED_OUT) if found is not None else ():
-        index, row = found
-        kind = source_kind(mapping, index)
+    if found is None:
+        return []
+    index, row = found
+    kind = source_kind(mapping, index)
+    ran = []
+    for refusal in (REFUSED, TIMED_OUT):
         h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
         edited = another(read(h.source.get(source_id), row.source), kind)
         h.source.edit(source_id, nested(row.source, edited))
@@ -263,6 +265,18 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
             f"an update that failed ({refusal[0]}) in one pass was not retried in the next: {row.target} holds "
             f"{read(h.target.get(target_id), row.target)!r}, expected {as_declared(edited, row.type)!r}")
         ran.append(f"failed update retried ({refusal[0]})")
+    return ran
+
+
+def faults(make: MakeHarness, mapping: EntityMapping) -> None:
+    """Under API faults (429, 5xx, timeouts, lost responses) at a fixed seed the linked-pair promises
+    hold, and a create whose response was lost after the API applied it is not made twice."""
+    from . import checks  # the linked-pair checks, run again through fault-injecting fakes
+
+    def faulty(m: EntityMapping, **kw: Any) -> Any:
+        return make(m, fault_rate=FAULT_RATE, seed=FAULT_SEED, **kw)
+    faulty.vocabulary = vocabulary_of(make)  # type: ignore[attr-defined]  # the run's, as the checks read it
+    ran = [*_interrupted_create(make, mapping), *_failed_updates(make, mapping)]
     for name in ("no_echo", "bidirectional", "conflict", "optimistic_locking"):
         if name in ("bidirectional", "conflict", "optimistic_locking") and not mapping.bidirectional:
             continue
