@@ -86,7 +86,7 @@ class SyncEngine:
         tally = PassTally(m, self._redact)
         before = self._calls()
         try:
-            self._replay_intents(tally)
+            unfinished = self._replay_intents(tally)
             changed_sources, source_cursor = self._read("source", self.source, self.mapping.source_entity)
             changed_targets, target_cursor = self._read("target", self.target, self.mapping.target_entity)
         except ListFailed as exc:
@@ -96,7 +96,7 @@ class SyncEngine:
         self._synced_s, self._synced_t = self.state.synced(m, "source"), self.state.synced(m, "target")
         self._links = {sid: tid for sid, (tid, _origin) in self.state.links(m).items()}
         self._build_indexes()
-        for sid in self._candidates(changed_sources, changed_targets):
+        for sid in self._candidates(changed_sources, changed_targets, unfinished):
             self._handle_source(sid, tally)
         with self.state.transaction():
             self.state.set_cursor(m, "source", source_cursor)
@@ -110,7 +110,7 @@ class SyncEngine:
         self.state.remember_seen(self.mapping.id, side, by_id)
         return list(by_id), new_cursor
 
-    def _candidates(self, changed_sources: list[str], changed_targets: list[str]) -> list[str]:
+    def _candidates(self, changed_sources: list[str], changed_targets: list[str], unfinished: set[str]) -> list[str]:
         ordered = dict.fromkeys(changed_sources)
         ordered.update(dict.fromkeys(sorted(self.state.to_revisit(self.mapping.id))))
         if self.mapping.bidirectional:
@@ -122,7 +122,7 @@ class SyncEngine:
         ordered.update(dict.fromkeys(s for s in self._links if s not in self._synced_s))
         excluded = self.state.created_from(*self._source_key, origin_system=self._target_key[0])
         # A create whose replay failed may already exist on the target: only its replay may finish it.
-        excluded |= set(self.state.intents(self.mapping.id))
+        excluded |= unfinished
         return [sid for sid in ordered if sid not in excluded]
 
     def _build_indexes(self) -> None:
@@ -226,8 +226,11 @@ class SyncEngine:
             self.state.clear_intent(m, sid)
         return tid
 
-    def _replay_intents(self, tally: PassTally) -> None:
-        """Re-sends creates whose link was never committed, with their idempotency key."""
+    def _replay_intents(self, tally: PassTally) -> set[str]:
+        """Re-sends creates whose link was never committed, with their idempotency key; returns the
+        source ids whose resend failed (their create is still unfinished)."""
+        unfinished: set[str] = set()
+        seen: dict | None = None
         for sid, (key, body) in sorted(self.state.intents(self.mapping.id).items()):
             if self.target.idempotency_header is None:
                 # Without idempotency the API cannot tell us; merge keys reconcile on the normal path.
@@ -238,11 +241,15 @@ class SyncEngine:
                 created = self.target.create_record(self.mapping.target_entity, body, key)
             except (ApiError, requests.RequestException) as exc:
                 tally.error(sid, f"replaying an unfinished create: {_message(exc)}")
+                unfinished.add(sid)
                 continue
-            self._commit_created(sid, self.state.seen(self.mapping.id, "source").get(sid, {}), created)
+            if seen is None:
+                seen = self.state.seen(self.mapping.id, "source")
+            self._commit_created(sid, seen.get(sid, {}), created)
             # The snapshot of the source predates this pass; let the pass re-check the pair.
             with self.state.transaction():
                 self.state.revisit(self.mapping.id, sid)
+        return unfinished
 
     # a linked pair
     def _synchronize(self, sid: str, tid: str, tally: PassTally) -> None:
