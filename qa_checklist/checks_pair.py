@@ -4,6 +4,7 @@ holds while the APIs fail now and then.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -14,7 +15,6 @@ from sync.connectors.registry import is_chargebee
 from sync.report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS
 
 from .causes import CausedBy, row_failed
-from .conditions import vocabulary_of
 from .describe import describe
 from .expected import as_declared, holds, nested, read, same_value as _same_value
 from .scenario import (
@@ -273,9 +273,7 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
     hold, and a create whose response was lost after the API applied it is not made twice."""
     from . import checks  # the linked-pair checks, run again through fault-injecting fakes
 
-    def faulty(m: EntityMapping, **kw: Any) -> Any:
-        return make(m, fault_rate=FAULT_RATE, seed=FAULT_SEED, **kw)
-    faulty.vocabulary = vocabulary_of(make)  # type: ignore[attr-defined]  # the run's, as the checks read it
+    faulty = partial(make, fault_rate=FAULT_RATE, seed=FAULT_SEED)
     ran = [*_interrupted_create(make, mapping), *_failed_updates(make, mapping)]
     for name in ("no_echo", "bidirectional", "conflict", "optimistic_locking"):
         if name in ("bidirectional", "conflict", "optimistic_locking") and not mapping.bidirectional:

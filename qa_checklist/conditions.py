@@ -24,7 +24,9 @@ OTHER = "qa-other-value"  # a discriminator value no vocabulary spells
 
 
 def vocabulary_of(make: Any) -> Vocabulary:
-    return getattr(make, "vocabulary", None) or Vocabulary.shipped()
+    """The run's vocabulary, from the harness factory (or the factory a partial of it wraps)."""
+    return getattr(make, "vocabulary", None) or getattr(getattr(make, "func", None), "vocabulary", None) \
+        or Vocabulary.shipped()
 
 
 def skip_without_predicate(make: Any, mapping: EntityMapping) -> None:
