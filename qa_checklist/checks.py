@@ -21,6 +21,7 @@ from .checks_pair import conflict_rules, faults, one_way, write_counts  # noqa: 
 from .checks_report import pass_report  # noqa: F401
 from .manifest import load_mapping  # noqa: F401  (generated modules call checks.load_mapping)
 from .scenario import (
+    ID_NAMES,
     MakeHarness,
     editable_row,
     fed_by_one_source,
@@ -135,7 +136,7 @@ def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
     if same_collection(mapping):
         return
     assert report.linked == 1, f"the report must count the link by merge key: {report.summary()}"
-    if key.source in (h.source_connector.id_field, "id", "ID", "Id"):
+    if key.source in (h.source_connector.id_field, *ID_NAMES):
         return  # the key is the source's own id: no second entity can share it
     # A second entity with the same value is the same entity too: it joins the first one's target.
     twin = new_source(h, mapping, {key.source: value})

@@ -57,9 +57,12 @@ def sample_values(mapping: EntityMapping) -> dict[str, Any]:
     return values
 
 
+ID_NAMES = ("id", "ID", "Id")  # how the documents spell a record's own id
+
+
 def is_target_id(mapping: EntityMapping, row: PropertyMapping) -> bool:
     # An id is assigned by the API that holds the record: no sync writes it.
-    return row.target in ("id", "ID", "Id") or row.source in ("id", "ID", "Id")
+    return row.target in ID_NAMES or row.source in ID_NAMES
 
 
 def same_collection(mapping: EntityMapping) -> bool:
