@@ -165,6 +165,10 @@ class Harness:
             # No proxy or .netrc stands between the engine and a fake: reading them from the environment
             # on every request was a large part of what each request cost.
             self._http.trust_env = False
+            # Nor session-wide params or proxies: requests (2.33+) merges each request's with the session's
+            # through a typing-Protocol isinstance check, slow before Python 3.12; None has nothing to merge.
+            self._http.params = None  # type: ignore[assignment]
+            self._http.proxies = None  # type: ignore[assignment]
         return self._http
 
     @staticmethod
