@@ -7,7 +7,7 @@
 * A test allocates hundreds of thousands of short-lived containers (each HTTP request through
   requests and responses makes dozens): at the default threshold of 700 the collector ran about
   5,000 times per 3,800 tests, a tenth of the suite's CPU. The youngest generation is collected
-  every 10,000 allocations instead, for the run only (restored at exit).
+  every 10,000 allocations instead, from configuration (collection allocates as much) to exit.
 * xdist's `--dist loadfile`: on every finished test, its scheduler counts the worker's pending
   tests over every module the worker was ever given, and it finds each test's index with
   `list.index` over the whole collection: at 4,500 modules and 34,000 tests that is about 40 s of
@@ -30,9 +30,6 @@ YOUNGEST_GENERATION = 10_000
 def pytest_collection_finish(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], YOUNGEST_GENERATION), *threshold[1:])
-    session.config.add_cleanup(lambda: gc.set_threshold(*threshold))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -41,6 +38,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # unconfigure (the unraisable-exception plugin's), which would otherwise walk every unfrozen item
     # again. A session run inside another process (pytester) still leaves nothing frozen behind.
     config.add_cleanup(gc.unfreeze)
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], YOUNGEST_GENERATION), *threshold[1:])
+    config.add_cleanup(lambda: gc.set_threshold(*threshold))
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)

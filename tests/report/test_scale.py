@@ -49,3 +49,21 @@ def test_same_assignment_as_xdist_every_test_once_modules_whole():
     assert sorted(ours["gw0"] + ours["gw1"]) == sorted(collection)
     modules = [{n.split("::")[0] for n in ours[w]} for w in ("gw0", "gw1")]
     assert not modules[0] & modules[1] and all(modules)
+
+
+def test_gc_threshold_raised_for_the_run_and_restored_at_exit():
+    import gc
+
+    from qa_checklist import scale
+
+    cleanups = []
+    config = SimpleNamespace(add_cleanup=cleanups.append)
+    before = gc.get_threshold()
+    try:
+        scale.pytest_configure(config)
+        assert gc.get_threshold()[0] >= scale.YOUNGEST_GENERATION
+        assert gc.get_threshold()[1:] == before[1:]
+    finally:
+        for cleanup in reversed(cleanups):  # as pytest runs them: last registered first
+            cleanup()
+    assert gc.get_threshold() == before
