@@ -58,12 +58,13 @@ def test_gc_threshold_raised_for_the_run_and_restored_at_exit():
 
     cleanups = []
     config = SimpleNamespace(add_cleanup=cleanups.append)
-    before = gc.get_threshold()
+    outer = gc.get_threshold()  # this very run has raised it already: start from Python's default
+    gc.set_threshold(700, 10, 10)
     try:
         scale.pytest_configure(config)
-        assert gc.get_threshold()[0] >= scale.YOUNGEST_GENERATION
-        assert gc.get_threshold()[1:] == before[1:]
-    finally:
+        assert gc.get_threshold() == (scale.YOUNGEST_GENERATION, 10, 10)
         for cleanup in reversed(cleanups):  # as pytest runs them: last registered first
             cleanup()
-    assert gc.get_threshold() == before
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*outer)
