@@ -14,17 +14,10 @@
   the controller's time, taken from the workers on a 2-core machine. The scheduler here assigns
   the same way (whole modules, in collection order, to a worker running low) with an index per
   worker, and forgets finished modules.
-* With `-n 2` on two cores, three processes share them: the controller wakes on each of the six
-  messages a worker sends per test and, by Linux's default policy, preempts a worker every time
-  (tens of thousands of context switches a minute, each refilling the caches). The run asks for
-  `SCHED_BATCH`, the policy Linux has for non-interactive work: the same share of the CPU and the
-  same priority, but no preemption on wakeup. Workers inherit it. A run already under another
-  policy keeps it.
 """
 from __future__ import annotations
 
 import gc
-import os
 from typing import Any
 
 import pytest
@@ -48,19 +41,6 @@ def pytest_configure(config: pytest.Config) -> None:
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], YOUNGEST_GENERATION), *threshold[1:])
     config.add_cleanup(lambda: gc.set_threshold(*threshold))
-    _run_as_batch(config)
-
-
-def _run_as_batch(config: pytest.Config) -> None:
-    if not hasattr(os, "SCHED_BATCH"):  # Linux only
-        return
-    try:
-        if os.sched_getscheduler(0) != os.SCHED_OTHER:
-            return
-        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
-    except OSError:  # a sandbox may refuse it: the run is only slower
-        return
-    config.add_cleanup(lambda: os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0)))
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)

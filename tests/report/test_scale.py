@@ -1,5 +1,4 @@
 """The loadfile scheduler keeps xdist's assignment (whole modules, each test once) without its quadratic cost."""
-import os
 from types import SimpleNamespace
 
 import pytest
@@ -69,36 +68,3 @@ def test_gc_threshold_raised_for_the_run_and_restored_at_exit():
         assert gc.get_threshold() == (700, 10, 10)
     finally:
         gc.set_threshold(*outer)
-
-
-@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="scheduling policies are Linux's")
-def test_run_scheduled_as_batch_and_restored_at_exit():
-    from qa_checklist import scale
-
-    cleanups = []
-    config = SimpleNamespace(add_cleanup=cleanups.append)
-    outer = os.sched_getscheduler(0)  # this very run is batch already: start from Linux's default
-    os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
-    try:
-        scale._run_as_batch(config)
-        assert os.sched_getscheduler(0) == os.SCHED_BATCH
-        for cleanup in reversed(cleanups):
-            cleanup()
-        assert os.sched_getscheduler(0) == os.SCHED_OTHER
-    finally:
-        os.sched_setscheduler(0, outer, os.sched_param(0))
-
-
-@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="scheduling policies are Linux's")
-def test_a_run_under_another_policy_keeps_it(monkeypatch):
-    from qa_checklist import scale
-
-    def refuse(*args):
-        raise AssertionError("the policy was changed")
-
-    # Leaving SCHED_IDLE needs a privilege a test may not have: the policy is read, not really set.
-    monkeypatch.setattr(scale.os, "sched_getscheduler", lambda pid: os.SCHED_IDLE)
-    monkeypatch.setattr(scale.os, "sched_setscheduler", refuse)
-    cleanups = []
-    scale._run_as_batch(SimpleNamespace(add_cleanup=cleanups.append))
-    assert not cleanups
