@@ -113,3 +113,16 @@ def test_where_reads_and_writes_without_a_list_prefix_on_a_nested_object():
     assert set_where({}, Where("tags", "kinds", "x"), "t", create=True) == {"kinds": "x", "tags": "t"}
     # A list-valued field holds a value it contains.
     assert get_where({"kinds": ["a", "x"], "tags": "t"}, Where("tags", "kinds", "x")) == "t"
+
+
+def test_under_api_faults_a_row_is_checked_with_the_runs_vocabulary():
+    # The faults check runs every row again through a fault-injecting partial of the run's harness
+    # factory: a row under a concept only the run's vocabulary spells is checked there too, not
+    # skipped as not verifiable.
+    from qa_checklist import checks
+    from sync.testing import HarnessFactory
+
+    m = mapping("Custom CRM Contact", "MemberCare Persons", bidirectional=True, id="when/faults", properties=[
+        prop("phone_numbers.number", "mobile", when=when("source", "phone_numbers.name", MOBILE)),
+        prop("email", "email")])
+    checks.faults(HarnessFactory(0.0, VOCABULARY), m)
