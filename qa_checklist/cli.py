@@ -1,6 +1,7 @@
 """`qa-checklist`, the main job: regenerate the suite if the specs changed, run it, report.
 
-    qa-checklist [--specs specs] [--out PATH] [--report report/qa-checklist.html] [--changed] [-- PYTEST ARGS]
+    qa-checklist [--specs specs] [--out PATH] [--report report/qa-checklist.html] [--changed] [--workers N]
+                 [-- PYTEST ARGS]
     qa-checklist merge PART.json... -o PATH
 
 The committed suite (`generated_tests/`) is only ever regenerated from `specs/`: other specs get
@@ -21,6 +22,7 @@ from generator.writer import OutputBusy, OutputNotGenerated, output_lock, write_
 
 from .reportfile import mark_stale
 from .suites import suite_folder
+from .workers import run_workers
 
 
 def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -39,10 +41,15 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--changed", action="store_true",
                         help="run only the sections changed since the previous report (--report's JSON), "
                              "carrying the other items' results forward")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="run the suite in N pytest processes that take its modules from a shared queue, "
+                             "then merge their reports (default: 1; use it instead of -- -n N)")
     args, unknown = parser.parse_known_args(own)
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)} (arguments for pytest go after --: "
                      f"qa-checklist -- {' '.join(unknown)})")
+    if args.workers < 1:
+        parser.error(f"--workers: at least 1, got {args.workers}")
     return args, pytest_args
 
 
@@ -79,11 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     if build.findings:
         print(f"qa-checklist: {len(build.findings)} finding(s) in the specs; they are listed in the report")
 
-    if not any(a.startswith("--dist") for a in pytest_args):
-        pytest_args = ["--dist", "loadfile", *pytest_args]  # under -n, a module's tests share one worker
-    if args.changed:
-        pytest_args = ["--qa-changed", *pytest_args]
-    status = pytest.main([str(args.out), f"--qa-report={args.report}", *pytest_args])
+    if args.workers > 1:
+        status = run_workers(args.out, args.report, args.workers, pytest_args, args.changed)
+    else:
+        if not any(a.startswith("--dist") for a in pytest_args):
+            pytest_args = ["--dist", "loadfile", *pytest_args]  # under -n, a module's tests share one worker
+        if args.changed:
+            pytest_args = ["--qa-changed", *pytest_args]
+        status = pytest.main([str(args.out), f"--qa-report={args.report}", *pytest_args])
     json_path = args.report.with_suffix(".json")
     if not json_path.is_file():
         print(f"qa-checklist: pytest ended with status {int(status)} and wrote no report", file=sys.stderr)

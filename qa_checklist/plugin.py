@@ -23,6 +23,7 @@ from .report import build_report  # noqa: E402
 from .reportfile import mark_stale, read_report, write_report  # noqa: E402
 from .runinfo import now, run_block  # noqa: E402
 from .shards import shard_of  # noqa: E402
+from .workqueue import run_claimed  # noqa: E402
 
 
 # Each example builds fresh fakes through a function-scoped factory fixture: that is intended.
@@ -41,6 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "checklist(item_id, file, line): the checklist item of a dataflow document this test verifies",
     )
+    if config.getoption("qa_queue", None) and config.getoption("numprocesses", None):
+        raise pytest.UsageError("--qa-queue runs this process as one of a group sharing the suite; "
+                                "xdist's -n does the same with a controller: give one of them")
     path = config.getoption("qa_report", None)
     baseline = _baseline(config, path)
     if baseline is not None:
@@ -56,6 +60,17 @@ def _baseline(config: pytest.Config, report: str | None) -> Baseline | None:
     if not path:
         raise pytest.UsageError("--qa-changed needs the previous report: --qa-baseline=PATH or --qa-report=PATH")
     return Baseline(config, Path(path).with_suffix(".json"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    queue = session.config.getoption("qa_queue", None)
+    if not queue or session.config.option.collectonly:
+        return None
+    if session.testsfailed and not session.config.option.continue_on_collection_errors:
+        return None  # pytest's own loop stops the run on collection errors
+    run_claimed(session, Path(queue))
+    return True
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -85,6 +100,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--qa-changed", action="store_true", default=False,
                     help="run only the sections whose document section or product code changed since the baseline "
                          "report (--qa-baseline), carrying the other items' results forward")
+    group.addoption("--qa-queue", metavar="PATH", default=None,
+                    help="take the suite's modules one at a time from the queue file PATH, shared with other "
+                         "processes of the same suite and arguments (qa-checklist --workers starts them)")
 
 
 class ReportCollector:

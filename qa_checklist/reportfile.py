@@ -29,8 +29,10 @@ def read_report(path: Path) -> dict[str, Any] | None:
 
 
 def write_report(path: Path, report: dict[str, Any]) -> None:
+    """The JSON beside `path`, and the HTML at `path` unless `path` is itself the JSON (a part to merge)."""
     _replace(json_path(path), json.dumps(report, indent=1, ensure_ascii=False) + "\n")
-    _replace(path, render_html(report))
+    if path.suffix != ".json":
+        _replace(path, render_html(report))
 
 
 def mark_stale(path: Path, reason: str) -> bool:
@@ -40,6 +42,8 @@ def mark_stale(path: Path, reason: str) -> bool:
         return False
     report.setdefault("run", {})["stale"] = reason
     _replace(json_path(path), json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    if path.suffix == ".json":
+        return True
     try:
         page = path.read_text(encoding="utf-8")
     except OSError:

@@ -4,6 +4,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from .test_qa_checklist_cli import GOLDEN_SPECS, qa_checklist
 
 
@@ -12,11 +14,12 @@ def report_items(folder: Path) -> dict[str, dict]:
     return {i["id"]: i for d in report["dataflows"] for m in d["mappings"] for i in m["items"]}
 
 
-def test_after_editing_one_document_only_its_changed_section_runs(tmp_path):
+@pytest.mark.parametrize("workers", [(), ("--workers", "2")], ids=["one-process", "two-workers"])
+def test_after_editing_one_document_only_its_changed_section_runs(tmp_path, workers):
     for name in ("acme-chargebee.rst", "more/acme-chargebee.rst"):
         (tmp_path / "specs" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(GOLDEN_SPECS / "acme-chargebee.rst", tmp_path / "specs" / name)
-    first = qa_checklist(tmp_path, "--changed", "--", "-q", "-p", "no:cacheprovider")
+    first = qa_checklist(tmp_path, "--changed", *workers, "--", "-q", "-p", "no:cacheprovider")
     assert first.returncode == 0, first.stdout[-2000:] + first.stderr
     before = report_items(tmp_path)
     assert "no previous report" in first.stdout and f"0 of {len(before)} items carried" in first.stdout
@@ -25,7 +28,7 @@ def test_after_editing_one_document_only_its_changed_section_runs(tmp_path):
 
     edited = tmp_path / "specs" / "more" / "acme-chargebee.rst"
     edited.write_text(edited.read_text().replace("   * - town\n", "   * - town_name\n"))
-    second = qa_checklist(tmp_path, "--changed", "--", "-q", "-p", "no:cacheprovider")
+    second = qa_checklist(tmp_path, "--changed", *workers, "--", "-q", "-p", "no:cacheprovider")
     assert second.returncode == 0, second.stdout[-2000:] + second.stderr
     after = report_items(tmp_path)
     assert len(after) == len(before)  # the report still lists every item
@@ -34,13 +37,13 @@ def test_after_editing_one_document_only_its_changed_section_runs(tmp_path):
     assert any("town_name" in after[i]["label"] for i in ran)
     assert f"{len(after) - len(ran)} of {len(after)} items carried" in second.stdout
     assert 0 < _ran(second.stdout) < tests_in_all
-    assert _ran(second.stdout) + _count(second.stdout, "deselected") == tests_in_all
+    assert _ran(second.stdout) + _deselected(second.stdout) == tests_in_all
     for item_id in after.keys() - ran:
         assert after[item_id]["carried_from"] == {"started_at": started_at}
         assert after[item_id]["status"] == before[item_id]["status"]
 
-    third = qa_checklist(tmp_path, "--changed", "--", "-q", "-p", "no:cacheprovider")
-    assert third.returncode == 0 and _count(third.stdout, "deselected") == tests_in_all
+    third = qa_checklist(tmp_path, "--changed", *workers, "--", "-q", "-p", "no:cacheprovider")
+    assert third.returncode == 0 and _deselected(third.stdout) == tests_in_all
     # carried again: still from the run that produced each result
     assert report_items(tmp_path)["acme-chargebee/lead-to-customer/sync"]["carried_from"] == {"started_at": started_at}
 
@@ -59,9 +62,13 @@ def test_a_change_to_the_product_code_runs_everything(tmp_path):
 
 
 def _count(stdout: str, outcome: str) -> int:
-    """How many tests pytest's summary line counts as `outcome` (0 when it names none)."""
-    found = re.search(rf"(\d+) {outcome}", stdout)
-    return int(found.group(1)) if found else 0
+    """How many tests pytest's summary lines (one per worker) count as `outcome` (0 when none names it)."""
+    return sum(int(n) for n in re.findall(rf"(\d+) {outcome}", stdout))
+
+
+def _deselected(stdout: str) -> int:
+    """How many tests the run deselected: every worker of a run deselects the same ones."""
+    return max((int(n) for n in re.findall(r"(\d+) deselected", stdout)), default=0)
 
 
 def _ran(stdout: str) -> int:

@@ -1,0 +1,93 @@
+"""`qa-checklist --workers N`: the suite in N pytest processes that share a module queue, one report.
+
+Each worker takes the next unclaimed module (`--qa-queue`, `workqueue.py`) and writes a partial
+report; the parts are merged as shards' are (`merge.py`) and compared with the report they replace.
+Without xdist's controller the same work takes less CPU (README, "Performance").
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .history import compare
+from .merge import merge_reports
+from .reportfile import json_path, mark_stale, read_report, write_report
+from .runinfo import now
+
+# pytest's exit statuses, best last: no tests, all passed, tests failed, interrupted, usage and internal errors
+# (and any other, such as a worker killed by a signal, worse still).
+_BEST_LAST = (3, 4, 2, 1, 0, 5)
+
+
+def run_workers(suite: Path, report: Path, workers: int, pytest_args: list[str], changed: bool) -> int:
+    """Runs the suite in `workers` processes and writes the merged report at `report`; pytest's exit status."""
+    previous = read_report(report)
+    started_at, clock = now(), time.perf_counter()
+    mark_stale(report, f"a run started at {started_at} has not finished (still running, or stopped): "
+                       "this report is from an earlier run")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".qa-workers-", dir=report.parent) as scratch:
+        folder = Path(scratch)
+        shared = [f"--qa-queue={folder / 'queue'}", *pytest_args]
+        if changed:
+            shared = ["--qa-changed", f"--qa-baseline={json_path(report)}", *shared]
+        statuses = _run(folder, workers, [sys.executable, "-m", "pytest", str(suite), *shared])
+        status = min(statuses, key=lambda s: _BEST_LAST.index(s) if s in _BEST_LAST else -1)
+        logs = [(folder / f"worker-{n}.log").read_text(encoding="utf-8", errors="replace").splitlines()
+                for n in range(1, workers + 1)]
+        for line in dict.fromkeys(line for lines in logs for line in lines if line.startswith("qa-checklist: ")):
+            print(line)  # the plugin's own notes (as why --changed runs everything), the same in every worker
+        parts = []
+        for number, (lines, worker_status) in enumerate(zip(logs, statuses), 1):
+            _show(number, lines, worker_status)
+            part = read_report(folder / f"part-{number}.json")
+            if part is None:
+                print(f"qa-checklist: worker {number} wrote no report: the modules it took are reported as not run",
+                      file=sys.stderr)
+            else:
+                parts.append(part)
+        if not parts:
+            return status
+    merged = merge_reports(parts)
+    merged["history"] = compare(previous, merged, str(report)) if previous else None
+    merged["run"].update(started_at=started_at, duration_s=round(time.perf_counter() - clock, 2),
+                         pytest_args=[str(suite), *pytest_args], exit_status=status,
+                         stale=None if status in (0, 1, 5) else "a worker did not finish: the results are partial")
+    merged["inputs"]["started_at"] = started_at
+    write_report(report, merged)
+    return status
+
+
+def _run(folder: Path, workers: int, command: list[str]) -> list[int]:
+    """Starts the workers, each writing its part and its log in `folder`, and waits for all of them."""
+    processes = []
+    try:
+        for number in range(1, workers + 1):
+            with (folder / f"worker-{number}.log").open("wb") as log:
+                processes.append(subprocess.Popen([*command, f"--qa-report={folder / f'part-{number}.json'}"],
+                                                  stdout=log, stderr=subprocess.STDOUT))
+        return [process.wait() for process in processes]
+    finally:
+        for process in processes:  # interrupted (Ctrl-C): no worker outlives the run
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+
+
+def _show(number: int, lines: list[str], status: int) -> None:
+    """A worker's last line; its failures when tests failed; all of its output when it could not run them."""
+    if status in (0, 5):
+        shown = lines[-1:]
+    elif status == 1:
+        headings = (i for i, line in enumerate(lines)
+                    if line.startswith("=") and (" FAILURES " in line or " ERRORS " in line))
+        start = next(headings, max(len(lines) - 1, 0))
+        shown = lines[start:]
+    else:
+        shown = lines
+    print(f"qa-checklist: worker {number} (pytest exit status {status}):")
+    for line in shown:
+        print(f"  {line}")

@@ -1,0 +1,73 @@
+"""`--qa-queue=PATH`: processes that collected the same suite share its modules, one claim at a time.
+
+`qa-checklist --workers N` starts N pytest processes with one queue file. Each runs the next
+module nobody has claimed, so the work balances itself as xdist's does, without xdist's controller:
+a third process that, on a two-core machine, wakes about ten times a test and takes a tenth of the
+run's CPU. A module is claimed whole, so its tests run in one process as under `--dist loadfile`.
+
+The file holds the fingerprint of the collected modules, then the index of the next unclaimed
+one, updated under an exclusive `flock`. A process whose collection differs from the first one's
+stops before running anything: claims count positions in the list, so only identical lists can share.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import itertools
+from pathlib import Path
+
+import pytest
+
+
+class QueueMismatch(Exception):
+    """This process collected other modules than the queue's first process."""
+
+
+class ModuleQueue:
+    def __init__(self, path: Path, modules: list[str]):
+        self.path = path
+        self.size = len(modules)
+        self.fingerprint = hashlib.sha256("\n".join(modules).encode()).hexdigest()
+
+    def claim(self) -> int | None:
+        """The index of the next unclaimed module, now this process's; None when all are taken."""
+        with self.path.open("a+", encoding="utf-8") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)  # released when the file closes
+            file.seek(0)
+            lines = file.read().split()
+            if not lines:
+                lines = [self.fingerprint, "0"]
+            if lines[0] != self.fingerprint:
+                raise QueueMismatch(f"{self.path}: another process of this queue collected other tests "
+                                    "(run every worker with the same suite and arguments)")
+            taken = int(lines[1])
+            file.seek(0)
+            file.truncate()
+            file.write(f"{self.fingerprint}\n{taken + 1}\n")
+        return taken if taken < self.size else None
+
+
+def run_claimed(session: pytest.Session, path: Path) -> None:
+    """Runs the modules this process claims from the queue at `path`, until none are left."""
+    modules = [list(tests) for _, tests in itertools.groupby(session.items, key=lambda item: item.path)]
+    queue = ModuleQueue(path, [str(tests[0].path) for tests in modules])
+    try:
+        current = queue.claim()
+        while current is not None:
+            # The next module is claimed before the last test of this one runs: pytest tears down
+            # this module's fixtures knowing which test comes next.
+            following = queue.claim()
+            tests = modules[current]
+            for index, item in enumerate(tests):
+                if index + 1 < len(tests):
+                    nextitem = tests[index + 1]
+                else:
+                    nextitem = modules[following][0] if following is not None else None
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+                if session.shouldfail:
+                    raise session.Failed(session.shouldfail)
+                if session.shouldstop:
+                    raise session.Interrupted(session.shouldstop)
+            current = following
+    except QueueMismatch as error:
+        raise pytest.UsageError(str(error)) from None

@@ -1,0 +1,146 @@
+"""`qa-checklist --workers N`: N pytest processes share the suite's modules through a queue; one report."""
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from qa_checklist.workqueue import ModuleQueue, QueueMismatch
+
+from .test_qa_checklist_cli import GOLDEN_SPECS, qa_checklist
+from .test_shards import items, read
+
+QUIET = ("--", "-q", "-p", "no:cacheprovider")
+
+
+def test_each_module_is_claimed_once_whichever_process_asks(tmp_path):
+    first, second = ModuleQueue(tmp_path / "queue", ["a", "b", "c"]), ModuleQueue(tmp_path / "queue", ["a", "b", "c"])
+    assert [first.claim(), second.claim(), second.claim(), first.claim(), second.claim()] == [0, 1, 2, None, None]
+
+
+def test_a_process_that_collected_other_modules_cannot_take_part(tmp_path):
+    ModuleQueue(tmp_path / "queue", ["a", "b"]).claim()
+    with pytest.raises(QueueMismatch, match="collected other tests"):
+        ModuleQueue(tmp_path / "queue", ["a", "c"]).claim()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Two documents, run once in one process and once by three workers."""
+    folder = tmp_path_factory.mktemp("workers")
+    for name in ("acme-chargebee.rst", "more/acme-chargebee.rst"):
+        (folder / "specs" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(GOLDEN_SPECS / "acme-chargebee.rst", folder / "specs" / name)
+    single = qa_checklist(folder, "--report", "single/qa.html", *QUIET)
+    assert single.returncode == 0, single.stdout[-2000:] + single.stderr
+    workers = qa_checklist(folder, "--report", "workers/qa.html", "--workers", "3", *QUIET)
+    return folder, workers
+
+
+def test_the_workers_report_is_the_report_of_one_run(runs):
+    folder, workers = runs
+    assert workers.returncode == 0, workers.stdout[-2000:] + workers.stderr
+    one, merged = read(folder / "single" / "qa.json"), read(folder / "workers" / "qa.json")
+    assert merged["summary"] == one["summary"]
+    assert one["summary"]["items"] == 34 and one["summary"]["not_testable"] == 0
+    timeless = lambda report: {i: {k: v for k, v in item.items() if k != "duration_s"}  # noqa: E731
+                               for i, item in items(report).items()}
+    assert timeless(merged) == timeless(one)
+    assert merged["shard"] is None and merged["history"] is None
+    assert merged["run"]["pytest_args"] == ["generated_tests", "-q", "-p", "no:cacheprovider"]
+    assert (folder / "workers" / "qa.html").is_file()
+    assert sorted(p.name for p in (folder / "workers").iterdir()) == ["qa.html", "qa.json"]  # no parts or logs left
+    summary = merged["summary"]
+    assert f"QA checklist: {summary['items']} items: {summary['passed']} verified" in workers.stdout
+
+
+def test_every_test_runs_in_exactly_one_worker(runs):
+    folder, workers = runs
+    last_lines = re.findall(r"worker (\d) \(pytest exit status 0\):\n  (.*)\n", workers.stdout)
+    assert [number for number, _ in last_lines] == ["1", "2", "3"]
+    ran = sum(int(n) for _, line in last_lines for n in re.findall(r"(\d+) (?:passed|skipped|failed)", line))
+    assert ran == sum(len(i["tests"]) for i in items(read(folder / "single" / "qa.json")).values()) == 58
+
+
+def test_a_second_run_compares_with_the_report_it_replaces(runs):
+    folder, _ = runs
+    again = qa_checklist(folder, "--report", "workers/qa.html", "--workers", "2", *QUIET, "-k", "sync_rule")
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr
+    report = read(folder / "workers" / "qa.json")
+    assert report["history"]["baseline"]["path"] == "workers/qa.html"
+    assert report["history"]["newly_failing"] == [] and report["run"]["stale"] is None
+    assert {i["status"] for i in items(report).values()} == {"passed", "skipped", "not_testable"}
+
+
+def test_failures_fail_the_run_and_are_shown(runs):
+    folder, _ = runs
+    broken = qa_checklist(folder, "--report", "broken/qa.html", "--workers", "2", *QUIET, "-k", "sync_rule",
+                          "--api-faults=1")
+    assert broken.returncode == 1, broken.stdout[-2000:] + broken.stderr
+    report = read(folder / "broken" / "qa.json")
+    assert report["summary"]["failed"] > 0
+    assert "short test summary info" in broken.stdout and "FAILED" in broken.stdout
+
+
+def test_xdist_and_the_queue_are_not_mixed(runs):
+    folder, _ = runs
+    mixed = qa_checklist(folder, "--report", "mixed/qa.html", "--workers", "2", *QUIET, "-n", "2")
+    assert mixed.returncode == 4
+    assert "--qa-queue runs this process as one of a group" in mixed.stdout
+    assert not (folder / "mixed" / "qa.json").exists()
+
+
+def test_a_json_report_path_writes_the_json_alone(tmp_path):
+    from qa_checklist.reportfile import mark_stale, write_report
+
+    write_report(tmp_path / "part.json", {"dataflows": [], "run": {}})
+    assert [p.name for p in tmp_path.iterdir()] == ["part.json"]
+    assert mark_stale(tmp_path / "part.json", "why") and json.loads((tmp_path / "part.json").read_text())["run"] == {
+        "stale": "why"}
+
+
+STEALING_CONFTEST = '''
+import pytest
+from pathlib import Path
+from qa_checklist.workqueue import ModuleQueue
+
+
+@pytest.fixture(scope="module", autouse=True)
+def another_worker(request):
+    """Another worker of the queue, taking the module after the one this process claimed last."""
+    modules = list(dict.fromkeys(str(item.path) for item in request.session.items))
+    ModuleQueue(Path(request.config.getoption("qa_queue")), modules).claim()
+'''
+
+PACKAGE_CONFTEST = '''
+import pytest
+from pathlib import Path
+
+
+@pytest.fixture(scope="package", autouse=True)
+def package(request):
+    with (Path(__file__).parents[1] / "events.txt").open("a") as events:
+        events.write(f"set up {request.node.name}\\n")
+    yield
+    with (Path(__file__).parents[1] / "events.txt").open("a") as events:
+        events.write(f"tear down {request.node.name}\\n")
+'''
+
+
+def test_a_module_runs_after_one_of_another_package_with_the_first_package_torn_down(tmp_path):
+    """Claims interleave: this process runs a1, a2, b1 and b3 (the other takes a3 and b2). Before
+    b1, pytest must tear down package a: it knows to only if told b1 comes next, not a3."""
+    (tmp_path / "conftest.py").write_text(STEALING_CONFTEST)
+    for package in ("a", "b"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+        (tmp_path / package / "conftest.py").write_text(PACKAGE_CONFTEST)
+        for number in (1, 2, 3):
+            (tmp_path / package / f"test_{package}{number}.py").write_text("def test_one():\n    pass\n")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          f"--qa-queue={tmp_path / 'queue'}"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "4 passed" in run.stdout
+    assert (tmp_path / "events.txt").read_text().splitlines() == ["set up a", "tear down a", "set up b", "tear down b"]
