@@ -52,6 +52,7 @@ def run_workers(suite: Path, report: Path, workers: int, pytest_args: list[str],
         if not parts:
             return status
     merged = merge_reports(parts)
+    merged["shard"] = parts[0]["shard"]  # every worker ran the same shard (pytest-split's), or the whole suite
     merged["history"] = compare(previous, merged, str(report)) if previous else None
     merged["run"].update(started_at=started_at, duration_s=round(time.perf_counter() - clock, 2),
                          pytest_args=[str(suite), *pytest_args], exit_status=status,
@@ -70,18 +71,22 @@ def _run(folder: Path, workers: int, command: list[str]) -> list[int]:
                 processes.append(subprocess.Popen([*command, f"--qa-report={folder / f'part-{number}.json'}"],
                                                   stdout=log, stderr=subprocess.STDOUT))
         return [process.wait() for process in processes]
+    except KeyboardInterrupt:
+        # The terminal interrupted the workers too: each stops and writes its partial report.
+        return [process.wait() for process in processes]
     finally:
-        for process in processes:  # interrupted (Ctrl-C): no worker outlives the run
+        for process in processes:  # interrupted again: no worker outlives the run
             if process.poll() is None:
                 process.terminate()
                 process.wait()
 
 
 def _show(number: int, lines: list[str], status: int) -> None:
-    """A worker's last line; its failures when tests failed; all of its output when it could not run them."""
+    """A worker's last line; its failures when tests failed or it was interrupted; all of its output when it
+    could not run them."""
     if status in (0, 5):
         shown = lines[-1:]
-    elif status == 1:
+    elif status in (1, 2):  # failed tests, or interrupted: the summary pytest wrote
         headings = (i for i, line in enumerate(lines)
                     if line.startswith("=") and (" FAILURES " in line or " ERRORS " in line))
         start = next(headings, max(len(lines) - 1, 0))

@@ -74,6 +74,18 @@ def test_a_second_run_compares_with_the_report_it_replaces(runs):
     assert {i["status"] for i in items(report).values()} == {"passed", "skipped", "not_testable"}
 
 
+def test_workers_of_one_shard_write_that_shards_partial_report(runs):
+    folder, _ = runs
+    for group in ("1", "2"):
+        shard = qa_checklist(folder, "--report", f"parts/shard-{group}.html", "--workers", "2", *QUIET,
+                             "--splits", "2", "--group", group)
+        assert shard.returncode == 0, shard.stdout[-2000:] + shard.stderr
+        assert read(folder / "parts" / f"shard-{group}.json")["shard"] == {"group": int(group), "splits": 2}
+    merged = qa_checklist(folder, "merge", "parts/shard-1.json", "parts/shard-2.json", "-o", "merged/qa.html")
+    assert merged.returncode == 0, merged.stderr
+    assert read(folder / "merged" / "qa.json")["summary"] == read(folder / "single" / "qa.json")["summary"]
+
+
 def test_failures_fail_the_run_and_are_shown(runs):
     folder, _ = runs
     broken = qa_checklist(folder, "--report", "broken/qa.html", "--workers", "2", *QUIET, "-k", "sync_rule",
