@@ -43,7 +43,7 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
                              "carrying the other items' results forward")
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="run the suite in N pytest processes that take its modules from a shared queue, "
-                             "then merge their reports (default: 1; use it instead of -- -n N)")
+                             "then merge their reports (default: 1; an alternative to -- -n N)")
     args, unknown = parser.parse_known_args(own)
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)} (arguments for pytest go after --: "
