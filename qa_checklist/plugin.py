@@ -20,7 +20,7 @@ from .inputs import inputs_block  # noqa: E402
 from .manifest import MANIFEST, find_manifest  # noqa: E402
 from .outcomes import TestOutcome  # noqa: E402
 from .report import build_report  # noqa: E402
-from .reportfile import mark_stale, read_report, write_report  # noqa: E402
+from .reportfile import mark_running, read_report, write_report  # noqa: E402
 from .runinfo import now, run_block  # noqa: E402
 from .shards import shard_of  # noqa: E402
 from .workqueue import run_claimed  # noqa: E402
@@ -122,8 +122,7 @@ class ReportCollector:
         self.baseline = read_report(self.baseline_path)
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        mark_stale(self.path, f"a run started at {self.started_at} has not finished (still running, or stopped): "
-                              "this report is from an earlier run")
+        mark_running(self.path, self.started_at)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         properties = dict(report.user_properties)

@@ -55,6 +55,12 @@ def mark_stale(path: Path, reason: str) -> bool:
     return True
 
 
+def mark_running(path: Path, started_at: str) -> bool:
+    """Mark the report at `path` stale while a run that will replace it has not finished."""
+    return mark_stale(path, f"a run started at {started_at} has not finished (still running, or stopped): "
+                            "this report is from an earlier run")
+
+
 def _replace(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .history import compare
 from .merge import merge_reports
-from .reportfile import json_path, mark_stale, read_report, write_report
+from .reportfile import json_path, mark_running, read_report, write_report
 from .runinfo import now
 
 # pytest's exit statuses, best last: no tests, all passed, tests failed, interrupted, usage and internal errors
@@ -26,8 +26,7 @@ def run_workers(suite: Path, report: Path, workers: int, pytest_args: list[str],
     """Runs the suite in `workers` processes and writes the merged report at `report`; pytest's exit status."""
     previous = read_report(report)
     started_at, clock = now(), time.perf_counter()
-    mark_stale(report, f"a run started at {started_at} has not finished (still running, or stopped): "
-                       "this report is from an earlier run")
+    mark_running(report, started_at)
     report.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".qa-workers-", dir=report.parent) as scratch:
         folder = Path(scratch)

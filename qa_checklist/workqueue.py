@@ -47,10 +47,20 @@ class ModuleQueue:
         return taken if taken < self.size else None
 
 
+def collected_modules(items: list[pytest.Item]) -> list[list[pytest.Item]]:
+    """The collected tests, module by module in collection order: what the queue hands out."""
+    return [list(tests) for _, tests in itertools.groupby(items, key=lambda item: item.path)]
+
+
+def module_queue(path: Path, modules: list[list[pytest.Item]]) -> ModuleQueue:
+    """The queue at `path`, as a process that collected `modules` sees it."""
+    return ModuleQueue(path, [str(tests[0].path) for tests in modules])
+
+
 def run_claimed(session: pytest.Session, path: Path) -> None:
     """Runs the modules this process claims from the queue at `path`, until none are left."""
-    modules = [list(tests) for _, tests in itertools.groupby(session.items, key=lambda item: item.path)]
-    queue = ModuleQueue(path, [str(tests[0].path) for tests in modules])
+    modules = collected_modules(session.items)
+    queue = module_queue(path, modules)
     try:
         current = queue.claim()
         while current is not None:

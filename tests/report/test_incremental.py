@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_qa_checklist_cli import GOLDEN_SPECS, qa_checklist
+from .test_qa_checklist_cli import GOLDEN_SPECS, qa_checklist, two_documents
 
 
 def report_items(folder: Path) -> dict[str, dict]:
@@ -16,9 +16,7 @@ def report_items(folder: Path) -> dict[str, dict]:
 
 @pytest.mark.parametrize("workers", [(), ("--workers", "2")], ids=["one-process", "two-workers"])
 def test_after_editing_one_document_only_its_changed_section_runs(tmp_path, workers):
-    for name in ("acme-chargebee.rst", "more/acme-chargebee.rst"):
-        (tmp_path / "specs" / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(GOLDEN_SPECS / "acme-chargebee.rst", tmp_path / "specs" / name)
+    two_documents(tmp_path)
     first = qa_checklist(tmp_path, "--changed", *workers, "--", "-q", "-p", "no:cacheprovider")
     assert first.returncode == 0, first.stdout[-2000:] + first.stderr
     before = report_items(tmp_path)

@@ -11,6 +11,13 @@ GOLDEN_SPECS = REPO / "tests" / "data" / "golden" / "specs"
 VOCABULARY = f"--vocabulary={GOLDEN_SPECS.parent / 'vocabulary.toml'}"  # the predicate of its section condition
 
 
+def two_documents(folder: Path) -> None:
+    """`folder/specs` with the golden acme-chargebee document twice, the second in a subfolder."""
+    for name in ("acme-chargebee.rst", "more/acme-chargebee.rst"):
+        (folder / "specs" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(GOLDEN_SPECS / "acme-chargebee.rst", folder / "specs" / name)
+
+
 def qa_checklist(folder: Path, *args: str) -> subprocess.CompletedProcess:
     # A process of its own, as a user runs it: generated modules of one run must not meet another's.
     env = {**os.environ, "PYTHONPATH": str(folder)}

@@ -1,6 +1,5 @@
 """Shards (pytest-split's --splits/--group) run every test once; `qa-checklist merge` makes one report of them."""
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +8,7 @@ import pytest
 
 from generator.cli import main as regenerate_tests
 
-GOLDEN_SPEC = Path(__file__).parents[1] / "data" / "golden" / "specs" / "acme-chargebee.rst"
+from .test_qa_checklist_cli import two_documents
 
 
 def pytest_run(folder: Path, *args: str) -> subprocess.CompletedProcess:
@@ -30,9 +29,7 @@ def items(report: dict) -> dict[str, dict]:
 def runs(tmp_path_factory):
     """One suite of two documents, run once whole and once as shards 1..3 of 3."""
     folder = tmp_path_factory.mktemp("shards")
-    for name in ("acme-chargebee.rst", "more/acme-chargebee.rst"):
-        (folder / "specs" / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(GOLDEN_SPEC, folder / "specs" / name)
+    two_documents(folder)
     assert regenerate_tests(["--specs", str(folder / "specs"), "--out", str(folder / "suite"), "--no-cache"]) == 0
     single = pytest_run(folder, "--qa-report=single/qa.html")
     assert single.returncode == 0, single.stdout[-2000:]

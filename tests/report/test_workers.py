@@ -1,7 +1,6 @@
 """`qa-checklist --workers N`: N pytest processes share the suite's modules through a queue; one report."""
 import json
 import re
-import shutil
 import subprocess
 import sys
 
@@ -9,7 +8,7 @@ import pytest
 
 from qa_checklist.workqueue import ModuleQueue, QueueMismatch
 
-from .test_qa_checklist_cli import GOLDEN_SPECS, qa_checklist
+from .test_qa_checklist_cli import qa_checklist, two_documents
 from .test_shards import items, read
 
 QUIET = ("--", "-q", "-p", "no:cacheprovider")
@@ -30,9 +29,7 @@ def test_a_process_that_collected_other_modules_cannot_take_part(tmp_path):
 def runs(tmp_path_factory):
     """Two documents, run once in one process and once by three workers."""
     folder = tmp_path_factory.mktemp("workers")
-    for name in ("acme-chargebee.rst", "more/acme-chargebee.rst"):
-        (folder / "specs" / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(GOLDEN_SPECS / "acme-chargebee.rst", folder / "specs" / name)
+    two_documents(folder)
     single = qa_checklist(folder, "--report", "single/qa.html", *QUIET)
     assert single.returncode == 0, single.stdout[-2000:] + single.stderr
     workers = qa_checklist(folder, "--report", "workers/qa.html", "--workers", "3", *QUIET)
@@ -116,14 +113,14 @@ def test_a_json_report_path_writes_the_json_alone(tmp_path):
 STEALING_CONFTEST = '''
 import pytest
 from pathlib import Path
-from qa_checklist.workqueue import ModuleQueue
+from qa_checklist.workqueue import collected_modules, module_queue
 
 
 @pytest.fixture(scope="module", autouse=True)
 def another_worker(request):
     """Another worker of the queue, taking the module after the one this process claimed last."""
-    modules = list(dict.fromkeys(str(item.path) for item in request.session.items))
-    ModuleQueue(Path(request.config.getoption("qa_queue")), modules).claim()
+    queue = Path(request.config.getoption("qa_queue"))
+    module_queue(queue, collected_modules(request.session.items)).claim()
 '''
 
 PACKAGE_CONFTEST = '''
