@@ -23,7 +23,7 @@ from .report import build_report  # noqa: E402
 from .reportfile import mark_running, read_report, write_report  # noqa: E402
 from .runinfo import now, run_block  # noqa: E402
 from .shards import shard_of  # noqa: E402
-from .workqueue import run_claimed  # noqa: E402
+from .workqueue import SharedLastFailed, run_claimed  # noqa: E402
 
 
 # Each example builds fresh fakes through a function-scoped factory fixture: that is intended.
@@ -45,6 +45,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("qa_queue", None) and config.getoption("numprocesses", None):
         raise pytest.UsageError("--qa-queue runs this process as one of a group sharing the suite; "
                                 "xdist's -n does the same with a controller: give one of them")
+    if config.getoption("qa_queue", None):
+        config.pluginmanager.register(SharedLastFailed(Path(config.getoption("qa_queue"))), "qa-checklist-lastfailed")
     path = config.getoption("qa_report", None)
     baseline = _baseline(config, path)
     if baseline is not None:

@@ -1,7 +1,8 @@
 """`qa-checklist --workers N`: the suite in N pytest processes that share a module queue, one report.
 
 Each worker takes the next unclaimed module (`--qa-queue`, `workqueue.py`) and writes a partial
-report; the parts are merged as shards' are (`merge.py`) and compared with the report they replace.
+report; the parts are merged as shards' are (`merge.py`) and compared with the report they replace
+(or the one `--qa-baseline` names, as in a one-process run).
 There is no xdist controller competing with the workers for the cores: on suites of a few
 thousand items that saves a seventh of the time; at 34,000 items the two are level (README, "Performance").
 """
@@ -25,7 +26,8 @@ _WORST_FIRST = (3, 4, 2, 1, 0, 5)
 
 def run_workers(suite: Path, report: Path, workers: int, pytest_args: list[str], changed: bool) -> int:
     """Runs the suite in `workers` processes and writes the merged report at `report`; pytest's exit status."""
-    previous = read_report(report)
+    baseline = _given_baseline(pytest_args) or report  # as the plugin compares a one-process run
+    previous = read_report(baseline)
     started_at, clock = now(), time.perf_counter()
     mark_running(report, started_at)
     report.parent.mkdir(parents=True, exist_ok=True)
@@ -53,13 +55,24 @@ def run_workers(suite: Path, report: Path, workers: int, pytest_args: list[str],
             return status
     merged = merge_reports(parts)
     merged["shard"] = parts[0]["shard"]  # every worker ran the same shard (pytest-split's), or the whole suite
-    merged["history"] = compare(previous, merged, str(report)) if previous else None
+    merged["history"] = compare(previous, merged, str(baseline)) if previous else None
     merged["run"].update(started_at=started_at, duration_s=round(time.perf_counter() - clock, 2),
                          pytest_args=[str(suite), *pytest_args], exit_status=status,
                          stale=None if status in (0, 1, 5) else "a worker did not finish: the results are partial")
     merged["inputs"]["started_at"] = started_at
     write_report(report, merged)
     return status
+
+
+def _given_baseline(pytest_args: list[str]) -> Path | None:
+    """The report named by the last `--qa-baseline` among pytest's arguments (pytest's own rule: the last wins)."""
+    given = None
+    for index, arg in enumerate(pytest_args):
+        if arg.startswith("--qa-baseline="):
+            given = arg.partition("=")[2]
+        elif arg == "--qa-baseline" and index + 1 < len(pytest_args):
+            given = pytest_args[index + 1]
+    return Path(given) if given else None
 
 
 def _run(folder: Path, workers: int, command: list[str]) -> list[int]:

@@ -8,19 +8,33 @@ run's CPU. A module is claimed whole, so its tests run in one process as under `
 The file holds the fingerprint of the collected modules, then the index of the next unclaimed
 one, updated under an exclusive `flock`. A process whose collection differs from the first one's
 stops before running anything: claims count positions in the list, so only identical lists can share.
+
+The processes also share pytest's cache. Each would write its own view of the tests that failed
+(`--lf`), the last writer's replacing the others'; under the same lock, each applies only what it
+learnt to what the others wrote.
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import itertools
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator, TextIO
 
 import pytest
 
 
 class QueueMismatch(Exception):
     """This process collected other modules than the queue's first process."""
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[TextIO]:
+    """The queue file, opened and held under an exclusive lock until the block ends."""
+    with path.open("a+", encoding="utf-8") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)  # released when the file closes
+        yield file
 
 
 class ModuleQueue:
@@ -31,8 +45,7 @@ class ModuleQueue:
 
     def claim(self) -> int | None:
         """The index of the next unclaimed module, now this process's; None when all are taken."""
-        with self.path.open("a+", encoding="utf-8") as file:
-            fcntl.flock(file, fcntl.LOCK_EX)  # released when the file closes
+        with locked(self.path) as file:
             file.seek(0)
             lines = file.read().split()
             if not lines:
@@ -81,3 +94,35 @@ def run_claimed(session: pytest.Session, path: Path) -> None:
             current = following
     except QueueMismatch as error:
         raise pytest.UsageError(str(error)) from None
+
+
+class SharedLastFailed:
+    """Keeps pytest's record of failed tests (`--lf`) whole when a queue's processes each write it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.before: dict[str, Any] = {}
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        record = session.config.pluginmanager.get_plugin("lfplugin")
+        self.before = _by_name(record.lastfailed) if record is not None else {}
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> Any:
+        record = session.config.pluginmanager.get_plugin("lfplugin")
+        if record is None:  # no cache (-p no:cacheprovider)
+            return (yield)
+        with locked(self.path):
+            # This process ran its own tests only: it drops those that passed, adds those that failed,
+            # and leaves the other processes' entries as they wrote them.
+            mine = _by_name(record.lastfailed)
+            written = session.config.cache.get("cache/lastfailed", {})
+            fixed = self.before.keys() - mine.keys()
+            record.lastfailed = {**{k: v for k, v in written.items() if k not in fixed},
+                                 **{k: v for k, v in mine.items() if k not in self.before}}
+            return (yield)  # pytest's cache plugin writes it, still under the lock
+
+
+def _by_name(lastfailed: dict[Any, bool]) -> dict[str, bool]:
+    """pytest's record keyed by node id strings, as its cache file holds them (pytest 9 keeps parsed ids)."""
+    return {str(nodeid): value for nodeid, value in lastfailed.items()}

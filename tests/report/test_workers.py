@@ -3,6 +3,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -69,6 +70,16 @@ def test_a_second_run_compares_with_the_report_it_replaces(runs):
     assert report["history"]["baseline"]["path"] == "workers/qa.html"
     assert report["history"]["newly_failing"] == [] and report["run"]["stale"] is None
     assert {i["status"] for i in items(report).values()} == {"passed", "skipped", "not_testable"}
+
+
+def test_a_baseline_given_to_pytest_is_the_report_compared_with(runs):
+    folder, _ = runs
+    run = qa_checklist(folder, "--report", "other/qa.html", "--workers", "2", *QUIET, "-k", "sync_rule",
+                       "--qa-baseline", "single/qa.json")
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr
+    history = read(folder / "other" / "qa.json")["history"]
+    assert history["baseline"]["path"] == "single/qa.json"
+    assert history["baseline"]["started_at"] == read(folder / "single" / "qa.json")["run"]["started_at"]
 
 
 def test_workers_of_one_shard_write_that_shards_partial_report(runs):
@@ -153,3 +164,56 @@ def test_a_module_runs_after_one_of_another_package_with_the_first_package_torn_
     assert run.returncode == 0, run.stdout[-3000:]
     assert "4 passed" in run.stdout
     assert (tmp_path / "events.txt").read_text().splitlines() == ["set up a", "tear down a", "set up b", "tear down b"]
+
+
+WAITING_TEST = '''
+import time
+from pathlib import Path
+
+
+def test_waits_for_the_other_process_to_write_its_record():
+    Path("b-waiting").touch()
+    deadline = time.monotonic() + 60
+    while not Path("a-done").exists():
+        assert time.monotonic() < deadline, "the other process never finished"
+        time.sleep(0.05)
+
+
+def test_fixed():
+    pass
+
+
+def test_new():
+    assert False
+'''
+
+
+def test_processes_of_a_queue_keep_each_others_failed_tests_for_lf(tmp_path):
+    """Both processes read pytest's record of failed tests at start and write it at the end: B, writing
+    last, must keep what A found failing (test_a) and drop only what B itself saw pass (test_fixed)."""
+    (tmp_path / "test_a.py").write_text("def test_a():\n    assert False\n")
+    (tmp_path / "test_b.py").write_text(WAITING_TEST)
+    record = tmp_path / ".pytest_cache" / "v" / "cache" / "lastfailed"
+    record.parent.mkdir(parents=True)
+    record.write_text(json.dumps({"test_b.py::test_fixed": True, "test_c.py::test_not_run_here": True}))
+
+    def worker(module):
+        return [sys.executable, "-m", "pytest", "-q", module, f"--qa-queue={tmp_path / 'queue'}-{module}"]
+
+    b = subprocess.Popen(worker("test_b.py"), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    try:
+        for _ in range(1200):  # B has read the record once its first test runs
+            if (tmp_path / "b-waiting").exists() or b.poll() is not None:
+                break
+            time.sleep(0.05)
+        a = subprocess.run(worker("test_a.py"), cwd=tmp_path, capture_output=True, text=True)
+        assert a.returncode == 1, a.stdout[-2000:]
+        (tmp_path / "a-done").touch()
+        out, _ = b.communicate(timeout=120)
+    finally:
+        if b.poll() is None:
+            b.kill()
+    assert b.returncode == 1, out[-2000:]
+    assert json.loads(record.read_text()) == {"test_a.py::test_a": True, "test_b.py::test_new": True,
+                                              "test_c.py::test_not_run_here": True}
