@@ -1,6 +1,8 @@
 """`qa-checklist --workers N`: N pytest processes share the suite's modules through a queue; one report."""
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -217,3 +219,39 @@ def test_processes_of_a_queue_keep_each_others_failed_tests_for_lf(tmp_path):
     assert b.returncode == 1, out[-2000:]
     assert json.loads(record.read_text()) == {"test_a.py::test_a": True, "test_b.py::test_new": True,
                                               "test_c.py::test_not_run_here": True}
+
+
+SLOW_CONFTEST = """
+import time
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def slowly():
+    time.sleep(0.2)  # the run lasts long enough to be interrupted halfway
+"""
+
+
+def test_ctrl_c_stops_the_workers_and_leaves_their_partial_report_marked_stale(tmp_path):
+    two_documents(tmp_path)
+    (tmp_path / "conftest.py").write_text(SLOW_CONFTEST)
+    run = subprocess.Popen([sys.executable, "-m", "qa_checklist.cli", "--report", "report/qa.html", "--workers", "2",
+                            *QUIET], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)},
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(log.stat().st_size for log in (tmp_path / "report").glob(".qa-workers-*/worker-*.log")):
+            assert run.poll() is None and time.monotonic() < deadline, "no worker ran a test"
+            time.sleep(0.05)
+        os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C reaches every process of the job
+        out, _ = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 2, out[-3000:]
+    report = read(tmp_path / "report" / "qa.json")
+    assert report["run"]["stale"] == "a worker did not finish: the results are partial"
+    assert report["run"]["exit_status"] == 2
+    assert 0 < report["summary"]["not_testable"] < report["summary"]["items"] == 34  # some ran, some did not
+    assert sorted(p.name for p in (tmp_path / "report").iterdir()) == ["qa.html", "qa.json"]  # no parts or logs left
