@@ -199,7 +199,7 @@ def test_processes_of_a_queue_keep_each_others_failed_tests_for_lf(tmp_path):
     record.parent.mkdir(parents=True)
     record.write_text(json.dumps({"test_b.py::test_fixed": True, "test_c.py::test_not_run_here": True}))
 
-    def worker(module):
+    def worker(module):  # a queue each (they collect different modules): the files, not the lock, set the order
         return [sys.executable, "-m", "pytest", "-q", module, f"--qa-queue={tmp_path / 'queue'}-{module}"]
 
     b = subprocess.Popen(worker("test_b.py"), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
