@@ -8,11 +8,14 @@ There is no xdist controller competing with the workers for the cores: on suites
 """
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import pytest
 
 from .history import compare
 from .merge import merge_reports
@@ -20,7 +23,7 @@ from .reportfile import json_path, mark_running, read_report, write_report
 from .runinfo import now
 
 # pytest's exit statuses, worst first: internal error, usage error, interrupted, tests failed, passed, no
-# tests. Any other (a worker killed by a signal) counts as worse still.
+# tests. Any other counts as worse still.
 _WORST_FIRST = (3, 4, 2, 1, 0, 5)
 
 
@@ -36,7 +39,8 @@ def run_workers(suite: Path, report: Path, workers: int, pytest_args: list[str],
         shared = [f"--qa-queue={folder / 'queue'}", *pytest_args]
         if changed:
             shared = ["--qa-changed", f"--qa-baseline={json_path(report)}", *shared]
-        statuses = _run(folder, workers, [sys.executable, "-m", "pytest", str(suite), *shared])
+        statuses = [_as_pytest_status(s) for s in _run(folder, workers, [sys.executable, "-m", "pytest", str(suite),
+                                                                          *shared])]
         status = min(statuses, key=lambda s: _WORST_FIRST.index(s) if s in _WORST_FIRST else -1)
         logs = [(folder / f"worker-{n}.log").read_text(encoding="utf-8", errors="replace").splitlines()
                 for n in range(1, workers + 1)]
@@ -62,6 +66,14 @@ def run_workers(suite: Path, report: Path, workers: int, pytest_args: list[str],
     merged["inputs"]["started_at"] = started_at
     write_report(report, merged)
     return status
+
+
+def _as_pytest_status(returncode: int) -> int:
+    """A worker's exit status in pytest's terms: one that Ctrl-C reached before pytest could catch it (while it
+    was starting) was interrupted; one killed by another signal is an internal error."""
+    if returncode >= 0:
+        return returncode
+    return int(pytest.ExitCode.INTERRUPTED) if returncode == -signal.SIGINT else int(pytest.ExitCode.INTERNAL_ERROR)
 
 
 def _given_baseline(pytest_args: list[str]) -> Path | None:

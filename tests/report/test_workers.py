@@ -255,3 +255,33 @@ def test_ctrl_c_stops_the_workers_and_leaves_their_partial_report_marked_stale(t
     assert report["run"]["exit_status"] == 2
     assert 0 < report["summary"]["not_testable"] < report["summary"]["items"] == 34  # some ran, some did not
     assert sorted(p.name for p in (tmp_path / "report").iterdir()) == ["qa.html", "qa.json"]  # no parts or logs left
+
+
+STARTING_CONFTEST = """
+import os
+import pathlib
+import time
+
+pathlib.Path("started-" + str(os.getpid())).touch()
+time.sleep(60)  # still starting (importing conftests) when Ctrl-C comes
+"""
+
+
+def test_ctrl_c_while_the_workers_are_still_starting_is_an_interruption(tmp_path):
+    two_documents(tmp_path)
+    (tmp_path / "conftest.py").write_text(STARTING_CONFTEST)
+    run = subprocess.Popen([sys.executable, "-m", "qa_checklist.cli", "--report", "report/qa.html", "--workers", "2",
+                            *QUIET], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)},
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(tmp_path.glob("started-*"))) < 2:
+            assert run.poll() is None and time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.05)
+        os.killpg(run.pid, signal.SIGINT)  # before pytest could catch it: Python's own KeyboardInterrupt
+        out, _ = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 2, out[-3000:]  # interrupted, as pytest says it; not a signal's 254
+    assert "worker 1 (pytest exit status 2)" in out and "worker 2 (pytest exit status 2)" in out, out[-3000:]
