@@ -239,6 +239,38 @@ def _interrupted_create(make: MakeHarness, mapping: EntityMapping) -> list[str]:
     return ["lost response"] if interrupted else []
 
 
+def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
+    """Where the API takes no idempotency key, a create whose answer was lost is found again, not made
+    twice, and one refused with a 5xx is looked for, then sent again: either way one target, linked."""
+    if (h_idempotent(make, mapping) or mapping.sync == "conditional"
+            or (same_collection(mapping) and mapping.merge_keys)):
+        return []
+    ran = []
+    for fault in ("lost", "500"):
+        h = harness(make, mapping)
+        keys = {k.source: key_value(mapping, n) for n, k in enumerate(mapping.merge_keys)}
+        source_id = new_source(h, mapping, {**keys, **sample_values(mapping)})
+        if mapping.sync == "link_required" or mapping.create_when_connected:
+            link_target(h, mapping, source_id)
+        existing = _record_ids(h)
+        h.target.fake.faults = ScriptedFaults(fault)
+        report = h.run_pass()
+        collection = h.target_connector.endpoint(mapping.target_entity).path
+        if not any(r.fault == fault and r.method == "POST" and r.path == collection for r in h.target.requests):
+            continue  # the pair was linked without a create
+        assert not report.errors, f"a create {_HIT[fault]} must be finished in the same pass: {report.errors}"
+        linked = linked_to(h, source_id)
+        made = _record_ids(h) - existing
+        assert len(linked) == 1 and made == set(linked), (
+            f"a create to {mapping.target_system}, which takes no idempotency key, {_HIT[fault]}: the engine made "
+            f"{sorted(made)} and links {linked}; it must look for what the create made before sending it again")
+        ran.append(f"unkeyed create ({fault})")
+    return ran
+
+
+_HIT = {"lost": "whose answer was lost after the API made the record", "500": "refused with a 500"}
+
+
 def _failed_updates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
     """An update refused (or timed out) in every retry is reported with the API's own words, and retried
     in the next pass."""
@@ -270,11 +302,12 @@ def _failed_updates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
 
 def faults(make: MakeHarness, mapping: EntityMapping) -> None:
     """Under API faults (429, 5xx, timeouts, lost responses) at a fixed seed the linked-pair promises
-    hold, and a create whose response was lost after the API applied it is not made twice."""
+    hold, and a create whose response was lost after the API applied it is not made twice (sent again
+    with its idempotency key, or, where the API takes none, found again)."""
     from . import checks  # the linked-pair checks, run again through fault-injecting fakes
 
     faulty = partial(make, fault_rate=FAULT_RATE, seed=FAULT_SEED)
-    ran = [*_interrupted_create(make, mapping), *_failed_updates(make, mapping)]
+    ran = [*_interrupted_create(make, mapping), *_unkeyed_creates(make, mapping), *_failed_updates(make, mapping)]
     for name in ("no_echo", "bidirectional", "conflict", "optimistic_locking"):
         if name in ("bidirectional", "conflict", "optimistic_locking") and not mapping.bidirectional:
             continue

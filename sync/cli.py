@@ -4,7 +4,9 @@
 
 The config (TOML or JSON) has a `[systems."<name>"]` table per system: `base_url` (or
 `site` for Chargebee), `auth`, `paths`, and credentials (`api_key`, `token`, `user`,
-`password`), which may instead come from `SYNC_<SYSTEM>_*` environment variables. It may
+`password`), which may instead come from `SYNC_<SYSTEM>_*` environment variables. A system
+with no declared API is taken to offer only list, get, create and update; its table may say
+what more it offers: `idempotency_header`, `conditional_writes = true`, `since_param`. It may
 set `state` (the SQLite file). Credentials are never printed: everything sync-run writes
 passes through a `Redactor` of every credential the config and the environment hold. It may
 extend the shipped vocabulary (`sync/vocabulary.toml`) with the same sections:

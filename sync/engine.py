@@ -1,10 +1,17 @@
 """The sync engine: one pass of one EntityMapping between a source and a target connector.
 
-A pass (1) replays creates whose link was never committed, (2) lists what changed on each
+A pass (1) finishes creates whose link was never committed, (2) lists what changed on each
 side since its cursor, (3) for each source entity that changed, waits for another look, or
 whose linked target changed, does what the mapping says: synchronize a linked pair, link by
 merge keys, create, or skip, and (4) saves the cursors. Deletes are never propagated, and a
 failed listing stops the pass rather than looking like an empty system.
+
+A create is recorded as an intent before it is sent. Where the target's API takes an
+idempotency key, an unfinished create is sent again with its key, and the API answers with
+the record it made, if it made one. Where it takes none, a create that failed after it was
+sent (a 5xx, a lost answer) may or may not have been made: the engine looks for it, a record
+new since its last look that nothing is linked to and that holds every field the create sent,
+and sends the create again only when there is none.
 """
 from __future__ import annotations
 
@@ -20,9 +27,10 @@ from generator.model import EntityMapping
 
 from .coercion import CoercionError
 from .connectors.base import RestConnector
-from .errors import ApiError, ConfigurationError, ListFailed, StaleRecord
+from .errors import ApiError, ConfigurationError, CreateOutcomeUnknown, ListFailed, StaleRecord
 from .matching import MergeIndex
 from .names import association_key, snake, system_key
+from .paths import contains
 from .reconcile import build_target, patch_for, plan_pair
 from .report import PassReport, PassTally
 from .state import StateStore
@@ -31,6 +39,7 @@ from .vocabulary import Vocabulary, resolve_rows
 log = logging.getLogger("sync.engine")
 Predicate = Callable[[dict], bool]
 STALE_RETRIES = 3
+CREATE_RESENDS = 6  # a create whose outcome stays unknown is looked for and sent again at most this often
 
 
 def find_condition(mapping: EntityMapping, conditions: dict[str, Predicate] | None = None,
@@ -85,8 +94,9 @@ class SyncEngine:
         m = self.mapping.id
         tally = PassTally(m, self._redact)
         before = self._calls()
+        self._since = {side: self.state.cursor(m, side) for side in ("source", "target")}
         try:
-            unfinished = self._replay_intents(tally)
+            unfinished = self._finish_intents(tally)
             changed_sources, source_cursor = self._read("source", self.source, self.mapping.source_entity)
             changed_targets, target_cursor = self._read("target", self.target, self.mapping.target_entity)
         except ListFailed as exc:
@@ -104,8 +114,7 @@ class SyncEngine:
         return tally.freeze(self._calls_since(before))
 
     def _read(self, side: str, connector: RestConnector, entity: str) -> tuple[list[str], object]:
-        cursor = self.state.cursor(self.mapping.id, side)
-        records, new_cursor = connector.list_records(entity, cursor)
+        records, new_cursor = connector.list_records(entity, self._since[side])
         by_id = {connector.record_id(r): r for r in records if connector.record_id(r)}
         self.state.remember_seen(self.mapping.id, side, by_id)
         return list(by_id), new_cursor
@@ -205,7 +214,10 @@ class SyncEngine:
         key = uuid.uuid4().hex
         with self.state.transaction():  # the intent is on disk before the API hears of it
             self.state.record_intent(self.mapping.id, sid, key, body)
-        created = self.target.create_record(self.mapping.target_entity, body, key)
+        try:
+            created = self.target.create_record(self.mapping.target_entity, body, key)
+        except CreateOutcomeUnknown as unknown:
+            created = self._find_or_resend(body, key, unknown)
         tid = self._commit_created(sid, record, created)
         # What later entities of this pass match and merge with (a twin sharing a merge key joins this target).
         self._links[sid] = tid
@@ -226,29 +238,67 @@ class SyncEngine:
             self.state.clear_intent(m, sid)
         return tid
 
-    def _replay_intents(self, tally: PassTally) -> set[str]:
-        """Re-sends creates whose link was never committed, with their idempotency key; returns the
-        source ids whose resend failed (their create is still unfinished)."""
-        unfinished: set[str] = set()
-        seen: dict | None = None
-        for sid, (key, body) in sorted(self.state.intents(self.mapping.id).items()):
-            if self.target.idempotency_header is None:
-                # Without idempotency the API cannot tell us; merge keys reconcile on the normal path.
-                with self.state.transaction():
-                    self.state.clear_intent(self.mapping.id, sid)
-                continue
+    def _find_or_resend(self, body: dict, key: str, unknown: CreateOutcomeUnknown) -> dict:
+        """The record a create whose outcome is unknown made: found among the target's new records, else
+        sent again (at most CREATE_RESENDS times); CreateOutcomeUnknown when it stays unknown."""
+        for _ in range(CREATE_RESENDS):
             try:
-                created = self.target.create_record(self.mapping.target_entity, body, key)
-            except (ApiError, requests.RequestException) as exc:
-                tally.error(sid, f"replaying an unfinished create: {_message(exc)}")
-                unfinished.add(sid)
-                continue
-            if seen is None:
-                seen = self.state.seen(self.mapping.id, "source")
-            self._commit_created(sid, seen.get(sid, {}), created)
+                records, _cursor = self.target.list_records(self.mapping.target_entity, self._since["target"])
+            except ListFailed as exc:
+                raise CreateOutcomeUnknown(unknown.status, f"{_message(unknown)}; looking for the record it may "
+                                           f"have made: {exc}", unknown.code) from None
+            made = self._made_by(body, records, known=self._seen_t)
+            if made is not None:
+                return made
+            try:
+                return self.target.create_record(self.mapping.target_entity, body, key)
+            except CreateOutcomeUnknown as again:
+                unknown = again
+        raise CreateOutcomeUnknown(unknown.status, f"{_message(unknown)}; the create may have been made, and is "
+                                   "looked for again before it is sent again", unknown.code)
+
+    def _made_by(self, body: dict, records: list[dict], known: dict | set) -> dict | None:
+        """The record a create of `body` made: new (not in `known`), linked to nothing, holding every field
+        of `body` (the lowest id, should a lost create have been made more than once)."""
+        linked = set(self._links.values()) | set(self._links)
+        made = [r for r in records if (rid := self.target.record_id(r)) and rid not in known
+                and rid not in linked and contains(r, body)]
+        return min(made, key=lambda r: _id_order(self.target.record_id(r))) if made else None
+
+    def _finish_intents(self, tally: PassTally) -> set[str]:
+        """Finishes creates whose link was never committed: re-sent with their idempotency key, or, for an API
+        that takes none, found among the target's new records; returns the source ids still unfinished."""
+        m = self.mapping.id
+        intents = self.state.intents(m)
+        if not intents:
+            return set()
+        self._links = {sid: tid for sid, (tid, _origin) in self.state.links(m).items()}
+        keyed = self.target.idempotency_header is not None
+        records: list[dict] = []
+        known: set[str] = set()
+        if not keyed:  # what the target holds now, and which of it the engine had seen before
+            records, _cursor = self.target.list_records(self.mapping.target_entity, self._since["target"])
+            known = set(self.state.seen(m, "target"))
+        unfinished: set[str] = set()
+        seen = self.state.seen(m, "source")
+        for sid, (key, body) in sorted(intents.items()):
+            if keyed:
+                try:
+                    created = self.target.create_record(self.mapping.target_entity, body, key)
+                except (ApiError, requests.RequestException) as exc:
+                    tally.error(sid, f"replaying an unfinished create: {_message(exc)}")
+                    unfinished.add(sid)
+                    continue
+            else:
+                created = self._made_by(body, records, known)
+                if created is None:  # never made: the pass creates it afresh
+                    with self.state.transaction():
+                        self.state.clear_intent(m, sid)
+                    continue
+            self._links[sid] = self._commit_created(sid, seen.get(sid, {}), created)
             # The snapshot of the source predates this pass; let the pass re-check the pair.
             with self.state.transaction():
-                self.state.revisit(self.mapping.id, sid)
+                self.state.revisit(m, sid)
         return unfinished
 
     # a linked pair

@@ -20,3 +20,8 @@ class StaleRecord(ApiError):
 
 class ListFailed(Exception):
     """Listing one side failed; the pass must not mistake the missing records for deletions."""
+
+
+class CreateOutcomeUnknown(ApiError):
+    """A create to an API that takes no idempotency key failed after it was sent (a 5xx, or no answer):
+    the API may have made the record, so sending it again could make it twice."""

@@ -1,15 +1,21 @@
 """HTTP sessions with retries by urllib3's `Retry`, and a sleep tests can replace.
 
 429 (honouring Retry-After) and 5xx are retried by the `Retry` mounted as the adapter's
-`max_retries`, for every method: each write carries an idempotency key, so a retried write
-cannot apply twice. Timeouts are retried by `RetryingAdapter` with a second `Retry` of the
-same policy (urllib3 itself is told not to retry them, so the two never multiply); this also
-covers the `responses` mock, which emulates status retries but lets timeouts escape.
+`max_retries`, for every method. Timeouts are retried by `RetryingAdapter` with a second `Retry`
+of the same policy (urllib3 itself is told not to retry them, so the two never multiply); this
+also covers the `responses` mock, which emulates status retries but lets timeouts escape.
+
+A request sent inside `not_replayable()` (a create to an API that takes no idempotency key) is
+retried only where the API surely did not act on it: a 429, or a connection never made. After a
+5xx or a lost answer the API may have made the record, and sending it again could make it twice;
+the caller gets the failure and finds out what happened (`sync.engine`).
 """
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -18,6 +24,18 @@ from urllib3.util.retry import Retry
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 Sleep = Callable[[float], None]
+
+_replayable: ContextVar[bool] = ContextVar("replayable", default=True)
+
+
+@contextmanager
+def not_replayable() -> Iterator[None]:
+    """Requests sent inside are retried only on a 429 or a connection never made."""
+    token = _replayable.set(False)
+    try:
+        yield
+    finally:
+        _replayable.reset(token)
 
 
 class SleepyRetry(Retry):
@@ -31,6 +49,11 @@ class SleepyRetry(Retry):
         renewed = super().new(**kwargs)
         renewed.sleep_function = self.sleep_function
         return renewed
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code != 429 and not _replayable.get():
+            return False  # a 5xx may come after the API acted on the request
+        return super().is_retry(method, status_code, has_retry_after)
 
     def sleep(self, response: Any = None) -> None:
         if self.respect_retry_after_header and response is not None:
@@ -66,6 +89,8 @@ class RetryingAdapter(HTTPAdapter):
             try:
                 return super().send(request, **kwargs)
             except requests.Timeout as exc:
+                if not isinstance(exc, requests.ConnectTimeout) and not _replayable.get():
+                    raise  # sent, and no answer: the API may have acted on it
                 try:
                     retry = retry.increment(request.method, request.url,
                                             error=ReadTimeoutError(None, request.url, "timed out"))

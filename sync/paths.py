@@ -112,6 +112,17 @@ def values_equal(wanted: Any, held: Any) -> bool:
     return wanted == held
 
 
+def contains(record: Any, wanted: Any) -> bool:
+    """Whether `record` holds everything `wanted` does: each field of a dict at any depth, each item of a
+    list, with an equal value (fields `wanted` does not name may hold anything)."""
+    if isinstance(wanted, dict):
+        return isinstance(record, dict) and all(contains(record.get(k), v) for k, v in wanted.items())
+    if isinstance(wanted, list):
+        return (isinstance(record, list) and len(record) == len(wanted)
+                and all(contains(r, w) for r, w in zip(record, wanted)))
+    return values_equal(wanted, record)
+
+
 def deep_merge(base: dict, changes: dict) -> dict:
     """`base` with `changes` merged in: nested dicts merge, anything else replaces."""
     merged = copy.deepcopy(base)

@@ -19,8 +19,8 @@ from typing import Any
 import requests
 
 from ..credentials import Credentials
-from ..errors import ApiError, ListFailed, StaleRecord
-from ..http import build_session
+from ..errors import ApiError, CreateOutcomeUnknown, ListFailed, StaleRecord
+from ..http import build_session, not_replayable
 from ..redaction import Redactor
 from ..names import slug
 from .paging import PageNumberPaginator, PagingLoop, TokenPaginator
@@ -191,11 +191,26 @@ class RestConnector:
         return self.parse_record(endpoint, self._send("get", "GET", f"{endpoint.path}/{rid}"))
 
     def create_record(self, entity: str, body: dict, idempotency_key: str | None = None) -> dict:
+        """The created record. Without an idempotency header, a create is never resent blindly: a 5xx or a
+        lost answer raises CreateOutcomeUnknown, since the API may have made the record."""
         endpoint = self.endpoint(entity)
         headers = self._idempotency(idempotency_key)
         body = self.prepare_create(endpoint, body, idempotency_key)
-        return self.parse_record(endpoint, self._send("create", "POST", endpoint.path, headers=headers,
-                                                      **self.encode_write(endpoint, body)))
+        if self.idempotency_header:
+            return self.parse_record(endpoint, self._send("create", "POST", endpoint.path, headers=headers,
+                                                          **self.encode_write(endpoint, body)))
+        try:
+            with not_replayable():
+                sent = self._send("create", "POST", endpoint.path, **self.encode_write(endpoint, body))
+        except ApiError as exc:
+            if exc.status < 500:
+                raise
+            raise CreateOutcomeUnknown(exc.status, exc.message, exc.code) from None
+        except requests.ConnectTimeout:
+            raise  # never reached the API
+        except requests.RequestException as exc:
+            raise CreateOutcomeUnknown(0, f"no answer ({type(exc).__name__})") from None
+        return self.parse_record(endpoint, sent)
 
     def update_record(self, entity: str, rid: str, changes: dict, seen: dict,
                       idempotency_key: str | None = None) -> dict:

@@ -1,9 +1,11 @@
 """A stateful fake of a declared JSON REST API (MemberCare, Custom CRM, Custom PMS, any other).
 
 It serves exactly what the `JsonRestApi` declaration says: the records location, page style
-(`next_cursor` tokens or page numbers with `total_pages`), the incremental-read parameter,
-the updated-at field, bearer or basic auth, `Idempotency-Key`, and `PATCH` with `If-Match`
-answered by 412 when the record has moved on. Errors are `{"error": {"code", "message"}}`.
+(`next_cursor` tokens or page numbers with `total_pages`), the updated-at field, bearer or basic
+auth, and only where declared the incremental-read parameter, `Idempotency-Key` and `PATCH` with
+`If-Match` answered by 412 when the record has moved on: an API that does not declare them
+ignores those headers, as a real one would, and refuses the parameter. Errors are
+`{"error": {"code", "message"}}`.
 
 No public description of these systems' APIs exists, so their fields are what the harness
 declares at serve time (the paths a mapping reads and writes, with the mapping's types): a
@@ -146,7 +148,7 @@ class FakeJsonRest(FakeApi):
         current = self.store.get(route.entity, rid)
         if current is None:
             return error(404, "not_found", f"no record {rid}")
-        if if_match is not None and if_match != self._etag(current):
+        if self.api.conditional_writes and if_match is not None and if_match != self._etag(current):
             return error(412, "precondition_failed", "the record changed since the version you read")
         if self.api.id_field in body and str(body[self.api.id_field]) != rid:
             return error(400, "bad_request", f"{self.api.id_field} cannot be changed")

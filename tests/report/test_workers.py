@@ -222,6 +222,7 @@ def test_processes_of_a_queue_keep_each_others_failed_tests_for_lf(tmp_path):
 
 
 SLOW_CONFTEST = """
+import os
 import time
 
 import pytest
@@ -229,6 +230,8 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def slowly():
+    with open(f"tests-begun-{os.getpid()}", "a") as begun:
+        begun.write("test\\n")
     time.sleep(0.2)  # the run lasts long enough to be interrupted halfway
 """
 
@@ -241,7 +244,8 @@ def test_ctrl_c_stops_the_workers_and_leaves_their_partial_report_marked_stale(t
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while not any(log.stat().st_size for log in (tmp_path / "report").glob(".qa-workers-*/worker-*.log")):
+        # A worker that has begun its second test has finished its first.
+        while not any(len(begun.read_text().splitlines()) > 1 for begun in tmp_path.glob("tests-begun-*")):
             assert run.poll() is None and time.monotonic() < deadline, "no worker ran a test"
             time.sleep(0.05)
         os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C reaches every process of the job
