@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from generator.checklist import DERIVED_KINDS
+from sync.connectors.registry import api_model
+from sync.names import system_key
 
 from .grouping import group_by_cause
 from .outcomes import TestOutcome
@@ -81,12 +83,19 @@ def build_report(manifests: Iterable[Path], outcomes: Iterable[TestOutcome],
             dataflows.append({
                 "file": file, "title": document["title"], "source_system": document["source_system"],
                 "target_system": document["target_system"], "sha256": document["sha256"],
+                "apis": _apis(document["source_system"], document["target_system"]),
                 "findings": [f for f in document["findings"] if not f.get("mapping")], "mappings": mappings,
             })
     dataflows.sort(key=lambda d: d["file"])
     report = {"run": run or {}, "summary": {}, "history": None, "dataflows": dataflows}
     summarize(report)
     return report
+
+
+def _apis(*systems: str) -> list[dict[str, str]]:
+    """What each system's checks ran against: the vendor's own description, our declaration, or a generic API."""
+    models = {system_key(system): api_model(system) for system in systems}
+    return [{"system": m.system, "kind": m.kind, "summary": m.summary} for m in models.values()]
 
 
 def summarize(report: dict[str, Any]) -> None:

@@ -1,0 +1,34 @@
+"""Each document of the report says what its systems were checked against: the vendor's own description,
+our declaration, or a generic API standing in for one nobody here has modelled."""
+import json
+
+from qa_checklist.html import render_html
+from qa_checklist.report import build_report
+
+
+def _report(tmp_path, source: str, target: str) -> dict:
+    manifest = tmp_path / "checklist.json"
+    manifest.write_text(json.dumps({"documents": [{
+        "file": "a-b.rst", "title": f"{source} to {target} Dataflow", "sha256": "0" * 64,
+        "source_system": source, "target_system": target, "findings": [], "mappings": [],
+    }]}))
+    return build_report([manifest], [])
+
+
+def test_each_system_is_named_with_the_model_its_checks_ran_against(tmp_path):
+    [document] = _report(tmp_path, "Chargebee", "HubSpot")["dataflows"]
+    assert [(a["system"], a["kind"]) for a in document["apis"]] == [("Chargebee", "described"), ("HubSpot", "generic")]
+    assert "HubSpot's own API is not modelled" in document["apis"][1]["summary"]
+    assert "only list, get, create and update" in document["apis"][1]["summary"]
+
+
+def test_a_declared_api_says_what_it_offers_and_a_system_with_itself_is_named_once(tmp_path):
+    [document] = _report(tmp_path, "Custom CRM", "Customcrm")["dataflows"]
+    [api] = document["apis"]
+    assert api["kind"] == "declared" and "idempotency keys (Idempotency-Key)" in api["summary"]
+
+
+def test_the_page_shows_it_under_the_document_title(tmp_path):
+    page = render_html(_report(tmp_path, "Tripletex", "<b>Bad</b>"))
+    assert "<b>Tripletex</b>: Tripletex&#39;s own API is not modelled" in page
+    assert "&lt;b&gt;Bad&lt;/b&gt;&#39;s own API is not modelled" in page and "<b>Bad</b>'s" not in page
