@@ -203,25 +203,37 @@ def _record_ids(h) -> set[str]:
     return {str(h.target_connector.record_id(r)) for r in h.target.records()}
 
 
-def _interrupted_create(make: MakeHarness, mapping: EntityMapping) -> list[str]:
-    """A first create the API applied, whose response was lost and whose retries were refused (a crash,
-    as far as the engine can tell), is not made twice, even when its resend is refused again."""
-    # Without an idempotency key an API cannot tell a resent create from a new one: nothing to hold the engine to.
-    if (not h_idempotent(make, mapping) or mapping.sync == "conditional"
-            or (same_collection(mapping) and mapping.merge_keys)):
-        return []
+def _creates_a_target(mapping: EntityMapping) -> bool:
+    """Whether a check can stage a create of its own: a new source entity whose target the pass makes."""
+    return mapping.sync != "conditional" and not (same_collection(mapping) and mapping.merge_keys)
+
+
+def _source_to_create(make: MakeHarness, mapping: EntityMapping):
+    """(harness, source id, the target's record ids) for a new source entity the next pass creates a target for."""
     h = harness(make, mapping)
     keys = {k.source: key_value(mapping, n) for n, k in enumerate(mapping.merge_keys)}
     source_id = new_source(h, mapping, {**keys, **sample_values(mapping)})
     if mapping.sync == "link_required" or mapping.create_when_connected:
         link_target(h, mapping, source_id)
-    existing = _record_ids(h)
+    return h, source_id, _record_ids(h)
+
+
+def _create_faulted(h, mapping: EntityMapping, fault: str) -> bool:
+    collection = h.target_connector.endpoint(mapping.target_entity).path
+    return any(r.fault == fault and r.method == "POST" and r.path == collection for r in h.target.requests)
+
+
+def _interrupted_create(make: MakeHarness, mapping: EntityMapping) -> list[str]:
+    """A first create the API applied, whose response was lost and whose retries were refused (a crash,
+    as far as the engine can tell), is not made twice, even when its resend is refused again."""
+    if not h_idempotent(make, mapping) or not _creates_a_target(mapping):
+        return []
+    h, source_id, existing = _source_to_create(make, mapping)
     h.target.fake.faults = ScriptedFaults(*INTERRUPTED)
     first = h.run_pass()
     interrupted = bool(h.target.fake.faults.injected)  # a pair with nothing to write sends no write
     assert first.errors or not interrupted, "the first write was lost and then refused: the pass must report it"
-    collection = h.target_connector.endpoint(mapping.target_entity).path
-    if any(r.fault == "lost" and r.method == "POST" and r.path == collection for r in h.target.requests):
+    if _create_faulted(h, mapping, "lost"):
         # The API is still down when the next pass resends the create: it waits for the next pass,
         # and is not made afresh meanwhile under a new idempotency key.
         h.target.fake.faults = ScriptedFaults(*REFUSED)
@@ -242,21 +254,14 @@ def _interrupted_create(make: MakeHarness, mapping: EntityMapping) -> list[str]:
 def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
     """Where the API takes no idempotency key, a create whose answer was lost is found again, not made
     twice, and one refused with a 5xx is looked for, then sent again: either way one target, linked."""
-    if (h_idempotent(make, mapping) or mapping.sync == "conditional"
-            or (same_collection(mapping) and mapping.merge_keys)):
+    if h_idempotent(make, mapping) or not _creates_a_target(mapping):
         return []
     ran = []
     for fault in ("lost", "500"):
-        h = harness(make, mapping)
-        keys = {k.source: key_value(mapping, n) for n, k in enumerate(mapping.merge_keys)}
-        source_id = new_source(h, mapping, {**keys, **sample_values(mapping)})
-        if mapping.sync == "link_required" or mapping.create_when_connected:
-            link_target(h, mapping, source_id)
-        existing = _record_ids(h)
+        h, source_id, existing = _source_to_create(make, mapping)
         h.target.fake.faults = ScriptedFaults(fault)
         report = h.run_pass()
-        collection = h.target_connector.endpoint(mapping.target_entity).path
-        if not any(r.fault == fault and r.method == "POST" and r.path == collection for r in h.target.requests):
+        if not _create_faulted(h, mapping, fault):
             continue  # the pair was linked without a create
         assert not report.errors, f"a create {_HIT[fault]} must be finished in the same pass: {report.errors}"
         linked = linked_to(h, source_id)
