@@ -102,7 +102,8 @@ def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
         f"a JSON REST API: any collection path, e.g. {base_url}/records; {auth};",
         f"lists answer {{{api.records_location!r}: [...]}} paged by "
         f"{'page/per_page' if api.page_style == 'page' else 'limit/cursor'}; updates are PATCH; "
-        f"it also offers {', '.join(api.offers()) or 'nothing more'}",
+        + (f"it also offers {', '.join(api.offers())}" if api.offers()
+           else "no idempotency key, conditional update or changed-since filter"),
     ]
 
 
