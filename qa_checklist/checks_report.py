@@ -1,7 +1,7 @@
 """The pass report, as the person who runs the sync reads it: its API calls are the requests the APIs
-received (every write with its idempotency key, where the API takes one), the next pass asks each API only for what changed
-since the previous one, nothing is left waiting once the data has settled, and a listing that fails
-stops the pass and says so.
+received (every write with its idempotency key, where the API takes one), the next pass asks each API
+only for what changed since the previous one (where it can), nothing is left waiting once the data
+has settled, and a listing that fails stops the pass and says so.
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def _a_call_of_its_own(h, fake, request) -> bool:
 
 def _pass_told_truly(h, what: str):
     """Runs a pass and holds its report to the requests the fake APIs logged meanwhile, each write
-    carrying its API's idempotency key; returns the report and the source API's listing requests."""
+    carrying its API's idempotency key (if it takes one); returns the report and the source API's listings."""
     marks = [(fake, len(fake.log)) for fake in _fakes(h)]
     report = h.run_pass()
     assert report.mapping_id == h.mapping.id, f"{what}: the report names {report.mapping_id!r}, not {h.mapping.id!r}"
