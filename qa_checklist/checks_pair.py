@@ -253,7 +253,8 @@ def _interrupted_create(make: MakeHarness, mapping: EntityMapping) -> list[str]:
 
 def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
     """Where the API takes no idempotency key, a create whose answer was lost is found again, not made
-    twice, and one refused with a 5xx is looked for, then sent again: either way one target, linked."""
+    twice, and one refused with a 5xx is looked for, then sent again: either way one target, linked. One
+    the pass could not look for is found by the next."""
     if h_idempotent(make, mapping) or not _creates_a_target(mapping):
         return []
     ran = []
@@ -270,6 +271,22 @@ def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
             f"a create to {mapping.target_system}, which takes no idempotency key, {_HIT[fault]}: the engine made "
             f"{sorted(made)} and links {linked}; it must look for what the create made before sending it again")
         ran.append(f"unkeyed create ({fault})")
+    h, source_id, existing = _source_to_create(make, mapping)
+    h.target.fake.faults = ScriptedFaults("lost")
+    # ... and from then on the API answers no listing, so the pass cannot look for what it made: the next one does
+    h.target.before_next_write(lambda: setattr(h.target.fake, "faults", ScriptedFaults(*REFUSED, on="reads")))
+    first = h.run_pass()
+    if _create_faulted(h, mapping, "lost"):
+        assert source_id in [e.entity_id for e in first.errors], (
+            f"a create whose outcome the pass could not find out must be reported: {first.errors}")
+        h.target.fake.faults = ScriptedFaults()
+        h.run_until_settled()
+        linked = linked_to(h, source_id)
+        made = _record_ids(h) - existing
+        assert len(linked) == 1 and made == set(linked), (
+            f"a create to {mapping.target_system} {_HIT['lost']}, and left unknown by its pass: the engine made "
+            f"{sorted(made)} and links {linked}; the next pass must find it before creating anything")
+        ran.append("unkeyed create left unknown")
     return ran
 
 

@@ -268,38 +268,45 @@ class SyncEngine:
     def _finish_intents(self, tally: PassTally) -> set[str]:
         """Finishes creates whose link was never committed: re-sent with their idempotency key, or, for an API
         that takes none, found among the target's new records; returns the source ids still unfinished."""
-        m = self.mapping.id
-        intents = self.state.intents(m)
+        intents = self.state.intents(self.mapping.id)
         if not intents:
             return set()
-        self._links = {sid: tid for sid, (tid, _origin) in self.state.links(m).items()}
-        keyed = self.target.idempotency_header is not None
-        records: list[dict] = []
-        known: set[str] = set()
-        if not keyed:  # what the target holds now, and which of it the engine had seen before
-            records, _cursor = self.target.list_records(self.mapping.target_entity, self._since["target"])
-            known = set(self.state.seen(m, "target"))
+        source = self.state.seen(self.mapping.id, "source")  # as the unfinished create read it
+        if self.target.idempotency_header is None:
+            self._find_unkeyed(intents, source)
+            return set()
         unfinished: set[str] = set()
-        seen = self.state.seen(m, "source")
         for sid, (key, body) in sorted(intents.items()):
-            if keyed:
-                try:
-                    created = self.target.create_record(self.mapping.target_entity, body, key)
-                except (ApiError, requests.RequestException) as exc:
-                    tally.error(sid, f"replaying an unfinished create: {_message(exc)}")
-                    unfinished.add(sid)
-                    continue
-            else:
-                created = self._made_by(body, records, known)
-                if created is None:  # never made: the pass creates it afresh
-                    with self.state.transaction():
-                        self.state.clear_intent(m, sid)
-                    continue
-            self._links[sid] = self._commit_created(sid, seen.get(sid, {}), created)
-            # The snapshot of the source predates this pass; let the pass re-check the pair.
-            with self.state.transaction():
-                self.state.revisit(m, sid)
+            try:
+                created = self.target.create_record(self.mapping.target_entity, body, key)
+            except (ApiError, requests.RequestException) as exc:
+                tally.error(sid, f"replaying an unfinished create: {_message(exc)}")
+                unfinished.add(sid)
+                continue
+            self._finished(sid, source.get(sid, {}), created)
         return unfinished
+
+    def _find_unkeyed(self, intents: dict[str, tuple[str, dict]], source: dict[str, dict]) -> None:
+        """Links each unfinished create the API made to the record it made; one it did not make is left to the pass,
+        which creates it afresh."""
+        m = self.mapping.id
+        self._links = {sid: tid for sid, (tid, _origin) in self.state.links(m).items()}
+        known = set(self.state.seen(m, "target"))  # before this pass: what the engine had already seen
+        records, _cursor = self.target.list_records(self.mapping.target_entity, self._since["target"])
+        for sid, (_key, body) in sorted(intents.items()):
+            created = self._made_by(body, records, known)
+            if created is None:
+                with self.state.transaction():
+                    self.state.clear_intent(m, sid)
+            else:
+                self._links[sid] = self._finished(sid, source.get(sid, {}), created)
+
+    def _finished(self, sid: str, source: dict, created: dict) -> str:
+        tid = self._commit_created(sid, source, created)
+        # The snapshot of the source predates this pass; let the pass re-check the pair.
+        with self.state.transaction():
+            self.state.revisit(self.mapping.id, sid)
+        return tid
 
     # a linked pair
     def _synchronize(self, sid: str, tid: str, tally: PassTally) -> None:
