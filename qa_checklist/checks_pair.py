@@ -208,11 +208,23 @@ def _creates_a_target(mapping: EntityMapping) -> bool:
     return mapping.sync != "conditional" and not (same_collection(mapping) and mapping.merge_keys)
 
 
-def _source_to_create(make: MakeHarness, mapping: EntityMapping):
-    """(harness, source id, the target's record ids) for a new source entity the next pass creates a target for."""
+def _source_to_create(make: MakeHarness, mapping: EntityMapping, beside_a_copy: bool = False):
+    """(harness, source id, the target's record ids) for a new source entity the next pass creates a target for.
+
+    `beside_a_copy`: a twin entity has been synchronized first, and its target copied by hand, so the target
+    system already holds an unlinked record with every field the create will send (mappings without merge keys,
+    which would link it instead)."""
     h = harness(make, mapping)
-    keys = {k.source: key_value(mapping, n) for n, k in enumerate(mapping.merge_keys)}
-    source_id = new_source(h, mapping, {**keys, **sample_values(mapping)})
+    values = {**{k.source: key_value(mapping, n) for n, k in enumerate(mapping.merge_keys)}, **sample_values(mapping)}
+    if beside_a_copy and not mapping.merge_keys and not same_collection(mapping):
+        twin = new_source(h, mapping, values)
+        if mapping.sync == "link_required" or mapping.create_when_connected:
+            link_target(h, mapping, twin)
+        h.run_pass()
+        unstamped = (h.target_connector.id_field, h.target_connector.updated_at_field)
+        for tid in linked_to(h, twin):
+            h.target.create({k: v for k, v in h.target.get(tid).items() if k not in unstamped})
+    source_id = new_source(h, mapping, values)
     if mapping.sync == "link_required" or mapping.create_when_connected:
         link_target(h, mapping, source_id)
     return h, source_id, _record_ids(h)
@@ -251,46 +263,52 @@ def _interrupted_create(make: MakeHarness, mapping: EntityMapping) -> list[str]:
     return ["lost response"] if interrupted else []
 
 
+# A create to an API without idempotency keys, scenario by scenario: the faults its writes meet, the one the create
+# itself meets, whether its pass can finish it, and what the check's message says happened.
+_UNKEYED = {
+    "lost": (("lost",), "lost", True,
+             "whose answer was lost after the API made the record (someone else making a record at that moment)"),
+    "500": (("500",), "500", True, "refused with a 500 (beside an unlinked record holding the same fields)"),
+    "refused throughout": (REFUSED, "500", False, "refused with a 500 each time its pass sent it"),
+    "left unknown": (("lost",), "lost", False,
+                     "whose answer was lost, and which its pass could not look for (every listing refused)"),
+}
+
+
 def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
-    """Where the API takes no idempotency key, a create whose answer was lost is found again, not made
-    twice, and one refused with a 5xx is looked for, then sent again: either way one target, linked. One
-    the pass could not look for is found by the next."""
+    """Where the API takes no idempotency key, a create is never made twice, nor linked to a record it did not
+    make: one whose answer was lost is found again, one refused with a 500 is looked for, then sent again, in the
+    same pass; one refused throughout, or whose pass could not look for it, is reported and finished by the next."""
     if h_idempotent(make, mapping) or not _creates_a_target(mapping):
         return []
     ran = []
-    for fault in ("lost", "500"):
-        h, source_id, existing = _source_to_create(make, mapping)
-        h.target.fake.faults = ScriptedFaults(fault)
+    for scenario, (faults, met, same_pass, what) in _UNKEYED.items():
+        h, source_id, existing = _source_to_create(make, mapping, beside_a_copy=scenario != "lost")
+        h.target.fake.faults = ScriptedFaults(*faults)
+        if scenario == "lost" and not same_collection(mapping):
+            # New and linked to nothing, like the record the create made, but not what it sent (when it sends
+            # anything: a create of no fields cannot be told from it, and writes nothing to it later either).
+            h.target.before_next_write(lambda: h.target.fake.log[-1].body and existing.add(h.target.create({})))
+        if scenario == "left unknown":
+            h.target.before_next_write(lambda: setattr(h.target.fake, "faults", ScriptedFaults(*REFUSED, on="reads")))
         report = h.run_pass()
-        if not _create_faulted(h, mapping, fault):
+        if not _create_faulted(h, mapping, met):
             continue  # the pair was linked without a create
-        assert not report.errors, f"a create {_HIT[fault]} must be finished in the same pass: {report.errors}"
+        if same_pass:
+            assert not report.errors, f"a create {what} must be finished in the same pass: {report.errors}"
+        else:
+            assert [e.entity_id for e in report.errors if "may have been made" in e.message] == [source_id], (
+                f"a create {what} must be reported as one that may have been made: {report.errors}")
+            h.target.fake.faults = ScriptedFaults()
+            h.run_until_settled()
         linked = linked_to(h, source_id)
         made = _record_ids(h) - existing
         assert len(linked) == 1 and made == set(linked), (
-            f"a create to {mapping.target_system}, which takes no idempotency key, {_HIT[fault]}: the engine made "
-            f"{sorted(made)} and links {linked}; it must look for what the create made before sending it again")
-        ran.append(f"unkeyed create ({fault})")
-    h, source_id, existing = _source_to_create(make, mapping)
-    h.target.fake.faults = ScriptedFaults("lost")
-    # ... and from then on the API answers no listing, so the pass cannot look for what it made: the next one does
-    h.target.before_next_write(lambda: setattr(h.target.fake, "faults", ScriptedFaults(*REFUSED, on="reads")))
-    first = h.run_pass()
-    if _create_faulted(h, mapping, "lost"):
-        assert source_id in [e.entity_id for e in first.errors], (
-            f"a create whose outcome the pass could not find out must be reported: {first.errors}")
-        h.target.fake.faults = ScriptedFaults()
-        h.run_until_settled()
-        linked = linked_to(h, source_id)
-        made = _record_ids(h) - existing
-        assert len(linked) == 1 and made == set(linked), (
-            f"a create to {mapping.target_system} {_HIT['lost']}, and left unknown by its pass: the engine made "
-            f"{sorted(made)} and links {linked}; the next pass must find it before creating anything")
-        ran.append("unkeyed create left unknown")
+            f"a create to {mapping.target_system}, which takes no idempotency key, {what}: the engine made "
+            f"{sorted(made)} and links {linked}; it must find what the create made, and only that, before "
+            "sending it again")
+        ran.append(f"unkeyed create ({scenario})")
     return ran
-
-
-_HIT = {"lost": "whose answer was lost after the API made the record", "500": "refused with a 500"}
 
 
 def _failed_updates(make: MakeHarness, mapping: EntityMapping) -> list[str]:

@@ -217,7 +217,7 @@ class SyncEngine:
         try:
             created = self.target.create_record(self.mapping.target_entity, body, key)
         except CreateOutcomeUnknown as unknown:
-            created = self._find_or_resend(body, key, unknown)
+            created = self._find_or_resend(body, unknown)
         tid = self._commit_created(sid, record, created)
         # What later entities of this pass match and merge with (a twin sharing a merge key joins this target).
         self._links[sid] = tid
@@ -238,32 +238,31 @@ class SyncEngine:
             self.state.clear_intent(m, sid)
         return tid
 
-    def _find_or_resend(self, body: dict, key: str, unknown: CreateOutcomeUnknown) -> dict:
+    def _find_or_resend(self, body: dict, unknown: CreateOutcomeUnknown) -> dict:
         """The record a create whose outcome is unknown made: found among the target's new records, else
         sent again (at most CREATE_RESENDS times); CreateOutcomeUnknown when it stays unknown."""
         for _ in range(CREATE_RESENDS):
             try:
                 records, _cursor = self.target.list_records(self.mapping.target_entity, self._since["target"])
             except ListFailed as exc:
-                raise CreateOutcomeUnknown(unknown.status, f"{_message(unknown)}; looking for the record it may "
-                                           f"have made: {exc}", unknown.code) from None
+                raise CreateOutcomeUnknown(unknown.status, f"{_message(unknown)}; the create may have been made, "
+                                           f"and could not be looked for ({exc})", unknown.code) from None
             made = self._made_by(body, records, known=self._seen_t)
             if made is not None:
                 return made
             try:
-                return self.target.create_record(self.mapping.target_entity, body, key)
+                return self.target.create_record(self.mapping.target_entity, body)
             except CreateOutcomeUnknown as again:
                 unknown = again
         raise CreateOutcomeUnknown(unknown.status, f"{_message(unknown)}; the create may have been made, and is "
                                    "looked for again before it is sent again", unknown.code)
 
     def _made_by(self, body: dict, records: list[dict], known: dict | set) -> dict | None:
-        """The record a create of `body` made: new (not in `known`), linked to nothing, holding every field
-        of `body` (the lowest id, should a lost create have been made more than once)."""
+        """The record a create of `body` made: the first listed that is new (not in `known`), linked to nothing
+        and holds every field of `body`."""
         linked = set(self._links.values()) | set(self._links)
-        made = [r for r in records if (rid := self.target.record_id(r)) and rid not in known
-                and rid not in linked and contains(r, body)]
-        return min(made, key=lambda r: _id_order(self.target.record_id(r))) if made else None
+        return next((r for r in records if (rid := self.target.record_id(r)) and rid not in known
+                     and rid not in linked and contains(r, body)), None)
 
     def _finish_intents(self, tally: PassTally) -> set[str]:
         """Finishes creates whose link was never committed: re-sent with their idempotency key, or, for an API

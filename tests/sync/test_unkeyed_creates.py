@@ -87,7 +87,7 @@ def test_a_create_made_in_a_pass_that_ended_unknown_is_found_in_the_next():
         h.target.before_next_write(lambda: setattr(h.target.fake, "faults", Always(*["500"] * 8, on="reads")))
         sid = h.source.create({"email": "a@example.com", "name": "Ada"})
         report = h.run_pass()
-        assert [e.entity_id for e in report.errors] == [sid] and "looking for the record" in report.errors[0].message
+        assert [e.entity_id for e in report.errors] == [sid] and "could not be looked for" in report.errors[0].message
         h.target.fake.faults = Always()
         report = h.run_pass()
         assert report.errors == () and len(posts(h)) == 1, "the create the API made was sent again"
