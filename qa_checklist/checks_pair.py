@@ -307,6 +307,12 @@ def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
             f"a create to {mapping.target_system}, which takes no idempotency key, {what}: the engine made "
             f"{sorted(made)} and links {linked}; it must find what the create made, and only that, before "
             "sending it again")
+        target = h.target.get(linked[0])
+        for _index, row in _editable_rows(mapping):
+            sent = as_declared(read(h.source.get(source_id), row.source), row.type)
+            assert holds(read(target, row.target), sent), (
+                f"a create to {mapping.target_system} {what}: {row.target} holds {describe(read(target, row.target))}"
+                f", not {describe(sent)} from {row.source}")
         ran.append(f"unkeyed create ({scenario})")
     return ran
 
