@@ -4,7 +4,7 @@ Each worker takes the next unclaimed module (`--qa-queue`, `workqueue.py`) and w
 report; the parts are merged as shards' are (`merge.py`) and compared with the report they replace
 (or the one `--qa-baseline` names, as in a one-process run).
 There is no xdist controller competing with the workers for the cores: on suites of 6,000 and of
-34,000 items that saved about a sixth of the time in most side-by-side runs (README, "Performance").
+34,000 items that saved a sixth of the time or more in most side-by-side runs (README, "Performance").
 """
 from __future__ import annotations
 
