@@ -236,24 +236,32 @@ def slowly():
 """
 
 
-def test_ctrl_c_stops_the_workers_and_leaves_their_partial_report_marked_stale(tmp_path):
+def _interrupted(tmp_path, conftest: str, ready, waiting_for: str) -> tuple[int, str]:
+    """(exit status, output) of `qa-checklist --workers 2` on two documents, run as a job of its own and sent
+    Ctrl-C as a terminal sends it, to every process of the job, once `ready()` holds."""
     two_documents(tmp_path)
-    (tmp_path / "conftest.py").write_text(SLOW_CONFTEST)
+    (tmp_path / "conftest.py").write_text(conftest)
     run = subprocess.Popen([sys.executable, "-m", "qa_checklist.cli", "--report", "report/qa.html", "--workers", "2",
                             *QUIET], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)},
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        # A worker that has begun its second test has finished its first.
-        while not any(len(begun.read_text().splitlines()) > 1 for begun in tmp_path.glob("tests-begun-*")):
-            assert run.poll() is None and time.monotonic() < deadline, "no worker ran a test"
+        while not ready():
+            assert run.poll() is None and time.monotonic() < deadline, waiting_for
             time.sleep(0.05)
-        os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C reaches every process of the job
+        os.killpg(run.pid, signal.SIGINT)
         out, _ = run.communicate(timeout=120)
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
-    assert run.returncode == 2, out[-3000:]
+    return run.returncode, out
+
+
+def test_ctrl_c_stops_the_workers_and_leaves_their_partial_report_marked_stale(tmp_path):
+    # A worker that has begun its second test has finished its first.
+    status, out = _interrupted(tmp_path, SLOW_CONFTEST, lambda: any(
+        len(begun.read_text().splitlines()) > 1 for begun in tmp_path.glob("tests-begun-*")), "no worker ran a test")
+    assert status == 2, out[-3000:]
     report = read(tmp_path / "report" / "qa.json")
     assert report["run"]["stale"] == "a worker did not finish: the results are partial"
     assert report["run"]["exit_status"] == 2
@@ -272,20 +280,8 @@ time.sleep(60)  # still starting (importing conftests) when Ctrl-C comes
 
 
 def test_ctrl_c_while_the_workers_are_still_starting_is_an_interruption(tmp_path):
-    two_documents(tmp_path)
-    (tmp_path / "conftest.py").write_text(STARTING_CONFTEST)
-    run = subprocess.Popen([sys.executable, "-m", "qa_checklist.cli", "--report", "report/qa.html", "--workers", "2",
-                            *QUIET], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)},
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while len(list(tmp_path.glob("started-*"))) < 2:
-            assert run.poll() is None and time.monotonic() < deadline, "the workers did not start"
-            time.sleep(0.05)
-        os.killpg(run.pid, signal.SIGINT)  # before pytest could catch it: Python's own KeyboardInterrupt
-        out, _ = run.communicate(timeout=120)
-    finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
-    assert run.returncode == 2, out[-3000:]  # interrupted, as pytest says it; not a signal's 254
+    # Before pytest could catch it: Python's own KeyboardInterrupt ends each worker.
+    status, out = _interrupted(tmp_path, STARTING_CONFTEST, lambda: len(list(tmp_path.glob("started-*"))) == 2,
+                               "the workers did not start")
+    assert status == 2, out[-3000:]  # interrupted, as pytest says it; not a signal's 254
     assert "worker 1 (pytest exit status 2)" in out and "worker 2 (pytest exit status 2)" in out, out[-3000:]
