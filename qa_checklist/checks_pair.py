@@ -216,17 +216,20 @@ def _source_to_create(make: MakeHarness, mapping: EntityMapping, beside_a_copy: 
     which would link it instead)."""
     h = harness(make, mapping)
     values = {**{k.source: key_value(mapping, n) for n, k in enumerate(mapping.merge_keys)}, **sample_values(mapping)}
-    if beside_a_copy and not mapping.merge_keys and not same_collection(mapping):
-        twin = new_source(h, mapping, values)
+
+    def new_entity() -> str:
+        source_id = new_source(h, mapping, values)
         if mapping.sync == "link_required" or mapping.create_when_connected:
-            link_target(h, mapping, twin)
+            link_target(h, mapping, source_id)
+        return source_id
+
+    if beside_a_copy and not mapping.merge_keys and not same_collection(mapping):
+        twin = new_entity()
         h.run_pass()
         unstamped = (h.target_connector.id_field, h.target_connector.updated_at_field)
         for tid in linked_to(h, twin):
             h.target.create({k: v for k, v in h.target.get(tid).items() if k not in unstamped})
-    source_id = new_source(h, mapping, values)
-    if mapping.sync == "link_required" or mapping.create_when_connected:
-        link_target(h, mapping, source_id)
+    source_id = new_entity()
     return h, source_id, _record_ids(h)
 
 
@@ -288,7 +291,7 @@ def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
         if scenario == "lost" and not same_collection(mapping):
             # New and linked to nothing, like the record the create made, but not what it sent (when it sends
             # anything: a create of no fields cannot be told from it, and writes nothing to it later either).
-            h.target.before_next_write(lambda: h.target.fake.log[-1].body and existing.add(h.target.create({})))
+            h.target.before_next_write(lambda: h.target.requests[-1].body and existing.add(h.target.create({})))
         if scenario == "left unknown":
             h.target.before_next_write(lambda: setattr(h.target.fake, "faults", ScriptedFaults(*REFUSED, on="reads")))
         report = h.run_pass()

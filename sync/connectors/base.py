@@ -14,6 +14,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import requests
@@ -194,14 +195,13 @@ class RestConnector:
         """The created record. Without an idempotency header, a create is never resent blindly: a 5xx or a
         lost answer raises CreateOutcomeUnknown, since the API may have made the record."""
         endpoint = self.endpoint(entity)
-        headers = self._idempotency(idempotency_key)
-        body = self.prepare_create(endpoint, body, idempotency_key)
+        send = partial(self._send, "create", "POST", endpoint.path, headers=self._idempotency(idempotency_key),
+                       **self.encode_write(endpoint, self.prepare_create(endpoint, body, idempotency_key)))
         if self.idempotency_header:
-            return self.parse_record(endpoint, self._send("create", "POST", endpoint.path, headers=headers,
-                                                          **self.encode_write(endpoint, body)))
+            return self.parse_record(endpoint, send())
         try:
             with not_replayable():
-                sent = self._send("create", "POST", endpoint.path, **self.encode_write(endpoint, body))
+                return self.parse_record(endpoint, send())
         except ApiError as exc:
             if exc.status < 500:
                 raise
@@ -210,7 +210,6 @@ class RestConnector:
             raise  # never reached the API
         except requests.RequestException as exc:
             raise CreateOutcomeUnknown(0, f"no answer ({type(exc).__name__})") from None
-        return self.parse_record(endpoint, sent)
 
     def update_record(self, entity: str, rid: str, changes: dict, seen: dict,
                       idempotency_key: str | None = None) -> dict:
