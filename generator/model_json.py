@@ -5,6 +5,7 @@ from typing import Any
 
 from .model import (CreationRule, Dataflow, EntityMapping, Finding, MergeKey, ParseResult, PropertyMapping, Statement,
                     condition_from_json, condition_json)
+from .vendors import systems_json
 
 
 def mapping_json(mapping: EntityMapping) -> dict[str, Any]:
@@ -53,6 +54,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 def result_json(result: ParseResult) -> dict[str, Any]:
     return {
+        "systems": systems_json(result),
         "dataflows": [dataflow_json(d) for d in result.dataflows],
         "findings": [finding_json(f) for f in result.findings],
     }

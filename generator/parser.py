@@ -10,6 +10,7 @@ from .builder import build_dataflow
 from .layout import Placed, place_documents
 from .limits import MAX_DOCUMENT_BYTES
 from .model import Dataflow, Finding, ParseResult, SpecError
+from .vendors import vendor_findings
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
@@ -58,7 +59,7 @@ def _too_large(name: str, size: int) -> SpecError:
 def parse_document(text: str, name: str, place: Placed | None = None) -> tuple[Dataflow, tuple[Finding, ...]]:
     """The model of one document's text and its findings; raises `SpecError`."""
     dataflow, log = build_dataflow(text, name, place)
-    return dataflow, tuple(log.findings)
+    return dataflow, (*log.findings, *vendor_findings(dataflow))
 
 
 def spec_files(specs: Path) -> list[Path]:

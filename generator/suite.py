@@ -43,7 +43,9 @@ def generator_fingerprint() -> str:
     """A hash of the generator's own code and templates: a change to either invalidates the cache."""
     digest = hashlib.sha256()
     package = Path(__file__).parent
-    for path in sorted([*package.glob("*.py"), *package.glob("templates/*.jinja")]):
+    apis = package.parent / "apis"  # the vendors' descriptions decide a document's vendor findings
+    for path in sorted([*package.glob("*.py"), *package.glob("templates/*.jinja"), *apis.glob("*.py"),
+                        *apis.glob("*/*.toml"), *apis.glob("*/*.json")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

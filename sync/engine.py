@@ -82,8 +82,26 @@ class SyncEngine:
         rule = mapping.create_when_connected
         self.via_keys = tuple(association_key(v, mapping.source_system) for v in rule.via) if rule else ()
         self.into = system_key(rule.into) if rule else ""
+        self._tell_what_is_read()
         self._source_key = (system_key(mapping.source_system), snake(mapping.source_entity))
         self._target_key = (system_key(mapping.target_system), snake(mapping.target_entity))
+
+    def _tell_what_is_read(self) -> None:
+        """Tells each connector the paths its side is read at (an API may return only the fields asked for)."""
+        m = self.mapping
+        conditions = [(clause.side, clause.path) for row in m.properties if row.when
+                      for clause in (row.when, *row.when.others)]
+        self.source.wants([*(r.source for r in m.properties), *(k.source for k in m.merge_keys),
+                           *(path for side, path in conditions if side == "source"),
+                           *(f"associations.{key}" for key in self.via_keys)])
+        self.target.wants([*(r.target for r in m.properties), *(k.target for k in m.merge_keys),
+                           *(path for side, path in conditions if side == "target")])
+
+    def _source_type(self, path: str) -> str | None:
+        return self.source.field_type(self.mapping.source_entity, path)
+
+    def _target_type(self, path: str) -> str | None:
+        return self.target.field_type(self.mapping.target_entity, path)
 
     def __repr__(self) -> str:
         return f"SyncEngine({self.mapping.id!r}, {self.source!r} -> {self.target!r})"
@@ -209,8 +227,8 @@ class SyncEngine:
     def _create(self, sid: str, record: dict, tally: PassTally) -> None:
         # Keys in a canonical order: a replay sends the body as the state store keeps it (sorted), and an
         # API binds an idempotency key to the exact body it first received.
-        body = json.loads(json.dumps(build_target(self.mapping, record, self.target.id_field, self.target.client_ids),
-                                     sort_keys=True))
+        body = json.loads(json.dumps(build_target(self.mapping, record, self.target.id_field, self.target.client_ids,
+                                                  self._target_type), sort_keys=True))
         key = uuid.uuid4().hex
         with self.state.transaction():  # the intent is on disk before the API hears of it
             self.state.record_intent(self.mapping.id, sid, key, body)
@@ -318,7 +336,7 @@ class SyncEngine:
                 self.mapping, source, target, self._synced_s.get(sid), self._synced_t.get(tid),
                 source_time=self.source.updated_at(source), target_time=self.target.updated_at(target),
                 source_id=sid, target_id=tid, source_id_field=self.source.id_field,
-                target_id_field=self.target.id_field,
+                target_id_field=self.target.id_field, source_type=self._source_type, target_type=self._target_type,
             )
             try:
                 if sid == tid and self._source_key == self._target_key:

@@ -14,18 +14,19 @@ import requests
 from generator.model import EntityMapping
 
 from .connectors.base import RestConnector
-from .connectors.registry import connector_for, is_chargebee, json_api_for
+from apis.description import describe
+
+from .connectors.registry import connector_for
 from .credentials import Credentials, Secret
 from .engine import SyncEngine
 from .fakes.base import FakeApi, Route
-from .fakes.chargebee import FakeChargebee
 from .fakes.faults import FaultPlan
-from .fakes.jsonrest import FakeJsonRest
 from .fakes.log import LoggedRequest
+from .fakes.registry import fake_for, test_base_url
 from .fakes.router import ROUTER
 from .fakes.store import LogicalClock
 from .http import build_session
-from .names import association_key, slug, system_key
+from .names import association_key, system_key
 from .report import PassReport
 from .state import StateStore
 from .vocabulary import Vocabulary
@@ -102,8 +103,8 @@ class Harness:
         self._closed = False
         source_fake = self._fake_for(mapping.source_system)
         target_fake = self._fake_for(mapping.target_system)
-        self.source_connector = self._connector(mapping.source_system, source_fake)
-        self.target_connector = self._connector(mapping.target_system, target_fake)
+        self.source_connector = self._connector(mapping.source_system, mapping.source_entity, source_fake)
+        self.target_connector = self._connector(mapping.target_system, mapping.target_entity, target_fake)
         # The fields each side's writes may hold: the paths the mapping writes there (typed on the target).
         source_fields = {**{k.source: None for k in mapping.merge_keys}, **{r.source: None for r in mapping.properties}}
         target_fields = {**{k.target: None for k in mapping.merge_keys}, **{r.target: r.type for r in mapping.properties}}
@@ -137,25 +138,19 @@ class Harness:
         if key in self._fakes:
             return self._fakes[key]
         token = "sk_test_" + secrets.token_hex(8)
-        if is_chargebee(system):
-            fake: FakeApi = FakeChargebee(system, f"https://h{self.number}-test.chargebee.com/api/v2", self.clock,
-                                          self.faults, api_key=token)
-        else:
-            fake = FakeJsonRest(system, f"https://{slug(system, fallback='system')}.h{self.number}.fake.test/api",
-                                self.clock, self.faults, api=json_api_for(system), secret=token)
+        fake = fake_for(system, test_base_url(system, self.number), self.clock, token, self.faults)
         fake.secret = Secret(token)  # type: ignore[attr-defined]
         ROUTER.add(fake)
         self._fakes[key] = fake
         return fake
 
-    def _connector(self, system: str, fake: FakeApi) -> RestConnector:
+    def _connector(self, system: str, entity: str, fake: FakeApi) -> RestConnector:
         secret: Secret = fake.secret  # type: ignore[attr-defined]
-        if is_chargebee(system):
-            creds = Credentials("basic", user=secret)
-        else:
-            style = json_api_for(system).auth
-            creds = Credentials(style, user=secret) if style == "basic" else Credentials(style, token=secret)
-        return connector_for(system, base_url=fake.base_url, credentials=creds, session=self._session())
+        style = describe(system).auth.style
+        creds = (Credentials("basic", user=secret) if style == "basic" else
+                 Credentials("bearer", token=secret) if style == "bearer" else Credentials())
+        return connector_for(system, entity=entity, base_url=fake.base_url, credentials=creds,
+                             session=self._session())
 
     def _session(self) -> requests.Session:
         """The HTTP session both connectors share, with one retry policy and one record of sleeps
@@ -226,14 +221,9 @@ class Harness:
         return sorted((s, t) for s, (t, _) in self.state.links(self.mapping.id).items())
 
     def connect(self, source_id: str, via_entity: str, via_id: str) -> None:
-        """Associates the source record with a via record, HubSpot v3 style (`associations.deals.results`)."""
+        """Associates the source record with a via record, as a user of the source system would."""
         key = association_key(via_entity, self.mapping.source_system)
-        record = self.source.get(source_id)
-        associations = dict(record.get("associations") or {})
-        results = list((associations.get(key) or {}).get("results", []))
-        if not any(str(a.get("id")) == str(via_id) for a in results):
-            results.append({"id": str(via_id), "type": f"{slug(self.mapping.source_entity)}_to_{key}"})
-        self.source.edit(source_id, {"associations": {key: {"results": results}}})
+        self.source.fake.associate(self.mapping.source_entity, str(source_id), key, str(via_id))
 
     def mark_synchronized(self, via_entity: str, via_id: str) -> None:
         """Records in the state store that a via record is synchronized into the creation rule's system."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from generator.model import EntityMapping, PropertyMapping
 
@@ -48,8 +48,22 @@ def forward_rows(mapping: EntityMapping, target_id_field: str | None) -> list[Pr
     return [row for row in mapping.properties if row.target != target_id_field]
 
 
-def build_target(mapping: EntityMapping, source: dict, target_id_field: str, client_ids: bool) -> dict:
-    """A new target's body: every mapped, non-empty source value, coerced (CoercionError if one can't be).
+WireType = Callable[[str], "str | None"]
+
+
+def _none(path: str) -> None:
+    return None
+
+
+def on_wire(value: Any, wire_type: str | None) -> Any:
+    """A value as the API holds it where the API's own type overrides the document's (HubSpot: text)."""
+    return value if wire_type is None or is_empty(value) else coerce(value, wire_type)
+
+
+def build_target(mapping: EntityMapping, source: dict, target_id_field: str, client_ids: bool,
+                 target_type: WireType = _none) -> dict:
+    """A new target's body: every mapped, non-empty source value, coerced (CoercionError if one can't be),
+    in the target API's wire form (`target_type`).
 
     A row into the target's id is sent only where the API lets a client choose ids (Chargebee
     does); elsewhere the API assigns it and the link records it.
@@ -58,7 +72,7 @@ def build_target(mapping: EntityMapping, source: dict, target_id_field: str, cli
     rows = forward_rows(mapping, None if client_ids else target_id_field)
     # Conditioned rows last: a condition on the target may test what a plain row wrote.
     for row in sorted(rows, key=lambda r: r.when is not None):
-        value = coerce(read_at(source, place(row, "source")), row.type)
+        value = on_wire(coerce(read_at(source, place(row, "source")), row.type), target_type(row.target))
         if not is_empty(value):
             write_at(body, place(row, "target"), value, create=True)
     return body
@@ -66,15 +80,17 @@ def build_target(mapping: EntityMapping, source: dict, target_id_field: str, cli
 
 def plan_pair(mapping: EntityMapping, source: dict, target: dict, source_synced: dict | None,
               target_synced: dict | None, *, source_time: float | None, target_time: float | None,
-              source_id: str, target_id: str, source_id_field: str, target_id_field: str) -> PairPlan:
-    """The writes that bring a linked pair in line (CoercionError if a forward value can't be coerced)."""
+              source_id: str, target_id: str, source_id_field: str, target_id_field: str,
+              source_type: WireType = _none, target_type: WireType = _none) -> PairPlan:
+    """The writes that bring a linked pair in line (CoercionError if a forward value can't be coerced), each
+    value in its API's wire form (`source_type`, `target_type`), so that what an API holds compares equal."""
     target_changes: dict[str, Any] = {}
     source_changes: dict[str, Any] = {}
     conflicts: list[Conflict] = []
     for row in forward_rows(mapping, target_id_field):
         s_at, t_at = place(row, "source"), place(row, "target")
         s_now, t_now = read_at(source, s_at), read_at(target, t_at)
-        wanted = coerce(s_now, row.type)
+        wanted = on_wire(coerce(s_now, row.type), target_type(row.target))
         if values_equal(wanted, t_now):
             continue
         s_changed = source_synced is None or s_now != read_at(source_synced, s_at)
@@ -97,7 +113,7 @@ def plan_pair(mapping: EntityMapping, source: dict, target: dict, source_synced:
         if winner == "source" and not is_empty(wanted):
             target_changes[t_at] = wanted
         elif winner == "target" and not is_empty(t_now) and row.source != source_id_field:
-            source_changes[s_at] = t_now
+            source_changes[s_at] = on_wire(t_now, source_type(row.source))
     return PairPlan(target_changes, source_changes, tuple(conflicts))
 
 

@@ -1,10 +1,11 @@
-"""A REST connector declared by attributes, with small hooks for the odd API.
+"""A REST connector driven by its system's API description, with small hooks for the odd API.
 
-A subclass states its `url_base`, `page_size`, records location, page style, id and
-updated-at fields and idempotency header; it overrides a hook (`path_for`, `list_params`,
-`parse_page`, `encode_write`, `write_routes`, `error_of`) only where its API is odd. The
-engine sees five operations: list (incremental), get, create, update, and the id and
-updated-at of a record.
+The description (`apis/<system>/api.toml`) gives the base URL and auth, the records location,
+the paginator, the id and updated-at fields, the changed-since filter, the write verbs and body
+style, idempotency and conditional writes, and the error format. A vendor's quirks (HubSpot's
+string properties, Chargebee's form bodies) override a hook (`list_params`, `parse_page`,
+`parse_record`, `encode_write`, `write_routes`, `error_of`) in a small subclass. The engine sees
+five operations: list (incremental), get, create, update, and the id and updated-at of a record.
 """
 from __future__ import annotations
 
@@ -15,15 +16,18 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Iterable
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
+
+from apis.description import ApiDescription
 
 from ..credentials import Credentials
 from ..errors import ApiError, CreateOutcomeUnknown, ListFailed, StaleRecord
 from ..http import build_session, not_replayable
 from ..redaction import Redactor
-from ..names import slug
+from ..paths import get_path
 from .paging import PageNumberPaginator, PagingLoop, TokenPaginator
 
 log = logging.getLogger("sync.connectors")
@@ -61,28 +65,29 @@ def timestamp(value: Any) -> float | None:
 
 
 class RestConnector:
-    """The declared shape of a REST API, and the operations the engine needs from it."""
+    """A system's API as its description (`apis/<system>/api.toml`) says, and the operations the engine needs.
 
-    url_base: str = ""
-    id_field: str = "id"
-    updated_at_field: str = "updated_at"
-    records_location: str = "items"
-    page_style: str = "cursor"  # "cursor" (token in the body), "offset" (Chargebee), "page" (numbers)
-    page_token_field: str = "next_cursor"
-    page_param: str = "cursor"
-    page_size: int = 100
-    limit_param: str = "limit"
-    since_param: str | None = "updated_after"
-    since_overlap: float = 0  # seconds re-read at the cursor's edge, for APIs with coarse clocks
-    idempotency_header: str | None = "Idempotency-Key"
-    conditional_writes: bool = True  # sends If-Match with the version it last read
-    client_ids: bool = False  # whether a create may choose the new record's id
+    `entity` is the entity this connector serves (one side of one mapping): the id and updated-at
+    fields may differ between an API's entities (MemberCare's persons are keyed by account number).
+    """
+
     timeout: tuple[float, float] = (5.0, 30.0)
 
-    def __init__(self, system: str, credentials: Credentials | None = None, *, base_url: str | None = None,
-                 session: requests.Session | None = None, paths: dict[str, str] | None = None):
+    def __init__(self, system: str, api: ApiDescription, credentials: Credentials | None = None, *,
+                 entity: str | None = None, base_url: str | None = None, session: requests.Session | None = None,
+                 paths: dict[str, str] | None = None):
         self.system = system
-        self.base_url = (base_url or self.url_base).rstrip("/")
+        self.api = api
+        self.base_url = (base_url or api.url(system)).rstrip("/")
+        focus = api.entity(entity) if entity else None
+        incremental = api.incremental_of(focus) if focus else api.incremental
+        self.id_field = api.id_of(focus) if focus else api.id_field
+        self.updated_at_field: str | None = incremental.field
+        self.since_param = incremental.param
+        self.since_overlap = incremental.overlap
+        self.idempotency_header = api.writes.idempotency_header
+        self.conditional_writes = api.writes.conditional == "if-match"  # sends If-Match with the version last read
+        self.client_ids = api.writes.client_ids
         self._credentials = credentials or Credentials()
         self._credentials.check_sendable(system)
         # Errors, logs and reprs pass through it: an API may echo the credentials it was sent.
@@ -96,23 +101,25 @@ class RestConnector:
 
     # hooks
     def endpoint(self, entity: str) -> Endpoint:
-        """Where an entity lives: a configured path, else its name slugged (`Customers (human data)`
-        -> `/customers-human-data`); documents name these entities as their APIs do, so no plural is added."""
-        path = self._paths.get(entity) or "/" + slug(entity, fallback="records")
-        return Endpoint(entity, path)
+        """Where an entity lives: a configured path, else the description's (an entity it does not name
+        is reached by the API's conventions: `Customers (human data)` -> `/customers-human-data`)."""
+        described = self.api.entity(entity)
+        return Endpoint(entity, self._paths.get(entity) or described.path, described.object_key, described.list_path)
 
     def list_params(self, endpoint: Endpoint, since: Any, token: Any) -> dict[str, Any]:
-        params: dict[str, Any] = {self.limit_param: self.page_size}
+        paging = self.api.paging
+        params: dict[str, Any] = {paging.size_param: paging.max_size} if paging.size_param else {}
         if since is not None and self.since_param:
             params[self.since_param] = since
-        if token is not None:
-            params[self.page_param] = token
+        if token is not None and paging.param:
+            params[paging.param] = token
         return params
 
     def parse_page(self, endpoint: Endpoint, body: Any) -> list[dict]:
-        records = body.get(self.records_location) if isinstance(body, dict) else None
-        if not isinstance(records, list):
-            raise ApiError(200, f"list response has no {self.records_location!r} list")
+        location = self.api.records
+        records = get_path(body, location) if location and isinstance(body, dict) else body
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise ApiError(200, f"list response has no {location!r} list of records")
         return records
 
     def parse_record(self, endpoint: Endpoint, body: Any) -> dict:
@@ -136,6 +143,14 @@ class RestConnector:
         report the items not verifiable rather than anyone inventing an endpoint."""
         return None
 
+    def wants(self, paths: Iterable[str]) -> None:
+        """Told the dotted paths its mapping reads, for an API that returns only the fields asked for."""
+
+    def field_type(self, entity: str, path: str) -> str | None:
+        """The type the API holds at `path` whatever the document declares (HubSpot: every property a
+        string), so the engine writes and compares the wire form; None where the declared type stands."""
+        return None
+
     def allowed_values(self, entity: str, path: str) -> tuple[str, ...] | None:
         """The only values the API takes at `path` of an `entity` (an enum), or None if it takes any."""
         return None
@@ -145,24 +160,24 @@ class RestConnector:
             body = response.json()
         except ValueError:
             body = {}
-        detail = body.get("error", body) if isinstance(body, dict) else {}
-        if not isinstance(detail, dict):
-            detail = {"message": str(detail)}
-        message = detail.get("message") or response.reason or "error"
-        error = StaleRecord if response.status_code in (409, 412) and self.conditional_writes else ApiError
-        return error(response.status_code, str(message), detail.get("code"),
-                     retriable=response.status_code in (429, 500, 502, 503, 504))
+        errors = self.api.errors
+        message = get_path(body, errors.message) if isinstance(body, dict) else None
+        code = get_path(body, errors.code) if isinstance(body, dict) else None
+        stale = response.status_code in errors.stale and self.conditional_writes
+        return (StaleRecord if stale else ApiError)(
+            response.status_code, str(message or response.reason or "error"), None if code is None else str(code),
+            retriable=response.status_code in (429, 500, 502, 503, 504))
 
     # what the engine uses
     def record_id(self, record: dict) -> str:
         return str(record.get(self.id_field, ""))
 
     def updated_at(self, record: dict) -> float | None:
-        return timestamp(record.get(self.updated_at_field))
+        return timestamp(get_path(record, self.updated_at_field)) if self.updated_at_field else None
 
     def version(self, record: dict) -> str:
         """What identifies this state of a record: its updated-at, else a hash of its fields."""
-        stamp = record.get(self.updated_at_field)
+        stamp = get_path(record, self.updated_at_field) if self.updated_at_field else None
         if stamp is not None:
             return str(stamp)
         return hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -177,15 +192,29 @@ class RestConnector:
             edge = since - self.since_overlap
         try:
             while paginator.has_more:
-                params = self.list_params(endpoint, edge, paginator.token)
-                body = self._send("list", "GET", endpoint.listing, params=params)
+                path, params = endpoint.listing, self.list_params(endpoint, edge, paginator.token)
+                if self.api.paging.style == "next_link" and paginator.token is not None:
+                    path, params = self._next_link(str(paginator.token))
+                body = self._send("list", "GET", path, params=params)
                 records.extend(self.parse_page(endpoint, body))
                 paginator.advance(body)
         except (ApiError, PagingLoop, requests.RequestException) as exc:
-            raise ListFailed(f"listing {self.system} {entity} failed: {_describe(exc)}") from None
-        stamps = [r.get(self.updated_at_field) for r in records if r.get(self.updated_at_field) is not None]
+            raise ListFailed(f"listing {self.system} {entity} failed: {describe_failure(exc)}") from None
+        stamps = [stamp for stamp in map(self._stamp_of, records) if stamp is not None]
         cursor = max(stamps, key=lambda s: timestamp(s) or 0) if stamps else since
         return records, cursor
+
+    def _next_link(self, link: str) -> tuple[str, dict[str, str]]:
+        """The path and query of a next-page link, which must stay within this API's base URL
+        (a link elsewhere would carry the credentials to whoever the API names)."""
+        parts, base = urlsplit(link), urlsplit(self.base_url)
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not (
+                parts.path == base.path or parts.path.startswith(base.path.rstrip("/") + "/")):
+            raise ApiError(200, "the next page's link leaves the API's base URL")
+        return parts.path[len(base.path.rstrip("/")):], dict(parse_qsl(parts.query, keep_blank_values=True))
+
+    def _stamp_of(self, record: dict) -> Any:
+        return get_path(record, self.updated_at_field) if self.updated_at_field else None
 
     def get_record(self, entity: str, rid: str) -> dict:
         endpoint = self.endpoint(entity)
@@ -230,17 +259,18 @@ class RestConnector:
 
     # plumbing
     def _paginator(self) -> TokenPaginator | PageNumberPaginator:
-        if self.page_style == "page":
-            return PageNumberPaginator()
-        return TokenPaginator(self.page_token_field)
+        paging = self.api.paging
+        if paging.style == "page":
+            return PageNumberPaginator(paging.total)
+        return TokenPaginator(paging.token)
 
     def _idempotency(self, key: str | None) -> dict[str, str]:
         return {self.idempotency_header: key} if key and self.idempotency_header else {}
 
     def _auth_headers(self) -> dict[str, str]:
-        creds = self._credentials
+        creds, auth = self._credentials, self.api.auth
         if creds.style == "bearer":
-            return {"Authorization": f"Bearer {creds.token.reveal()}"}
+            return {auth.header: f"{auth.prefix}{creds.token.reveal()}"}
         return {}
 
     def _auth(self) -> tuple[str, str] | None:
@@ -265,7 +295,7 @@ class RestConnector:
             raise ApiError(response.status_code, "response is not JSON") from None
 
 
-def _describe(exc: BaseException) -> str:
+def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, ApiError):
         return str(exc)
     return type(exc).__name__

@@ -42,19 +42,7 @@ from .base import Endpoint, RestConnector
 
 
 class ChargebeeConnector(RestConnector):
-    """Chargebee API v2 over requests, declared."""
-
-    url_base = "https://{site}.chargebee.com/api/v2"
-    records_location = "list"
-    page_style = "offset"
-    page_token_field = "next_offset"
-    page_param = "offset"
-    page_size = chargebee_wire.MAX_LIMIT
-    since_param = "updated_at[after]"
-    since_overlap = 1
-    idempotency_header = chargebee_wire.IDEMPOTENCY_HEADER
-    conditional_writes = False
-    client_ids = True  # "id" is an optional create parameter of Chargebee's resources
+    """Chargebee API v2 as `apis/chargebee/api.toml` describes it, with its resources from `chargebee_wire`."""
 
     def endpoint(self, entity: str) -> Endpoint:
         key = snake(entity, fallback="record")
@@ -77,7 +65,7 @@ class ChargebeeConnector(RestConnector):
         return body
 
     def list_params(self, endpoint: Endpoint, since: Any, token: Any) -> dict[str, Any]:
-        params: dict[str, Any] = {"limit": self.page_size, "sort_by[asc]": "updated_at"}
+        params: dict[str, Any] = {"limit": self.api.paging.max_size, "sort_by[asc]": "updated_at"}
         if since is not None:
             params["updated_at[after]"] = int(since)
         if token is not None:

@@ -8,8 +8,18 @@ class PagingLoop(RuntimeError):
     """An API handed back a page token it had already given: following it would never end."""
 
 
+def _at(body: Any, dotted: str) -> Any:
+    """The value at a dotted path of a response body (`paging.next.after`), or None."""
+    for part in dotted.split("."):
+        if not isinstance(body, dict):
+            return None
+        body = body.get(part)
+    return body
+
+
 class TokenPaginator:
-    """Follows an opaque token the response carries (`next_offset`, `next_cursor`); none = last page."""
+    """Follows a token or next-page link the response carries (`next_offset`, `paging.next.after`,
+    `nextPageUrl`); none = last page."""
 
     def __init__(self, token_field: str):
         self.token_field = token_field
@@ -18,7 +28,7 @@ class TokenPaginator:
         self._seen: set[str] = set()
 
     def advance(self, body: dict) -> None:
-        token = body.get(self.token_field) if isinstance(body, dict) else None
+        token = _at(body, self.token_field)
         if token in (None, ""):
             self.has_more = False
             return
@@ -37,7 +47,7 @@ class PageNumberPaginator:
         self.has_more = True
 
     def advance(self, body: dict) -> None:
-        total = body.get(self.total_field) if isinstance(body, dict) else None
+        total = _at(body, self.total_field)
         if not isinstance(total, int) or self.token >= total:
             self.has_more = False
         else:

@@ -1,36 +1,33 @@
-"""Which connector and which declared API serve a system, by its spelling-independent key."""
+"""Which connector serves a system: the one its API description names, configured by that description."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
+
+from apis.description import ApiDescription, describe
 
 from ..credentials import Credentials, credentials_for
 from ..errors import ConfigurationError
 from ..names import system_key
 from .base import RestConnector
 from .chargebee import ChargebeeConnector
-from .jsonrest import CUSTOM_CRM, CUSTOM_PMS, GENERIC, MEMBERCARE, JsonRestApi, JsonRestConnector
+from .hubspot import HubSpotConnector
 
-JSON_APIS: dict[str, JsonRestApi] = {
-    "membercare": MEMBERCARE,
-    "customcrm": CUSTOM_CRM,
-    "custompms": CUSTOM_PMS,
-}
+# The small components for what a description cannot say as data, by the name its `quirks` gives.
+QUIRKS: dict[str, type[RestConnector]] = {"": RestConnector, "chargebee": ChargebeeConnector,
+                                          "hubspot": HubSpotConnector}
+OVERRIDABLE = ("auth", "id_field", "updated_at_field", "records_location", "page_style", "since_param",
+               "idempotency_header", "conditional_writes")
 
 
 def is_chargebee(system: str) -> bool:
     return system_key(system) == "chargebee"
 
 
-def json_api_for(system: str) -> JsonRestApi:
-    """The declared JSON API of a system: its own if it has one, else the generic one."""
-    return JSON_APIS.get(system_key(system), GENERIC)
-
-
 @dataclass(frozen=True, slots=True)
 class ApiModel:
-    """What the checks of a system ran against: `kind` is `described` (from the vendor's own client),
-    `declared` (no public description exists; ours is the one) or `generic` (the vendor's is not modelled)."""
+    """What the checks of a system ran against: `kind` is `described` (from the vendor's own description),
+    `declared` (no public description covers it; ours is the one) or `generic` (the vendor's is not modelled)."""
 
     system: str
     kind: str
@@ -39,35 +36,37 @@ class ApiModel:
 
 def api_model(system: str) -> ApiModel:
     """How faithfully this product models `system`'s API, in a report's words."""
-    if is_chargebee(system):
-        return ApiModel(system, "described", "Chargebee API v2: resources, parameters and errors as its official "
-                                             "client defines them (chargebee 3.x), which judges the fake")
-    api = json_api_for(system)
-    if api is GENERIC:
+    api = describe(system)
+    if api.kind == "generic":
         return ApiModel(system, "generic", f"{system}'s own API is not modelled: checked against a generic JSON "
                                            "REST API offering only list, get, create and update, with the fields "
                                            "the document maps")
-    offers = ", ".join(api.offers()) or "nothing more"
-    return ApiModel(system, "declared", f"no public description of the {api.name} API exists: checked against its "
-                                        f"declaration in this product (list, get, create, update; {offers})")
+    if api.kind == "declared":
+        offers = ", ".join(api.offers()) or "nothing more"
+        return ApiModel(system, "declared", f"{api.source} (list, get, create, update; {offers})")
+    return ApiModel(system, "described", api.source)
 
 
-def connector_for(system: str, *, base_url: str | None = None, credentials: Credentials | None = None,
-                  config: dict[str, Any] | None = None, **kwargs: Any) -> RestConnector:
-    """A connector for any system: Chargebee's own, else the JSON REST one with derived paths."""
+def connector_for(system: str, *, entity: str | None = None, base_url: str | None = None,
+                  credentials: Credentials | None = None, config: dict[str, Any] | None = None,
+                  **kwargs: Any) -> RestConnector:
+    """A connector for `system` (serving `entity`), as its description says, with a sync-run config's overrides."""
     config = dict(config or {})
     paths = config.get("paths") or kwargs.pop("paths", None)
-    if is_chargebee(system):
-        creds = credentials or credentials_for(system, "basic", config)
-        url = base_url or config.get("base_url") or ChargebeeConnector.url_base.format(site=config.get("site", "site"))
-        return ChargebeeConnector(system, creds, base_url=url, paths=paths, **kwargs)
-    api = json_api_for(system)
-    overrides = {k: config[k] for k in ("auth", "id_field", "updated_at_field", "records_location",
-                                        "page_style", "since_param", "idempotency_header", "conditional_writes")
-                 if k in config}
+    api = describe(system)
+    overrides = {k: config[k] for k in OVERRIDABLE if k in config}
     if not isinstance(overrides.get("conditional_writes", False), bool):
         raise ConfigurationError(f"{system}: conditional_writes must be true or false")
     if overrides:
-        api = replace(api, **overrides)
-    creds = credentials or credentials_for(system, api.auth, config)
-    return JsonRestConnector(system, api, creds, base_url=base_url or config.get("base_url"), paths=paths, **kwargs)
+        api = api.with_overrides(**overrides)
+    if base_url is None and config.get("base_url"):
+        base_url = config["base_url"]
+    if base_url is None and "{site}" in api.base_url:
+        base_url = api.base_url.format(site=config.get("site", "site"))
+    creds = credentials or credentials_for(system, auth_style(api), config)
+    return QUIRKS[api.quirks](system, api, creds, entity=entity, base_url=base_url, paths=paths, **kwargs)
+
+
+def auth_style(api: ApiDescription) -> str:
+    """The kind of credentials a description's auth needs: `basic`, `bearer` (a token) or `none`."""
+    return api.auth.style

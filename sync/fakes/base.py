@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
+from ..names import snake
 from ..paths import deep_merge, get_path
 from .faults import FaultPlan
 from .log import REDACTED, LoggedRequest
@@ -121,6 +122,10 @@ class FakeApi:
                 if data_type or path not in declared:
                     declared[path] = data_type
 
+    def serve_all(self) -> None:
+        """Answers for every entity the API's description knows (a served fake, with no harness to say which)."""
+        self.serve_any = True
+
     @property
     def host(self) -> str:
         return urlsplit(self.base_url).netloc
@@ -159,11 +164,12 @@ class FakeApi:
     # by hand, as a user of the system would
     def hand_create(self, entity: str, record: dict) -> str:
         record = copy.deepcopy(record)
-        given = record.get(self.id_field)
+        id_field = self.id_field_of(entity)
+        given = record.get(id_field)
         rid = str(given) if given not in (None, "") else self.store.new_id(entity, self.id_form)
         if self.store.get(entity, rid) is not None:
             raise ValueError(f"{self.system} {entity} {rid!r} already exists")
-        record[self.id_field] = given if given not in (None, "") else rid
+        record[id_field] = given if given not in (None, "") else rid
         stamp = self.clock.tick()
         self.store.insert(entity, rid, self.stamped(entity, record, stamp, True), stamp)
         return rid
@@ -175,6 +181,15 @@ class FakeApi:
         stamp = self.clock.tick()
         self.store.replace(entity, rid, self.stamped(entity, deep_merge(current, changes), stamp, False), stamp)
 
+    def associate(self, entity: str, rid: str, key: str, via_id: str) -> None:
+        """Associates record `rid` with record `via_id` of the collection `key` (`deals`), by hand: here in
+        the v3 shape a record carries (`associations.deals.results`); an API keeping them apart overrides it."""
+        record = self.store.get(entity, rid) or {}
+        results = list(((record.get("associations") or {}).get(key) or {}).get("results", []))
+        if not any(str(a.get("id")) == via_id for a in results):
+            results.append({"id": via_id, "type": f"{snake(entity)}_to_{key}"})
+        self.hand_edit(entity, rid, {"associations": {key: {"results": results}}})
+
     def fields_beside(self, entity: str, rid: str, path: str, taken: set[str]) -> list[str]:
         """Dotted paths, not in `taken`, that a write of `path` could lose if the API replaced more than
         it was sent: here a field next to it in its object (a check fills them by hand)."""
@@ -183,6 +198,10 @@ class FakeApi:
         if not parent or not isinstance(get_path(record, parent), dict):
             return []  # a top-level field, or a path through a list
         return [next(f"{parent}.qa_kept_{n}" for n in range(len(taken) + 1) if f"{parent}.qa_kept_{n}" not in taken)]
+
+    def id_field_of(self, entity: str) -> str:
+        """The field holding a record's id in `entity` (an API's entities may differ)."""
+        return self.id_field
 
     def stamped(self, entity: str, doc: dict, stamp: int, created: bool) -> dict:
         """The document with its updated-at (and whatever else the API stamps) set."""
@@ -200,7 +219,7 @@ class FakeApi:
         fault = self.faults.roll(is_write)
         self.log.append(LoggedRequest(request.method, path, request.params, copy.deepcopy(body), headers,
                                       route.entity, fault))
-        denied = self.check_auth(request.headers.get("Authorization", ""))
+        denied = self.check_auth(request)
         if denied:
             return denied
         if fault in ("429", "500", "503"):
@@ -261,7 +280,7 @@ class FakeApi:
     def decode_body(self, request: WireRequest) -> dict:
         raise NotImplementedError
 
-    def check_auth(self, authorization: str) -> Reply | None:
+    def check_auth(self, request: WireRequest) -> Reply | None:
         raise NotImplementedError
 
     def fault_reply(self, fault: str) -> Reply:

@@ -58,9 +58,9 @@ class FakeChargebee(FakeApi):
         # so that nothing downstream may get away with assuming numeric ids.
         return f"AzZj{number:06d}Qb"
 
-    def __init__(self, *args: Any, api_key: str, **kwargs: Any):
+    def __init__(self, *args: Any, secret: str, api: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._api_key = api_key
+        self._api_key = secret
 
     def serve_all(self) -> None:
         """Answers for every resource the description knows (a served fake)."""
@@ -97,7 +97,8 @@ class FakeChargebee(FakeApi):
             raise UnexpectedRequest(f"Chargebee takes form-encoded bodies, got {request.headers.get('Content-Type')!r}")
         return formcodec.decode(parse_qsl(request.body.decode(), keep_blank_values=True))
 
-    def check_auth(self, authorization: str) -> Reply | None:
+    def check_auth(self, request: WireRequest) -> Reply | None:
+        authorization = request.headers.get("Authorization", "")
         if basic_user(authorization) != self._api_key:
             return error("auth", "Sorry, authentication failed. Invalid api key")
         return None

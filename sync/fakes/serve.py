@@ -26,12 +26,11 @@ from typing import Any, Sequence
 from urllib.parse import urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from ..connectors.chargebee import ChargebeeConnector
-from ..connectors.registry import is_chargebee, json_api_for
+from apis.description import describe
+
 from .base import FakeApi, UnexpectedRequest, wire
-from .chargebee import FakeChargebee
 from .faults import FaultPlan
-from .jsonrest import FakeJsonRest
+from .registry import fake_class, fake_for
 from .store import FakeStore, LogicalClock
 
 
@@ -72,20 +71,15 @@ def is_loopback(host: str) -> bool:
 def build_fake(system: str, secret: str, store: FakeStore, faults: FaultPlan | None = None) -> FakeApi:
     """The fake a served SYSTEM answers with; its base URL is set once the port is known."""
     clock = LogicalClock(max(int(time.time()), store.last_stamp() or 0))
-    if is_chargebee(system):
-        fake: FakeApi = FakeChargebee(system, ChargebeeConnector.url_base, clock, faults, store=store,
-                                      api_key=secret)
-        fake.serve_all()  # type: ignore[attr-defined]
-    else:
-        api = json_api_for(system)
-        fake = FakeJsonRest(system, api.url(system), clock, faults, store=store, api=api, secret=secret)
-        fake.serve_any = True
+    fake = fake_for(system, describe(system).url(system), clock, secret, faults, store)
+    fake.serve_all()
     return fake
 
 
 def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
     """How to point a client at the served fake."""
-    if is_chargebee(system):
+    api = describe(system)
+    if api.quirks == "chargebee":
         return [
             "point Chargebee's official Python client (chargebee 3.x) at it:",
             "  import chargebee",
@@ -95,13 +89,18 @@ def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
             "  cb.Customer.create({\"id\": \"cust_1\", \"first_name\": \"Ada\"})",
             f"or curl: curl -u {secret_shown}: {base_url}/customers",
         ]
-    api = json_api_for(system)
-    auth = (f"basic auth with user {secret_shown!r} and an empty password" if api.auth == "basic"
-            else f"header 'Authorization: Bearer {secret_shown}'" if api.auth == "bearer" else "no auth")
+    hint = getattr(fake_class(system), "client_hint", None)
+    if hint is not None:
+        return hint(base_url, secret_shown)
+    auth = (f"basic auth with user {secret_shown!r} and an empty password" if api.auth.style == "basic"
+            else f"header '{api.auth.header}: {api.auth.prefix}{secret_shown}'" if api.auth.style == "bearer"
+            else "no auth")
+    where = (f"any collection path, e.g. {base_url}/records" if api.unknown_entities != "none" else
+             "the collections " + ", ".join(f"{base_url}{e.path}" for e in api.entities.values()))
     return [
-        f"a JSON REST API: any collection path, e.g. {base_url}/records; {auth};",
-        f"lists answer {{{api.records_location!r}: [...]}} paged by "
-        f"{'page/per_page' if api.page_style == 'page' else 'limit/cursor'}; updates are PATCH; "
+        f"{api.name} ({api.kind}): {where}; {auth};",
+        f"lists answer {{{api.records!r}: [...]}} paged by {api.paging.style} ({api.paging.token}); "
+        f"updates are {api.writes.update_method}; "
         + (f"it also offers {', '.join(api.offers())}" if api.offers()
            else "no idempotency key, conditional update or changed-since filter"),
     ]

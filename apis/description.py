@@ -1,0 +1,276 @@
+"""One system's API as data: the `api.toml` beside its extract, loaded into frozen values.
+
+The vocabulary is that of declarative connectors (Airbyte's low-code manifests, the Singer
+SDK's stream attributes): a requester (`base_url`, `auth`), a record selector (`records`),
+a paginator (`paging`), an incremental cursor (`incremental`), plus the writes those source
+manifests lack (`writes`: verbs, body style, conditional writes, idempotency) and what each
+entity really offers (`entities`). A system no folder describes gets `generic`, which assumes
+only list, get, create and update.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from .names import plural, slug, snake, system_key
+
+HERE = Path(__file__).parent
+KINDS = ("described", "declared", "generic")
+PAGE_STYLES = ("cursor", "offset", "page", "next_link", "none")
+BODY_STYLES = ("json", "form", "properties")  # properties: HubSpot's {"properties": {...}} of strings
+UPDATE_STYLES = ("merge", "json_patch")
+CONDITIONALS = (None, "if-match", "version-field", "if-unmodified-since")
+OPERATIONS = ("list", "retrieve", "create", "update")
+
+
+class DescriptionError(ValueError):
+    """An `api.toml` that does not say what it must; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """How credentials travel: a token in a header (`header`, with `prefix`), basic auth, or none."""
+
+    style: str = "bearer"  # bearer (a token in `header`) | basic | none
+    header: str = "Authorization"
+    prefix: str = "Bearer "
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """How a list continues: a token or link in the body (dotted `token`) sent back as `param`, or page numbers."""
+
+    style: str = "cursor"
+    token: str = "next_cursor"
+    param: str = "cursor"
+    size_param: str = "limit"
+    max_size: int = 100
+    total: str = ""  # "page": the body field holding the number of pages
+
+
+@dataclass(frozen=True, slots=True)
+class Incremental:
+    """How changes are found: the updated-at field and its format, and the filter asking for changes since."""
+
+    field: str | None = "updated_at"
+    format: str = "unix"  # unix | unix_ms | iso8601
+    param: str | None = None  # a list parameter; None: the list has no changed-since filter
+    overlap: float = 0  # seconds re-read at the cursor's edge, for coarse clocks
+    search: str = ""  # a search endpoint that filters on `search_property` (HubSpot), in place of `param`
+    search_property: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Writes:
+    """Create and update: verbs, body style, conditional writes, idempotency."""
+
+    body: str = "json"
+    create_method: str = "POST"
+    update_method: str = "PATCH"
+    update_style: str = "merge"
+    idempotency_header: str | None = None
+    conditional: str | None = None
+    client_ids: bool = False  # a create may choose the new record's id
+
+
+@dataclass(frozen=True, slots=True)
+class Errors:
+    """Where an error body holds its message and code (dotted paths), and which statuses mean a stale write."""
+
+    message: str = "error.message"
+    code: str = "error.code"
+    stale: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntityApi:
+    """One entity of an API: its collection path, its operations, and what differs from the API's defaults."""
+
+    key: str  # snake_case of the name documents use: `contact`, `line_item`
+    path: str
+    operations: frozenset[str] = frozenset(OPERATIONS)
+    list_path: str = ""
+    object_key: str = ""  # an enveloped API's key for one record (`{"customer": {...}}`)
+    id_field: str = ""
+    incremental: Incremental | None = None
+    schema: str = ""  # the extract's component schema of a record read back
+    input_schema: str = ""  # the extract's component schema of a write body
+    declared: bool = False  # no public source shows this entity: it is our declaration
+    lacks: str = ""  # what the API does not offer, in a report's words
+
+    @property
+    def listing(self) -> str:
+        return self.list_path or self.path
+
+
+@dataclass(frozen=True, slots=True)
+class ApiDescription:
+    """A system's API as its `api.toml` describes it."""
+
+    key: str
+    name: str
+    kind: str
+    source: str
+    base_url: str
+    auth: Auth = Auth()
+    records: str = "items"  # where a list's records sit (dotted; "" for a bare array)
+    id_field: str = "id"
+    incremental: Incremental = Incremental()
+    paging: Paging = Paging()
+    writes: Writes = Writes()
+    errors: Errors = Errors()
+    entities: Mapping[str, EntityApi] = field(default_factory=dict)
+    unknown_entities: str = "slug"  # how an entity no table names is reached: slug | plural | none
+    quirks: str = ""  # the name of the small component for what data cannot say (sync/connectors/quirks)
+    extract: str = ""  # the OpenAPI extract beside api.toml
+    fields: Mapping[str, str] = field(default_factory=dict)  # dotted path (`properties.*`) -> type, all entities
+    read_only: tuple[str, ...] = ()  # dotted paths no write may hold, all entities
+    families: Mapping[str, EntityApi] = field(default_factory=dict)  # by name suffix: `association`
+
+    def url(self, system: str) -> str:
+        return self.base_url.format(system=slug(system, fallback="system"), site="site", account="account")
+
+    def entity(self, name: str) -> EntityApi:
+        """The entity documents call `name`: a described one, else one reached by the API's conventions."""
+        key = snake(name, fallback="record")
+        known = self.entities.get(key)
+        if known is not None:
+            return known
+        for suffix in sorted(self.families, key=len, reverse=True):
+            if key.endswith(suffix) and key != suffix:
+                family = self.families[suffix]
+                return replace(family, key=key, path=family.path or "/" + slug(name, fallback="records"),
+                               operations=family.operations if family.path else frozenset())
+        if self.unknown_entities == "none":
+            return EntityApi(key, "/" + slug(name, fallback="records"), frozenset(),
+                             lacks=f"no {name} collection that this description knows of")
+        path = "/" + (plural(key) if self.unknown_entities == "plural" else slug(name, fallback="records"))
+        return EntityApi(key, path, object_key=key if self.unknown_entities == "plural" else "")
+
+    def incremental_of(self, entity: EntityApi) -> Incremental:
+        return entity.incremental or self.incremental
+
+    def id_of(self, entity: EntityApi) -> str:
+        return entity.id_field or self.id_field
+
+    def offers(self) -> tuple[str, ...]:
+        """What the API offers beyond list, get, create and update, in a report's words."""
+        inc, writes = self.incremental, self.writes
+        return tuple(text for present, text in (
+            (writes.idempotency_header, f"idempotency keys ({writes.idempotency_header})"),
+            (writes.conditional, f"conditional updates ({writes.conditional})"),
+            (inc.param or inc.search, f"a changed-since filter ({inc.param or inc.search_property})"),
+        ) if present)
+
+    def with_overrides(self, **overrides: Any) -> "ApiDescription":
+        """This description with a sync-run config's overrides (`since_param`, `conditional_writes`, ...)."""
+        changes: dict[str, Any] = {}
+        inc, writes = self.incremental, self.writes
+        if "since_param" in overrides:
+            inc = replace(inc, param=overrides["since_param"])
+        if "updated_at_field" in overrides:
+            inc = replace(inc, field=overrides["updated_at_field"])
+        if "idempotency_header" in overrides:
+            writes = replace(writes, idempotency_header=overrides["idempotency_header"])
+        if "conditional_writes" in overrides:
+            writes = replace(writes, conditional="if-match" if overrides["conditional_writes"] else None)
+        if "auth" in overrides:
+            changes["auth"] = Auth(style=overrides["auth"])
+        if "records_location" in overrides:
+            changes["records"] = overrides["records_location"]
+        if "id_field" in overrides:
+            changes["id_field"] = overrides["id_field"]
+        if "page_style" in overrides:
+            style = overrides["page_style"]
+            changes["paging"] = (Paging("page", "", "page", "per_page", 100, "total_pages") if style == "page"
+                                 else replace(self.paging, style=style))
+        return replace(self, incremental=inc, writes=writes, **changes)
+
+
+def _table(data: Mapping[str, Any], key: str, cls: type, where: str, **defaults: Any) -> Any:
+    raw = data.get(key, {})
+    if not isinstance(raw, dict):
+        raise DescriptionError(f"{where}: [{key}] must be a table")
+    names = set(cls.__dataclass_fields__)
+    unknown = sorted(set(raw) - names)
+    if unknown:
+        raise DescriptionError(f"{where}: [{key}] has no key {unknown[0]!r} (it takes {', '.join(sorted(names))})")
+    values = {**defaults, **raw}
+    if "stale" in values:
+        values["stale"] = tuple(values["stale"])
+    return cls(**values)
+
+
+def _incremental(incremental: Incremental) -> Incremental:
+    return incremental if incremental.field else replace(incremental, field=None)
+
+
+def _entity(key: str, raw: Mapping[str, Any], where: str) -> EntityApi:
+    raw = dict(raw)
+    operations = frozenset(raw.pop("operations", OPERATIONS))
+    unknown = sorted(operations - set(OPERATIONS))
+    if unknown:
+        raise DescriptionError(f"{where}: entity {key!r} has no operation {unknown[0]!r} ({', '.join(OPERATIONS)})")
+    incremental = _table(raw, "incremental", Incremental, f"{where}: entity {key!r}") if "incremental" in raw else None
+    incremental = _incremental(incremental) if incremental is not None else None
+    raw.pop("incremental", None)
+    names = set(EntityApi.__dataclass_fields__) - {"key", "operations", "incremental"}
+    extra = sorted(set(raw) - names)
+    if extra:
+        raise DescriptionError(f"{where}: entity {key!r} has no key {extra[0]!r}")
+    raw.setdefault("path", "")
+    return EntityApi(key, operations=operations, incremental=incremental, **raw)
+
+
+def load(path: Path) -> ApiDescription:
+    """The description in `path` (an api.toml), checked for the keys and values this loader knows."""
+    where = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DescriptionError(f"{where}: {exc}") from None
+    api = data.pop("api", {})
+    for required in ("name", "kind", "source", "base_url"):
+        if not isinstance(api.get(required), str):
+            raise DescriptionError(f"{where}: [api] needs {required} (text)")
+    if api["kind"] not in KINDS:
+        raise DescriptionError(f"{where}: [api] kind must be one of {', '.join(KINDS)}")
+    paging = _table(data, "paging", Paging, where)
+    writes = _table(data, "writes", Writes, where)
+    checks = ((paging.style, PAGE_STYLES, "paging.style"), (writes.body, BODY_STYLES, "writes.body"),
+              (writes.update_style, UPDATE_STYLES, "writes.update_style"),
+              (writes.conditional, CONDITIONALS, "writes.conditional"))
+    for value, allowed, name in checks:
+        if value not in allowed:
+            raise DescriptionError(f"{where}: {name} = {value!r} is not one of {allowed}")
+    entities = {key: _entity(key, raw, where) for key, raw in sorted(data.pop("entities", {}).items())}
+    fields = data.pop("fields", {})
+    families = {suffix: _entity(suffix, raw, where) for suffix, raw in sorted(data.pop("families", {}).items())}
+    read_only = data.pop("read_only", {}).get("paths", ())
+    return ApiDescription(
+        key=path.parent.name, name=api["name"], kind=api["kind"], source=" ".join(api["source"].split()),
+        base_url=api["base_url"], auth=_table(data, "auth", Auth, where),
+        records=api.get("records", "items"), id_field=api.get("id_field", "id"),
+        incremental=_incremental(_table(data, "incremental", Incremental, where)), paging=paging, writes=writes,
+        errors=_table(data, "errors", Errors, where), entities=entities,
+        unknown_entities=api.get("unknown_entities", "slug"), quirks=api.get("quirks", ""),
+        extract=api.get("extract", ""), fields=dict(fields), read_only=tuple(read_only), families=families)
+
+
+@cache
+def described_systems() -> dict[str, ApiDescription]:
+    """Every description this package holds, by system key (`hubspot`, `customcrm`)."""
+    found = {}
+    for path in sorted(HERE.glob("*/api.toml")):
+        description = load(path)
+        found[system_key(description.key)] = description
+    return found
+
+
+def describe(system: str) -> ApiDescription:
+    """The description of `system` (any spelling), or the generic one for a system nobody has described."""
+    descriptions = described_systems()
+    return descriptions.get(system_key(system)) or replace(descriptions["generic"], name=system)

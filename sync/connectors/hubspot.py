@@ -1,0 +1,120 @@
+"""HubSpot's quirks, beside what `apis/hubspot/api.toml` says as data.
+
+* A list or get returns only the properties asked for (`properties=a,b`) and the associations
+  asked for (`associations=deals`, in the v3 shape `{"associations": {"deals": {"results":
+  [{"id", "type"}]}}}`): the connector asks for the properties and associations its mapping reads.
+* Lists have no changed-since filter. Changes since the cursor are found with the search endpoint
+  (`POST {collection}/search`, a filter on the object's last-modified property in epoch
+  milliseconds, sorted ascending, paged with `after`). Search results carry no associations, so a
+  mapping that reads associations lists the collection whole each pass.
+* Every property value is a string, in a read and in a write: the engine writes the wire form
+  (`field_type` is "string" for `properties.*`), and this connector stringifies what is left
+  (a multi-valued property is one string, its values separated by `;`).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+import requests
+
+from ..errors import ApiError, ListFailed
+from .base import Endpoint, RestConnector, describe_failure, timestamp
+
+SEARCH_LIMIT = 100  # the search endpoint's page size at most
+
+
+def wire_string(value: Any) -> str:
+    """A value as a HubSpot property holds it: text ("" clears a property)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, list):
+        return ";".join(wire_string(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+class HubSpotConnector(RestConnector):
+    """HubSpot CRM v3 objects: string properties, `properties=` selection, search for changes."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._properties: list[str] = []
+        self._associations: list[str] = []
+
+    def wants(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            head, _, rest = path.partition(".")
+            name = rest.split(".")[0]
+            if head == "properties" and name and name not in self._properties:
+                self._properties.append(name)
+            elif head == "associations" and name and name not in self._associations:
+                self._associations.append(name)
+
+    def field_type(self, entity: str, path: str) -> str | None:
+        return "string" if path.startswith("properties.") else None
+
+    def _selection(self) -> dict[str, str]:
+        params = {}
+        if self._properties:
+            params["properties"] = ",".join(self._properties)
+        if self._associations:
+            params["associations"] = ",".join(self._associations)
+        return params
+
+    def list_params(self, endpoint: Endpoint, since: Any, token: Any) -> dict[str, Any]:
+        params: dict[str, Any] = {"limit": self.api.paging.max_size, **self._selection()}
+        if token is not None:
+            params["after"] = token
+        return params
+
+    def list_records(self, entity: str, since: Any = None) -> tuple[list[dict], Any]:
+        incremental = self.api.incremental_of(self.api.entity(entity))
+        if since is None or self._associations or not incremental.search:
+            return super().list_records(entity, None)
+        return self._search(entity, since, incremental.search, incremental.search_property)
+
+    def _search(self, entity: str, since: Any, suffix: str, prop: str) -> tuple[list[dict], Any]:
+        endpoint = self.endpoint(entity)
+        stamp = timestamp(since)
+        if stamp is None:
+            return super().list_records(entity, None)
+        body: dict[str, Any] = {
+            "filterGroups": [{"filters": [{"propertyName": prop, "operator": "GT",
+                                           "value": str(int(stamp * 1000))}]}],
+            "sorts": [{"propertyName": prop, "direction": "ASCENDING"}],
+            "properties": self._properties, "limit": SEARCH_LIMIT,
+        }
+        records: list[dict] = []
+        seen: set[str] = set()
+        try:
+            while True:
+                page = self._send("list", "POST", endpoint.path + suffix, json=body)
+                records.extend(self.parse_page(endpoint, page))
+                after = ((page.get("paging") or {}).get("next") or {}).get("after") if isinstance(page, dict) else None
+                if not after:
+                    break
+                if str(after) in seen:
+                    raise ApiError(200, f"search page token {after!r} came back twice")
+                seen.add(str(after))
+                body = {**body, "after": str(after)}
+        except (ApiError, requests.RequestException) as exc:
+            raise ListFailed(f"listing {self.system} {entity} failed: {describe_failure(exc)}") from None
+        stamps = [s for s in map(self._stamp_of, records) if s is not None]
+        return records, max(stamps, key=lambda s: timestamp(s) or 0) if stamps else since
+
+    def get_record(self, entity: str, rid: str) -> dict:
+        endpoint = self.endpoint(entity)
+        return self.parse_record(endpoint, self._send("get", "GET", f"{endpoint.path}/{rid}",
+                                                      params=self._selection() or None))
+
+    def encode_write(self, endpoint: Endpoint, body: dict) -> dict[str, Any]:
+        properties = body.get("properties")
+        if isinstance(properties, dict):
+            body = {**body, "properties": {name: wire_string(value) for name, value in properties.items()}}
+        return {"json": body}
