@@ -1,14 +1,27 @@
 """HTTP sessions with retries by urllib3's `Retry`, and a sleep tests can replace.
 
 429 (honouring Retry-After) and 5xx are retried by the `Retry` mounted as the adapter's
-`max_retries`, for every method. Timeouts are retried by `RetryingAdapter` with a second `Retry`
-of the same policy (urllib3 itself is told not to retry them, so the two never multiply); this
-also covers the `responses` mock, which emulates status retries but lets timeouts escape.
+`max_retries`, for every method. A connection never made (refused, or timed out) and a request sent
+but not answered (a read timeout, or the connection closed with no response) are retried by
+`RetryingAdapter` with a second `Retry` of the same policy, whether they come from a socket or from
+the `responses` mock, which emulates status retries but raises these failures itself.
+
+urllib3 is told not to retry these failures, so the two never multiply, and each attempt starts
+urllib3 from what the request has already spent, so 5xx and timeouts share one budget too.
+`read=False` makes urllib3 hand a read timeout or a dropped connection straight up, which requests
+turns into `ReadTimeout`, or a `ConnectionError` around urllib3's `ProtocolError`. (With `read=0`
+urllib3 spends the count at once and requests reports that as a `ConnectionError` around
+`MaxRetryError(ReadTimeoutError)`, not a `Timeout`: over a real socket no read timeout was ever
+retried, and a create's read timeout did not say it was one.) Connect failures cannot come up raw
+(requests would let urllib3's own exceptions escape), so urllib3 keeps `connect=0`: requests raises
+`ConnectTimeout`, or for a refused connection a `ConnectionError` around
+`MaxRetryError(NewConnectionError)`, and `transport_failure` reads the cause out of it.
 
 A request sent inside `not_replayable()` (a create to an API that takes no idempotency key) is
 retried only where the API surely did not act on it: a 429, or a connection never made. After a
 5xx or a lost answer the API may have made the record, and sending it again could make it twice;
-the caller gets the failure and finds out what happened (`sync.engine`).
+the caller gets the failure (`ReadTimeout` for a late answer, `ConnectionError` for a connection
+closed with none; never `ConnectTimeout`) and finds out what happened (`sync.engine`).
 """
 from __future__ import annotations
 
@@ -19,13 +32,16 @@ from typing import Any, Callable, Iterator
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+from urllib3.exceptions import (ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError,
+                                ProtocolError, ReadTimeoutError)
 from urllib3.util.retry import Retry
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 Sleep = Callable[[float], None]
 
 _replayable: ContextVar[bool] = ContextVar("replayable", default=True)
+# During one attempt of `RetryingAdapter.send`: the status policy as that request has spent it so far.
+_attempt: ContextVar["list[SleepyRetry] | None"] = ContextVar("attempt", default=None)
 
 
 @contextmanager
@@ -50,6 +66,13 @@ class SleepyRetry(Retry):
         renewed.sleep_function = self.sleep_function
         return renewed
 
+    def increment(self, *args: Any, **kwargs: Any) -> "SleepyRetry":
+        renewed = super().increment(*args, **kwargs)
+        attempt = _attempt.get()
+        if attempt is not None:
+            attempt[0] = renewed  # the adapter carries what urllib3 spent over to its own retries
+        return renewed
+
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code != 429 and not _replayable.get():
             return False  # a 5xx may come after the API acted on the request
@@ -68,35 +91,75 @@ class SleepyRetry(Retry):
 
 def retry_policy(*, total: int = 6, backoff_factor: float = 0.5, sleep: Sleep = time.sleep,
                  timeouts: bool = False) -> SleepyRetry:
-    """The shared retry policy; `timeouts=False` is the copy urllib3 uses (status retries only)."""
+    """The shared retry policy; `timeouts=False` is the copy urllib3 uses (status retries only: it raises
+    connect failures at once, and hands read failures up untouched)."""
     return SleepyRetry(
-        total=total, connect=total if timeouts else 0, read=total if timeouts else 0, status=total,
+        total=total, connect=total if timeouts else 0, read=total if timeouts else False, status=total,
         other=0, backoff_factor=backoff_factor, backoff_max=30, status_forcelist=RETRY_STATUSES,
         allowed_methods=None, respect_retry_after_header=True, raise_on_status=False, sleep=sleep,
     )
 
 
+def transport_failure(exc: requests.RequestException) -> HTTPError | None:
+    """The urllib3 error a retry after `exc` counts as: a connect error (the request never left) or a read
+    error (sent, and no answer); None for what a retry would not cure (TLS, proxy, no mock registered).
+    `exc` comes from a socket (the cause is urllib3's error, or the `MaxRetryError` around it) or from
+    the `responses` mock (a bare message)."""
+    cause = exc.args[0] if exc.args else None
+    if isinstance(cause, MaxRetryError):
+        cause = cause.reason
+    if isinstance(exc, requests.ConnectTimeout) or isinstance(cause, NewConnectionError):  # refused, or timed out
+        return cause if isinstance(cause, ConnectTimeoutError) else ConnectTimeoutError(str(exc))
+    if isinstance(exc, requests.ReadTimeout) or isinstance(cause, ReadTimeoutError):
+        return cause if isinstance(cause, ReadTimeoutError) else ReadTimeoutError(None, "", str(exc))
+    if isinstance(cause, ProtocolError):  # the connection closed, or was reset, before an answer
+        return cause
+    return None
+
+
 class RetryingAdapter(HTTPAdapter):
-    """An HTTPAdapter that also retries timeouts, driven by a urllib3 `Retry`."""
+    """An HTTPAdapter that also retries connections not made and answers not received, driven by a
+    urllib3 `Retry`. Both layers count against one budget: each attempt hands urllib3 the status policy
+    with what the request has spent so far (5xx and timeouts alike), and takes back what urllib3 spent."""
 
     def __init__(self, policy: SleepyRetry, timeout_policy: SleepyRetry):
         super().__init__(max_retries=policy)
         self.timeout_policy = timeout_policy
 
+    @property
+    def max_retries(self) -> Retry:
+        """The status policy urllib3 (or the `responses` mock) starts the current attempt from."""
+        attempt = _attempt.get()
+        return attempt[0] if attempt is not None else self._max_retries
+
+    @max_retries.setter
+    def max_retries(self, policy: Retry) -> None:
+        self._max_retries = policy
+
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         retry = self.timeout_policy
+        attempt = [self._max_retries]
         while True:
+            token = _attempt.set(attempt)
             try:
                 return super().send(request, **kwargs)
-            except requests.Timeout as exc:
-                if not isinstance(exc, requests.ConnectTimeout) and not _replayable.get():
-                    raise  # sent, and no answer: the API may have acted on it
-                try:
-                    retry = retry.increment(request.method, request.url,
-                                            error=ReadTimeoutError(None, request.url, "timed out"))
-                except MaxRetryError:
-                    raise exc from None
-                retry.sleep()
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                failure = exc
+            finally:
+                _attempt.reset(token)
+            error = transport_failure(failure)
+            if error is None:
+                raise failure
+            if not isinstance(error, ConnectTimeoutError) and not _replayable.get():
+                raise failure  # sent, and no answer: the API may have acted on it
+            spent = attempt[0]  # the 5xx urllib3 retried in this attempt count too
+            try:
+                retry = retry.new(total=spent.total, status=spent.status, history=spent.history).increment(
+                    request.method, request.url, error=error)
+            except MaxRetryError:
+                raise failure from None
+            retry.sleep()
+            attempt = [self._max_retries.new(total=retry.total, status=retry.status, history=retry.history)]
 
 
 def build_session(*, retries: int = 6, backoff_factor: float = 0.5, sleep: Sleep = time.sleep) -> requests.Session:
