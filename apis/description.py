@@ -146,7 +146,7 @@ class ApiDescription:
                                operations=family.operations if family.path else frozenset())
         if self.unknown_entities == "none":
             return EntityApi(key, "/" + slug(name, fallback="records"), frozenset(),
-                             lacks=f"no {name} collection that this description knows of")
+                             lacks=f"{name} collection that this description knows of")
         path = "/" + (plural(key) if self.unknown_entities == "plural" else slug(name, fallback="records"))
         return EntityApi(key, path, object_key=key if self.unknown_entities == "plural" else "")
 

@@ -110,6 +110,6 @@ def fields_of(api: ApiDescription, entity: EntityApi) -> Fields | None:
         writable = path in written and not schema.get("readOnly") and path not in api.read_only
         by_path[path] = Field(_type_of(schema), writable, tuple(str(v) for v in schema.get("enum", ())))
     for path in api.read_only:  # named by the description where the vendor's schema holds them as a map's entries
-        if path not in by_path:
+        if path not in by_path and path.rpartition(".")[0] + ".*" in by_path:
             by_path = {path: Field("string", False), **by_path}
     return Fields(api.name, entity.key, by_path)

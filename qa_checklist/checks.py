@@ -15,7 +15,7 @@ from generator.model import EntityMapping, PropertyMapping
 from . import conditions, kept_fields
 from .causes import row_failed
 from .describe import describe
-from .expected import as_declared, holds, nested, read, same_value
+from .expected import held, holds, nested, read, same_value
 from .checks_inputs import property_list_items, property_text_and_empty, property_uncoercible  # noqa: F401
 from .checks_pair import conflict_rules, faults, one_way, write_counts  # noqa: F401  (generated modules call them here)
 from .checks_report import pass_report  # noqa: F401
@@ -23,6 +23,7 @@ from .manifest import load_mapping  # noqa: F401  (generated modules call checks
 from .scenario import (
     ID_NAMES,
     MakeHarness,
+    carried,
     editable_row,
     fed_by_one_source,
     harness,
@@ -34,6 +35,8 @@ from .scenario import (
     record,
     sample_values,
     same_collection,
+    skip_if_vendor_blocked,
+    skip_without_change_times,
     target_count,
 )
 from .values import another, sample, source_kind, strategy
@@ -81,10 +84,10 @@ def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
 def _assert_properties_arrived(h, mapping: EntityMapping, source_id: str, target_id: str) -> None:
     source = h.source.get(source_id)
     target = h.target.get(target_id)
-    for index, row in enumerate(mapping.properties):
+    for index, row in carried(mapping):
         if is_target_id(mapping, row) or same_collection(mapping) or row.when is not None:
             continue
-        expected = as_declared(read(source, row.source), row.type)
+        expected = held(mapping, row, read(source, row.source))
         if fed_by_one_source(mapping, row) and not holds(read(target, row.target), expected):
             raise row_failed(mapping, index, (
                 f"{row.source} -> {row.target} ({row.type or 'N/A'}, line {row.line}): expected {describe(expected)}, "
@@ -219,7 +222,7 @@ def bidirectional(make: MakeHarness, mapping: EntityMapping) -> None:
                                        two_valued=True)
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
     kind = source_kind(mapping, index)
-    edited = as_declared(another(sample(kind, index), kind), row.type)
+    edited = held(mapping, row, another(sample(kind, index), kind))
     h.target.edit(target_id, nested(row.target, edited))
     h.run_pass()
     assert _same_value(read(h.source.get(source_id), row.source), edited), (
@@ -235,6 +238,7 @@ def property_row_values(mapping: EntityMapping, index: int):
 
 
 def property_row(make: MakeHarness, mapping: EntityMapping, index: int, value: Any) -> None:
+    skip_if_vendor_blocked(mapping, index)
     row = mapping.properties[index]
     if is_target_id(mapping, row):
         pytest.skip(f"not verifiable: {row.target!r} is the id the {mapping.target_system} API assigns")
@@ -243,18 +247,18 @@ def property_row(make: MakeHarness, mapping: EntityMapping, index: int, value: A
         return
     kind = source_kind(mapping, index)
     h, source_id, target_id = linked_pair(make, mapping, {row.source: value})
-    _assert_row(h, mapping, row, target_id, as_declared(value, row.type), "on create")
+    _assert_row(h, mapping, row, target_id, held(mapping, row, value), "on create")
 
     kept = kept_fields.fill_beside(h, mapping, row, target_id)
     updated = another(value, kind)
     h.source.edit(source_id, nested(row.source, updated))
     report = h.run_pass()
     assert not report.errors, report.errors
-    _assert_row(h, mapping, row, target_id, as_declared(updated, row.type), "on update")
+    _assert_row(h, mapping, row, target_id, held(mapping, row, updated), "on update")
     kept_fields.assert_kept(h, mapping, target_id, kept)
 
     if mapping.bidirectional and fed_by_one_source(mapping, row) and not same_collection(mapping):
-        backwards = as_declared(another(updated, kind), row.type)
+        backwards = held(mapping, row, another(updated, kind))
         h.target.edit(target_id, nested(row.target, backwards))
         h.run_pass()
         assert _same_value(read(h.source.get(source_id), row.source), backwards), (
@@ -289,11 +293,12 @@ def no_echo(make: MakeHarness, mapping: EntityMapping) -> None:
 
 
 def conflict(make: MakeHarness, mapping: EntityMapping) -> None:
+    skip_without_change_times(mapping)
     index, row = _editable_row_or_skip(mapping, _NO_EDITABLE_ROW)
     kind = source_kind(mapping, index)
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
     first = another(sample(kind, index), kind)
-    last = as_declared(another(first, kind), row.type)
+    last = held(mapping, row, another(first, kind))
     h.source.edit(source_id, nested(row.source, first))
     h.target.edit(target_id, nested(row.target, last))  # later: the target's edit is the most recent
     report = h.run_pass()
@@ -304,6 +309,7 @@ def conflict(make: MakeHarness, mapping: EntityMapping) -> None:
 
 
 def optimistic_locking(make: MakeHarness, mapping: EntityMapping) -> None:
+    skip_without_change_times(mapping)  # the person's edit wins because it is the later one
     index, row = _editable_row_or_skip(mapping, _NO_EDITABLE_ROW)
     for written in ("target", "source"):  # a source edit flows to the target; then a target edit flows back
         _edited_under_the_engine(make, mapping, index, row, written)
@@ -318,7 +324,7 @@ def _edited_under_the_engine(make: MakeHarness, mapping: EntityMapping, index: i
     flowing = another(sample(kind, index), kind)
     by_hand = another(flowing, kind)
     sides = {"source": (h.source, source_id, row.source, lambda value: value),
-             "target": (h.target, target_id, row.target, lambda value: as_declared(value, row.type))}
+             "target": (h.target, target_id, row.target, lambda value: held(mapping, row, value))}
     handle, rid, path, spelled = sides["source" if written == "target" else "target"]
     handle.edit(rid, nested(path, spelled(flowing)))
     handle, rid, path, spelled = sides[written]
@@ -326,8 +332,8 @@ def _edited_under_the_engine(make: MakeHarness, mapping: EntityMapping, index: i
     report = h.run_pass()
     assert not report.errors, f"a {written} changed under the engine must be read again, not fail: {report.errors}"
     h.run_pass()
-    expected = as_declared(by_hand, row.type)
-    held = read(h.target.get(target_id), row.target) if written == "target" else read(h.source.get(source_id), row.source)
-    assert _same_value(held, expected), f"the engine overwrote {path} = {by_hand!r}, an edit it had not read: {held!r}"
+    expected = held(mapping, row, by_hand)
+    found = read(h.target.get(target_id), row.target) if written == "target" else read(h.source.get(source_id), row.source)
+    assert _same_value(found, expected), f"the engine overwrote {path} = {by_hand!r}, an edit it had not read: {found!r}"
     assert holds(read(h.target.get(target_id), row.target), expected)
     assert _same_value(read(h.source.get(source_id), row.source), expected)

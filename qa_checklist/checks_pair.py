@@ -16,9 +16,11 @@ from sync.report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS
 
 from .causes import CausedBy, row_failed
 from .describe import describe
-from .expected import as_declared, holds, nested, read, same_value as _same_value
+from .expected import held, holds, nested, read, same_value as _same_value
 from .scenario import (
     MakeHarness,
+    carried,
+    skip_without_change_times,
     editable_row,
     fed_by_one_source,
     harness,
@@ -40,7 +42,7 @@ FAULT_RATE, FAULT_SEED = 0.2, 20261122
 
 def _editable_rows(mapping: EntityMapping) -> list[tuple[int, PropertyMapping]]:
     """Every row the source can change on its own: fed by one source, not an id."""
-    rows = [(i, row) for i, row in enumerate(mapping.properties)
+    rows = [(i, row) for i, row in carried(mapping)
             if not is_target_id(mapping, row) and fed_by_one_source(mapping, row) and row.when is None]
     if is_chargebee(mapping.target_system):
         # Chargebee takes a customer's billing fields in a call of their own (README: the engine's rules).
@@ -80,7 +82,7 @@ def write_counts(make: MakeHarness, mapping: EntityMapping) -> None:
     assert after[1] == before[1], f"an unchanged {mapping.source_entity}'s target was written"
     assert after[2] == before[2], f"the pass wrote {after[2] - before[2]} requests back to the source"
     for index, row in rows:
-        expected = as_declared(edited[row.source], row.type)
+        expected = held(mapping, row, edited[row.source])
         if not holds(read(h.target.get(changed_target), row.target), expected):
             raise row_failed(mapping, index, (
                 f"{row.source} -> {row.target}: expected {describe(expected)}, "
@@ -88,6 +90,7 @@ def write_counts(make: MakeHarness, mapping: EntityMapping) -> None:
 
 
 def _conflict_row(mapping: EntityMapping) -> tuple[int, PropertyMapping]:
+    skip_without_change_times(mapping)
     found = editable_row(mapping, two_valued=False)
     if found is None:
         pytest.skip("not verifiable: no property row both sides can edit to different values")
@@ -109,13 +112,13 @@ def conflict_rules(make: MakeHarness, mapping: EntityMapping) -> None:
     index, row = _conflict_row(mapping)
     kind = source_kind(mapping, index)
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
-    at_target = as_declared(another(another(sample(kind, index), kind), kind), row.type)
+    at_target = held(mapping, row, another(another(sample(kind, index), kind), kind))
     at_source = another(sample(kind, index), kind)
     h.target.edit(target_id, nested(row.target, at_target))
     h.source.edit(source_id, nested(row.source, at_source))  # later: the source's edit is the most recent
     conflict = _the_conflict(h.run_pass(), row, source_id, target_id)
     assert (conflict.winner, conflict.rule) == ("source", RULE_LATEST_WINS), conflict
-    assert holds(read(h.target.get(target_id), row.target), as_declared(at_source, row.type)), (
+    assert holds(read(h.target.get(target_id), row.target), held(mapping, row, at_source)), (
         f"the source's later edit {at_source!r} lost: {read(h.target.get(target_id), row.target)!r}")
     assert holds(read(h.source.get(source_id), row.source), at_source)
 
@@ -124,7 +127,7 @@ def conflict_rules(make: MakeHarness, mapping: EntityMapping) -> None:
     h.target.edit(target_id, nested(row.target, ""))  # later, but empty
     conflict = _the_conflict(h.run_pass(), row, source_id, target_id)
     assert (conflict.winner, conflict.rule) == ("source", RULE_EMPTY_NEVER_OVERWRITES), conflict
-    assert holds(read(h.target.get(target_id), row.target), as_declared(at_source, row.type))
+    assert holds(read(h.target.get(target_id), row.target), held(mapping, row, at_source))
     assert holds(read(h.source.get(source_id), row.source), at_source), (
         f"an empty {row.target} overwrote {row.source}: {read(h.source.get(source_id), row.source)!r}")
 
@@ -151,7 +154,7 @@ def one_way(make: MakeHarness, mapping: EntityMapping) -> None:
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
     held = read(h.source.get(source_id), row.source)
     writes = h.source.writes
-    h.target.edit(target_id, nested(row.target, as_declared(another(held, kind), row.type)))
+    h.target.edit(target_id, nested(row.target, held(mapping, row, another(held, kind))))
     h.source.edit(source_id, {"qa_untouched_note": "edited"})  # the source changed too, in a field no row reads
     h.run_pass()
     h.run_pass()
@@ -312,7 +315,7 @@ def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
             "sending it again")
         target = h.target.get(linked[0])
         for _index, row in _editable_rows(mapping):
-            sent = as_declared(read(h.source.get(source_id), row.source), row.type)
+            sent = held(mapping, row, read(h.source.get(source_id), row.source))
             assert holds(read(target, row.target), sent), (
                 f"a create to {mapping.target_system} {what}: {row.target} holds {describe(read(target, row.target))}"
                 f", not {describe(sent)} from {row.source}")
@@ -342,9 +345,9 @@ def _failed_updates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
             assert all(words in errors[0].message for words in said), (
                 f"the error must carry what the {mapping.target_system} API said ({said}): {errors[0].message!r}")
         h.run_until_settled()
-        assert holds(read(h.target.get(target_id), row.target), as_declared(edited, row.type)), (
+        assert holds(read(h.target.get(target_id), row.target), held(mapping, row, edited)), (
             f"an update that failed ({refusal[0]}) in one pass was not retried in the next: {row.target} holds "
-            f"{read(h.target.get(target_id), row.target)!r}, expected {as_declared(edited, row.type)!r}")
+            f"{read(h.target.get(target_id), row.target)!r}, expected {held(mapping, row, edited)!r}")
         ran.append(f"failed update retried ({refusal[0]})")
     return ran
 
@@ -365,7 +368,7 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
             ran.append(name)
         except pytest.skip.Exception:
             pass
-    for index, row in enumerate(mapping.properties):
+    for index, row in carried(mapping):
         if not is_target_id(mapping, row):
             try:
                 checks.property_row(faulty, mapping, index, sample(source_kind(mapping, index), index))

@@ -11,7 +11,7 @@ from generator.model import EntityMapping
 
 from .checks_pair import ScriptedFaults
 from .describe import describe
-from .expected import as_declared, holds, nested, read
+from .expected import held, holds, nested, read
 from .scenario import MakeHarness, editable_row, harness, key_value, link_target, new_source, sample_values
 from .values import another, source_kind
 
@@ -115,7 +115,7 @@ def pass_report(make: MakeHarness, mapping: EntityMapping) -> None:
     assert not after.errors, after.errors
     if found is not None and h.links():
         target_id = dict(h.links())[source_id]
-        expected = as_declared(edited, row.type)
+        expected = held(mapping, row, edited)
         assert holds(read(h.target.get(target_id), row.target), expected), (
             f"an edit made before a failed listing was lost: {row.target} holds "
             f"{describe(read(h.target.get(target_id), row.target))}, expected {describe(expected)}")

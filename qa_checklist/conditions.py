@@ -17,7 +17,7 @@ from generator.model import EntityMapping, PropertyMapping
 from sync.errors import ConfigurationError
 from sync.vocabulary import Predicate, Vocabulary, row_problem, section_problem
 
-from .expected import as_declared, holds, nested, read
+from .expected import as_declared, held, holds, nested, read
 from .values import another, sample, source_kind
 
 OTHER = "qa-other-value"  # a discriminator value no vocabulary spells
@@ -92,7 +92,7 @@ def property_row(make: Any, mapping: EntityMapping, index: int, value: Any) -> N
     system = mapping.source_system if row.when.side == "source" else mapping.target_system
     spelled = vocabulary.value_for(row.when.has, system, row.when.path)
     _skip_if_uncoercible(mapping, row, spelled)
-    expected = as_declared(value, row.type)
+    expected = held(mapping, row, value)
     kind = source_kind(mapping, index)
     if _creates_unlinked(mapping):
         _check_create(make, mapping, row, spelled, value, expected, kind)
@@ -284,7 +284,7 @@ def _check_linked(make, mapping, row, spelled, value, expected, kind) -> None:
 def _check_backwards(h, mapping, row, spelled, value, kind, pair) -> None:
     """Read backwards, an edit of the target reaches the source's place under the condition, and no other."""
     sid, tid = pair
-    back = as_declared(another(another(value, kind), kind), row.type)  # unlike the other item's value too
+    back = held(mapping, row, another(another(value, kind), kind))  # unlike the other item's value too
     target = h.target.get(tid)
     prefix, rest, discriminator = _discriminated(row.target, row.when.path)
     if row.when.side == "target" and prefix:

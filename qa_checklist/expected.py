@@ -5,7 +5,10 @@ must not ask the code under test what the right answer is.
 """
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
+
+from apis.rows import entity_fields
 
 _MISSING = object()
 
@@ -58,3 +61,23 @@ def holds(actual: Any, expected: Any) -> bool:
 def same_value(actual: Any, expected: Any) -> bool:
     """`holds`, or equal as text: read backwards no type is declared, and a form API holds text."""
     return holds(actual, expected) or (actual is not None and as_declared(actual, "string") == as_declared(expected, "string"))
+
+
+@cache
+def wire_type(system: str, entity: str, path: str) -> str | None:
+    """The type `system`'s own schema holds at `path` where it overrides a document's (HubSpot: every
+    property text), else None: what the vendor says, not what the engine does."""
+    fields = entity_fields(system, entity)
+    found = fields.find(path) if fields else None
+    return "string" if found is not None and found.type == "string" else None
+
+
+def held(mapping: Any, row: Any, value: Any) -> Any:
+    """`value` as the target API holds it once the row has carried it: the document's type, then the
+    vendor's own where it differs (an integer row into a HubSpot property is held as its text)."""
+    declared = as_declared(value, row.type)
+    if declared is None or wire_type(mapping.target_system, mapping.target_entity, row.target) is None:
+        return declared
+    if isinstance(declared, list):
+        return [as_declared(item, "string") for item in declared]
+    return as_declared(declared, "string")

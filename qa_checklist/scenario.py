@@ -5,10 +5,13 @@ each system would; nothing asks the engine what the answer should be.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import pytest
 
+from apis.description import describe
+from apis.rows import blocking_rows
 from generator.model import EntityMapping, PropertyMapping
 
 from .causes import SetupFailed
@@ -48,10 +51,43 @@ def record(values: dict[str, Any], **extra: Any) -> dict:
     return _merge(built, extra)
 
 
+def vendor_blocked(mapping: EntityMapping) -> dict[int, str]:
+    """Rows a vendor's API cannot carry (a path it lacks or keeps read-only), and why: the engine leaves
+    them out, so the checks of other items do too, and their own items are not verifiable."""
+    return _blocked(mapping)
+
+
+@functools.cache
+def _blocked(mapping: EntityMapping) -> dict[int, str]:
+    return blocking_rows(mapping)
+
+
+def skip_if_vendor_blocked(mapping: EntityMapping, index: int) -> None:
+    reason = vendor_blocked(mapping).get(index)
+    if reason is not None:
+        pytest.skip(f"not verifiable: {reason}")
+
+
+def carried(mapping: EntityMapping) -> list[tuple[int, PropertyMapping]]:
+    """(index, row) of each row the vendors' APIs can carry."""
+    blocked = vendor_blocked(mapping)
+    return [(index, row) for index, row in enumerate(mapping.properties) if index not in blocked]
+
+
+def skip_without_change_times(mapping: EntityMapping) -> None:
+    """"The most recent edit wins" needs both APIs to say when a record changed: a skip naming the one that does not."""
+    for system, entity in ((mapping.source_system, mapping.source_entity),
+                           (mapping.target_system, mapping.target_entity)):
+        api = describe(system)
+        if api.incremental_of(api.entity(entity)).field is None:
+            pytest.skip(f"not verifiable: {api.name}'s {entity} records carry no change time, so which edit is the "
+                        "most recent cannot be told")
+
+
 def sample_values(mapping: EntityMapping) -> dict[str, Any]:
     """A value for every source path of the property table, suited to the rows it feeds."""
     values: dict[str, Any] = {}
-    for index, row in enumerate(mapping.properties):
+    for index, row in carried(mapping):
         if row.source not in values and not is_target_id(mapping, row):
             values[row.source] = sample(source_kind(mapping, index), index)
     return values
@@ -133,7 +169,7 @@ def editable_row(mapping: EntityMapping, *, two_valued: bool = True) -> tuple[in
     """A row the target side can edit: fed by one source, not an id; with two_valued=False, not a boolean."""
     if same_collection(mapping):
         return None
-    for index, row in enumerate(mapping.properties):
+    for index, row in carried(mapping):
         if (not is_target_id(mapping, row) and fed_by_one_source(mapping, row)
                 and row.when is None  # a conditioned row has its own check (conditions.py)
                 and (two_valued or source_kind(mapping, index) not in TWO_VALUED)):

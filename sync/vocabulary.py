@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from apis.rows import blocking_rows
 from generator.model import EntityMapping, PropertyMapping
 
 from .names import plural, system_key
@@ -194,10 +195,12 @@ def _predicate(spec: dict[str, Any], where: str) -> Predicate:
 
 def resolve_rows(mapping: EntityMapping, vocabulary: Vocabulary) -> tuple[tuple[PropertyMapping, ...],
                                                                           tuple[tuple[PropertyMapping, str], ...]]:
-    """(the rows the engine runs, each condition's value spelled as its system does; the rows it skips, and why)."""
+    """(the rows the engine runs, each condition's value spelled as its system does; the rows it skips, and why:
+    a condition it cannot honour, or a path the vendor's API lacks or keeps read-only)."""
     rows, skipped = [], []
-    for row in mapping.properties:
-        reason = row_problem(row, mapping, vocabulary)
+    vendor = blocking_rows(mapping)  # a path the vendor lacks or keeps read-only: writing it would be refused
+    for index, row in enumerate(mapping.properties):
+        reason = vendor.get(index) or row_problem(row, mapping, vocabulary)
         if reason is not None:
             skipped.append((row, reason))
         elif row.when is None:

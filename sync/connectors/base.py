@@ -47,6 +47,9 @@ class Endpoint:
         return self.list_path or self.path
 
 
+OPERATION_WORDS = {"list": "list", "retrieve": "retrieve", "create": "create", "update": "update"}
+
+
 def timestamp(value: Any) -> float | None:
     """An updated-at value (Unix seconds, milliseconds or ISO-8601 text) as Unix seconds."""
     if isinstance(value, bool) or value is None:
@@ -141,7 +144,11 @@ class RestConnector:
         """Why this API cannot `operation` ("list", "retrieve", "create", "update") an `entity` whose
         writes hold `fields`, in words a report can show; None when it can. The checks read it and
         report the items not verifiable rather than anyone inventing an endpoint."""
-        return None
+        described = self.api.entity(entity)
+        if operation in described.operations:
+            return None
+        missing = described.lacks or f"{OPERATION_WORDS.get(operation, operation)} of {entity}"
+        return f"{self.api.name}'s API has no {missing}"
 
     def wants(self, paths: Iterable[str]) -> None:
         """Told the dotted paths its mapping reads, for an API that returns only the fields asked for."""

@@ -137,7 +137,7 @@ class FakeJsonRest(FakeApi):
     def _list(self, route: Route, params: dict) -> Reply:
         paging = self.api.paging
         since_param = self.api.incremental_of(self.described(route.entity)).param
-        allowed = {paging.size_param, paging.param, since_param} - {"", None}
+        allowed = {paging.size_param, paging.param or "page_token", since_param} - {"", None}
         unknown = set(params) - allowed
         if unknown:
             raise UnexpectedRequest(f"{self.system} list {route.path} got parameters it does not take: {sorted(unknown)}")

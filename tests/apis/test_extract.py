@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.apis.extract import main
+from apis.extract import main
 
 ROOT = Path(__file__).parents[2]
 VENDOR_APIS = ROOT.parent / "shared" / "vendor-apis"
@@ -166,7 +166,7 @@ def test_records_where_the_description_came_from(tmp_path):
     _, extract = run(tmp_path, "GET /widgets", files=[source])
     blob = subprocess.run(["git", "hash-object", str(source)], capture_output=True, text=True, check=True).stdout
     assert extract["x-extract"] == {
-        "vendor": "example", "title": "Widgets", "version": "1.2", "operations": 1, "made_by": "sync.apis.extract",
+        "vendor": "example", "title": "Widgets", "version": "1.2", "operations": 1, "made_by": "apis.extract",
         "source": [{"repo": "example/widgets-api", "path": "spec/widgets.json", "commit": SOURCE[2],
                     "git_blob": blob.strip(), "title": "Widgets", "version": "1.2"}],
     }
@@ -294,7 +294,7 @@ def test_a_recipe_names_files_under_the_vendor_apis_folder_and_puts_the_extract_
 # The committed extracts, against the vendors' files in ../shared/vendor-apis.
 
 def committed(vendor: str) -> dict:
-    return json.loads((ROOT / "sync" / "apis" / vendor / "openapi.json").read_text(encoding="utf-8"))
+    return json.loads((ROOT / "apis" / vendor / "openapi.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -306,14 +306,14 @@ def vendor_apis() -> Path:
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_the_committed_extract_is_what_its_recipe_makes(vendor_apis, vendor, tmp_path):
-    argv = [str(ROOT / "sync" / "apis" / vendor / "recipe.toml"), "--vendor-apis", str(vendor_apis),
+    argv = [str(ROOT / "apis" / vendor / "recipe.toml"), "--vendor-apis", str(vendor_apis),
             "--out", str(tmp_path / "openapi.json")]
     if vendor == "hubspot":
         if not HUBSPOT_CLONE:
             pytest.skip(f"set HUBSPOT_SPEC_COLLECTION to a clone of {HUBSPOT_REPO} to remake the HubSpot extract")
         argv += ["--git-dir", f"{HUBSPOT_REPO}={HUBSPOT_CLONE}"]
     assert main(argv) == 0
-    assert (tmp_path / "openapi.json").read_bytes() == (ROOT / "sync" / "apis" / vendor / "openapi.json").read_bytes()
+    assert (tmp_path / "openapi.json").read_bytes() == (ROOT / "apis" / vendor / "openapi.json").read_bytes()
 
 
 @pytest.mark.parametrize("vendor", VENDORS)

@@ -6,7 +6,7 @@ PROPS = [prop("first_name", "firstname"), prop("last_name", "lastname"), prop("p
 
 
 def linked_pair(sync_harness, **kwargs):
-    h = sync_harness(mapping("Custom CRM Contact", "MemberCare Persons", bidirectional=True, properties=PROPS,
+    h = sync_harness(mapping("Custom CRM Contact", "Custom PMS Contact", bidirectional=True, properties=PROPS,
                              **kwargs))
     sid = h.source.create({"first_name": "Ada", "last_name": "Lovelace", "phone": "1"})
     h.run_pass()
@@ -25,7 +25,7 @@ def test_a_target_edit_reaches_the_source_through_the_table_read_backwards(sync_
 
 
 def test_a_one_way_mapping_leaves_target_edits_alone(sync_harness):
-    h = sync_harness(mapping("Custom CRM Contact", "MemberCare Persons", properties=PROPS))
+    h = sync_harness(mapping("Custom CRM Contact", "Custom PMS Contact", properties=PROPS))
     sid = h.source.create({"first_name": "Ada"})
     h.run_pass()
     [(_, tid)] = h.links()

@@ -11,7 +11,7 @@ class Crash(BaseException):
     """Stands for the process dying: nothing after it runs."""
 
 
-@pytest.mark.parametrize("target", ["Chargebee Customer", "MemberCare Persons"])
+@pytest.mark.parametrize("target", ["Chargebee Customer", "Custom PMS Contact"])
 def test_a_crash_after_the_create_and_before_the_link_commit_does_not_duplicate(tmp_path, target, monkeypatch):
     m = mapping("Custom CRM Contact", target, properties=[prop("name", "first_name")])
     with Harness(m, state_path=str(tmp_path / "state.db")) as h:
@@ -32,7 +32,7 @@ def test_a_crash_after_the_create_and_before_the_link_commit_does_not_duplicate(
 
 
 def test_an_update_does_not_overwrite_what_it_has_not_seen_json_rest(sync_harness):
-    h = sync_harness(mapping("Custom CRM Contact", "MemberCare Persons", bidirectional=True,
+    h = sync_harness(mapping("Custom CRM Contact", "Custom PMS Contact", bidirectional=True,
                              properties=[prop("name", "name"), prop("phone", "phone")]))
     sid = h.source.create({"name": "Ada", "phone": "1"})
     h.run_pass()

@@ -30,7 +30,7 @@ def populate(h, n=60):
     return ids
 
 
-@pytest.mark.parametrize("target", ["Chargebee Customer", "MemberCare Persons"])
+@pytest.mark.parametrize("target", ["Chargebee Customer", "Custom PMS Contact"])
 def test_with_faults_at_20_percent_repeated_passes_reach_the_fault_free_end_state(target):
     results = []
     for rate in (0.0, 0.2):
@@ -66,7 +66,7 @@ def test_a_create_whose_response_was_lost_is_not_created_twice():
 
 @pytest.mark.parametrize("fault", ["429", "500", "503", "timeout"])
 def test_retriable_faults_are_retried(fault):
-    with Harness(mapping("Custom CRM Contact", "MemberCare Persons", properties=PROPS)) as h:
+    with Harness(mapping("Custom CRM Contact", "Custom PMS Contact", properties=PROPS)) as h:
         h.target.fake.faults = Always(fault, fault)
         h.source.create({"email": "a@example.com", "name": "Ada"})
         report = h.run_pass()
@@ -83,7 +83,7 @@ def test_retry_after_is_honoured_through_the_injectable_sleep():
 
 
 def test_timeouts_back_off_through_the_injectable_sleep():
-    with Harness(mapping("Custom CRM Contact", "MemberCare Persons", properties=PROPS)) as h:
+    with Harness(mapping("Custom CRM Contact", "Custom PMS Contact", properties=PROPS)) as h:
         h.target_connector.session.get_adapter("https://").timeout_policy.backoff_factor = 0.25
         h.target.fake.faults = Always("timeout", "timeout")
         h.run_pass()
@@ -91,7 +91,7 @@ def test_timeouts_back_off_through_the_injectable_sleep():
 
 
 def test_a_failed_list_never_looks_like_everything_was_deleted():
-    with Harness(mapping("Custom CRM Contact", "MemberCare Persons", properties=PROPS)) as h:
+    with Harness(mapping("Custom CRM Contact", "Custom PMS Contact", properties=PROPS)) as h:
         sid = h.source.create({"email": "a@example.com", "name": "Ada"})
         h.run_pass()
         h.source.fake.faults = Always(*["503"] * 20)
@@ -116,7 +116,7 @@ def test_a_4xx_fails_with_the_api_s_own_message():
 def test_a_create_interrupted_after_the_api_applied_it_is_replayed_not_made_twice():
     # The body's keys out of order on purpose: the replay sends the body as the state store keeps it.
     props = [prop("name", "zname"), prop("email", "email"), prop("age", "age", "integer")]
-    with Harness(mapping("Custom CRM Contact", "MemberCare Persons", properties=props)) as h:
+    with Harness(mapping("Custom CRM Contact", "Custom PMS Contact", properties=props)) as h:
         h.target.fake.faults = Always("lost", *["500"] * 7)  # applied, response lost, every retry refused
         sid = h.source.create({"email": "a@example.com", "name": "Ada", "age": 36})
         assert h.run_pass().errors
@@ -126,7 +126,7 @@ def test_a_create_interrupted_after_the_api_applied_it_is_replayed_not_made_twic
 
 
 def test_a_create_whose_replay_is_refused_waits_for_the_next_replay_not_a_fresh_create():
-    with Harness(mapping("Custom CRM Contact", "MemberCare Persons", properties=PROPS)) as h:
+    with Harness(mapping("Custom CRM Contact", "Custom PMS Contact", properties=PROPS)) as h:
         h.target.fake.faults = Always("lost", *["500"] * 7)  # applied, response lost, every retry refused
         sid = h.source.create({"email": "a@example.com", "name": "Ada"})
         h.run_pass()

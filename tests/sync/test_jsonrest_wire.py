@@ -26,29 +26,51 @@ def test_slugs_are_ascii_and_never_empty():
     assert slug("   ", fallback="system") == "system"
 
 
-def test_membercare_pages_by_number_with_total_pages(sync_harness):
+def test_membercare_reads_as_sesams_connector_does(sync_harness):
+    """Records under `result`, the next page's whole URL in `nextPageUrl`, the key in a `token` header, persons
+    keyed by their debtor account number and read whole each pass (they carry no change time)."""
     h = sync_harness(mapping("MemberCare Persons", "Custom CRM Contact", properties=[prop("name", "name")]))
     for i in range(150):
         h.source.create({"name": f"P{i}"})
     assert h.run_pass().created == 150
-    pages = [r.params for r in h.source.requests if r.method == "GET"]
-    assert [p["page"] for p in pages] == ["1", "2"] and pages[0]["per_page"] == "100"
+    reads = [r for r in h.source.requests if r.method == "GET"]
+    assert [r.path for r in reads] == ["/persons", "/persons"] and "page_token" in reads[1].params
+    assert all(r.headers["token"] == h.source.fake.secret.reveal() for r in reads)
+    assert "Authorization" not in reads[0].headers
+    assert {record["debtorAccountNumber"] for record in h.source.records()} == {str(n) for n in range(1, 151)}
+    h.run_pass()  # no cursor to ask with: the second pass reads everything again, and writes nothing
+    assert [r.params.get("changedAfter") for r in h.source.requests if r.method == "GET"][2:] == [None, None]
 
 
-def test_custom_crm_uses_basic_auth_and_membercare_bearer():
-    assert connector_for("Custom CRM").api.auth == "basic"
-    assert connector_for("Customcrm").api.auth == "basic"  # spelled as some sections spell it
-    assert connector_for("MemberCare").api.auth == "bearer"
+def test_membercare_debtors_are_read_since_their_last_change(sync_harness):
+    h = sync_harness(mapping("MemberCare Debtors", "Custom CRM Contact", properties=[prop("name", "name")]))
+    h.source.create({"name": "Ada"})
+    h.run_pass()
+    h.run_pass()
+    [*_, last] = [r for r in h.source.requests if r.method == "GET"]
+    assert last.params["changedAfter"] == h.source.records()[0]["lastChange"]
 
 
-def test_updates_are_patches_with_if_match(sync_harness):
+def test_membercare_writes_are_our_declaration_without_keys_or_conditions(sync_harness):
     h = sync_harness(mapping("Custom CRM Contact", "MemberCare Persons", properties=[prop("name", "name")]))
     sid = h.source.create({"name": "Ada"})
     h.run_pass()
     h.source.edit(sid, {"name": "Augusta"})
     h.run_pass()
+    [create] = [r for r in h.target.requests if r.method == "POST"]
     [update] = [r for r in h.target.requests if r.method == "PATCH"]
-    assert update.headers["If-Match"] and update.body == {"name": "Augusta"}
+    assert "Idempotency-Key" not in create.headers and "If-Match" not in update.headers
+    assert update.body == {"name": "Augusta"}
+
+
+def test_membercare_has_no_collection_its_description_does_not_name():
+    assert "no Members collection" in connector_for("MemberCare").unsupported("Members", "list")
+
+
+def test_custom_crm_uses_basic_auth_and_membercare_a_token_header():
+    assert connector_for("Custom CRM").api.auth.style == "basic"
+    assert connector_for("Customcrm").api.auth.style == "basic"  # spelled as some sections spell it
+    assert (connector_for("MemberCare").api.auth.header, connector_for("MemberCare").api.auth.prefix) == ("token", "")
 
 
 def _generic(h, method, path, **kwargs):

@@ -16,13 +16,13 @@ def test_a_matching_target_is_linked_instead_of_created(sync_harness):
 
 
 def test_the_target_side_is_listed_once_however_many_sources(sync_harness):
-    h = sync_harness(mapping("Custom CRM Contact", "MemberCare Persons", **MERGE))
+    h = sync_harness(mapping("Custom CRM Contact", "Custom PMS Contact", **MERGE))
     for i in range(5):
         h.target.create({"email": f"p{i}@example.com"})
         h.source.create({"email": f"p{i}@example.com", "name": f"N{i}"})
     assert h.run_pass().linked == 5
     reads = [(r.method, r.path) for r in h.target.requests if r.method == "GET"]
-    assert reads == [("GET", "/persons")]  # one listing, matched in memory, no lookups
+    assert reads == [("GET", "/contact")]  # one listing, matched in memory, no lookups
 
 
 def test_an_empty_value_never_matches(sync_harness):

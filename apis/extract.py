@@ -1,13 +1,13 @@
 """`vendor-extract`: a vendor's OpenAPI description cut down to the operations the product uses, facts only.
 
 The product never reads the vendors' own files at run time; it ships what this script makes of them
-(`sync/apis/<vendor>/openapi.json`, from the `recipe.toml` beside it): a valid OpenAPI 3 document
+(`apis/<vendor>/openapi.json`, from the `recipe.toml` beside it): a valid OpenAPI 3 document
 holding the chosen operations, the component schemas they reach and the security schemes, with
 every description, summary, example, tag and `x-` extension gone, and the source (repository, path,
 commit, git blob) recorded under `x-extract`. Same input, same bytes: keys sorted, no timestamps.
 
-    python -m sync.apis.extract sync/apis/hubspot/recipe.toml [--vendor-apis DIR] [--git-dir OWNER/NAME=DIR]
-    python -m sync.apis.extract --vendor V --source FILE REPO PATH COMMIT ... --operation 'GET /x' ... --out PATH
+    python -m apis.extract apis/hubspot/recipe.toml [--vendor-apis DIR] [--git-dir OWNER/NAME=DIR]
+    python -m apis.extract --vendor V --source FILE REPO PATH COMMIT ... --operation 'GET /x' ... --out PATH
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MADE_BY = "sync.apis.extract"
+MADE_BY = "apis.extract"
 DEFAULT_VENDOR_APIS = Path("../shared/vendor-apis")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Schema keywords that state a fact about a value; everything else (prose, examples, xml, x-*) is dropped.
