@@ -152,13 +152,13 @@ def one_way(make: MakeHarness, mapping: EntityMapping) -> None:
     index, row = found
     kind = source_kind(mapping, index)
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
-    held = read(h.source.get(source_id), row.source)
+    before = read(h.source.get(source_id), row.source)
     writes = h.source.writes
-    h.target.edit(target_id, nested(row.target, held(mapping, row, another(held, kind))))
+    h.target.edit(target_id, nested(row.target, held(mapping, row, another(before, kind))))
     h.source.edit(source_id, {"qa_untouched_note": "edited"})  # the source changed too, in a field no row reads
     h.run_pass()
     h.run_pass()
-    assert h.source.writes == writes and holds(read(h.source.get(source_id), row.source), held), (
+    assert h.source.writes == writes and holds(read(h.source.get(source_id), row.source), before), (
         f"a one-way mapping wrote a target edit of {row.target} back to {row.source}: "
         f"{read(h.source.get(source_id), row.source)!r}")
 

@@ -16,9 +16,9 @@ from qa_checklist import checks
 from tests.sync.builders import key, mapping, prop
 
 ROWS = [prop("age", "age", "integer"), prop("name", "firstname"), prop("lines.price", "items.price", "integer")]
-TWO_WAY = mapping("Custom CRM Contact", "MemberCare Persons", properties=ROWS, bidirectional=True,
+TWO_WAY = mapping("Custom CRM Contact", "Custom PMS Contact", properties=ROWS, bidirectional=True,
                   merge_keys=[key("email", "email")], id="broken/two-way")
-ONE_WAY = mapping("Custom CRM Contact", "MemberCare Persons", properties=ROWS, id="broken/one-way")
+ONE_WAY = mapping("Custom CRM Contact", "Custom PMS Contact", properties=ROWS, id="broken/one-way")
 
 
 def _break(monkeypatch, owner, name: str, old: str, new: str) -> None:
@@ -36,7 +36,8 @@ def _break(monkeypatch, owner, name: str, old: str, new: str) -> None:
 
 BREAKS = {
     "coercion skipped on update": (
-        sync.reconcile, "plan_pair", "wanted = coerce(s_now, row.type)", "wanted = s_now",
+        sync.reconcile, "plan_pair", "wanted = on_wire(coerce(s_now, row.type), target_type(row.target))",
+        "wanted = on_wire(s_now, target_type(row.target))",
         lambda make: checks.property_text_and_empty(make, TWO_WAY, 0)),
     "empty overwrites filled": (
         sync.reconcile, "plan_pair", 'if winner == "source" and not is_empty(wanted):', 'if winner == "source":',

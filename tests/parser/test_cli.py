@@ -19,7 +19,7 @@ EXPECTED = {
 def test_dump_model_of_specs_has_the_documented_keys(specs_dir, capsys):
     assert main(["--specs", str(specs_dir), "--dump-model", "-"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"dataflows", "findings"}
+    assert set(out) == {"systems", "dataflows", "findings"}
     dataflow = out["dataflows"][0]
     assert set(dataflow) == {"file", "title", "source_system", "target_system", "generated", "mappings"}
     mapping = dataflow["mappings"][0]
