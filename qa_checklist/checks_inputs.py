@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from generator.model import EntityMapping, PropertyMapping
+from apis.rows import entity_fields
 from sync.connectors.registry import is_chargebee
 
 from .expected import held, holds, nested, read
@@ -156,6 +157,13 @@ def property_list_items(make: MakeHarness, mapping: EntityMapping, index: int) -
     if is_chargebee(mapping.target_system):
         pytest.skip(f"not verifiable: Chargebee takes {row.target.split('.')[0]!r} in its own wire form, "
                     "not as a list of objects")
+    for system, entity, path in ((mapping.source_system, mapping.source_entity, head),
+                                 (mapping.target_system, mapping.target_entity, row.target.split(".")[0])):
+        fields = entity_fields(system, entity)
+        found = fields.find(path) if fields else None
+        if found is not None and found.type != "array":
+            pytest.skip(f"not verifiable: {system}'s API holds {path!r} as {found.type or 'one value'}, "
+                        "not as a list of items")
     if mapping.sync == "conditional":
         pytest.skip("not verifiable here: the section's condition reads the record, and a list in its place "
                     "would change whether it holds")

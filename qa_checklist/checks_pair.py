@@ -20,6 +20,7 @@ from .expected import held, holds, nested, read, same_value as _same_value
 from .scenario import (
     MakeHarness,
     carried,
+    untouched_path,
     skip_without_change_times,
     editable_row,
     fed_by_one_source,
@@ -155,7 +156,7 @@ def one_way(make: MakeHarness, mapping: EntityMapping) -> None:
     before = read(h.source.get(source_id), row.source)
     writes = h.source.writes
     h.target.edit(target_id, nested(row.target, held(mapping, row, another(before, kind))))
-    h.source.edit(source_id, {"qa_untouched_note": "edited"})  # the source changed too, in a field no row reads
+    h.source.edit(source_id, nested(untouched_path(mapping), "edited"))  # the source changed too, in a field no row reads
     h.run_pass()
     h.run_pass()
     assert h.source.writes == writes and holds(read(h.source.get(source_id), row.source), before), (

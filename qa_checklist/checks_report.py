@@ -29,8 +29,10 @@ def _kind(h, fake, request) -> str:
     at_source = fake is h.source.fake and request.entity == h.source.entity
     connector, entity = (h.source_connector, h.source.entity) if at_source else (h.target_connector, h.target.entity)
     endpoint = connector.endpoint(entity)
-    if request.method == "GET":
-        return "list" if request.path == endpoint.listing else "get"
+    api = connector.api
+    search = api.incremental_of(api.entity(entity)).search  # a search POSTed for changes is a listing
+    if not request.is_write:
+        return "list" if request.path in (endpoint.listing, endpoint.path + search if search else None) else "get"
     return "create" if request.path == endpoint.path else "update"
 
 

@@ -196,7 +196,7 @@ def _merge(record: dict, extra: dict) -> dict:
 
 
 def _check_create(make, mapping, row, spelled, value, expected, kind) -> None:
-    h = make(mapping)
+    h = _supported(make(mapping))
     holding = h.source.create(_source_values(make, mapping, row, spelled, True, value, kind))
     missing = h.source.create(_source_values(make, mapping, row, spelled, False, value, kind))
     report = h.run_pass()
@@ -245,8 +245,16 @@ def _held_under(record: dict, row: PropertyMapping, spelled: str, path: str | No
     return found
 
 
+def _supported(h: Any) -> Any:
+    """The harness, or a skip when a real API lacks an operation the pass needs (as its connector declares)."""
+    lacking = h.unsupported()
+    if lacking:
+        pytest.skip(f"not verifiable: {lacking}")
+    return h
+
+
 def _check_linked(make, mapping, row, spelled, value, expected, kind) -> None:
-    h = make(mapping)
+    h = _supported(make(mapping))
     pairs = {}
     for holding in (True, False):
         sid = h.source.create(_source_values(make, mapping, row, spelled, holding, value, kind))

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import pytest
 
 from apis.description import describe
-from apis.rows import blocking_rows
+from apis.rows import blocking_rows, entity_fields
 from generator.model import EntityMapping, PropertyMapping
 
 from .causes import SetupFailed
@@ -82,6 +82,16 @@ def skip_without_change_times(mapping: EntityMapping) -> None:
         if api.incremental_of(api.entity(entity)).field is None:
             pytest.skip(f"not verifiable: {api.name}'s {entity} records carry no change time, so which edit is the "
                         "most recent cannot be told")
+
+
+def untouched_path(mapping: EntityMapping) -> str:
+    """A field of the source that no row reads and its API takes: a top-level one, or a property of an API
+    that keeps its fields in a map (HubSpot's `properties.*`)."""
+    fields = entity_fields(mapping.source_system, mapping.source_entity)
+    for path in ("qa_untouched_note", "properties.qa_untouched_note"):
+        if fields is None or fields.find(path) is not None:
+            return path
+    return "qa_untouched_note"
 
 
 def sample_values(mapping: EntityMapping) -> dict[str, Any]:

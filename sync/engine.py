@@ -93,7 +93,8 @@ class SyncEngine:
                       for clause in (row.when, *row.when.others)]
         self.source.wants([*(r.source for r in m.properties), *(k.source for k in m.merge_keys),
                            *(path for side, path in conditions if side == "source"),
-                           *(f"associations.{key}" for key in self.via_keys)])
+                           *(f"associations.{key}" for key in self.via_keys),
+                           *((self.condition.field,) if isinstance(getattr(self.condition, "field", None), str) else ())])
         self.target.wants([*(r.target for r in m.properties), *(k.target for k in m.merge_keys),
                            *(path for side, path in conditions if side == "target")])
 

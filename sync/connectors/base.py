@@ -147,6 +147,8 @@ class RestConnector:
         described = self.api.entity(entity)
         if operation in described.operations:
             return None
+        if described.unmodelled:
+            return f"{self.api.name} {entity} is not modelled in this product yet: {described.unmodelled}"
         missing = described.lacks or f"{OPERATION_WORDS.get(operation, operation)} of {entity}"
         return f"{self.api.name}'s API has no {missing}"
 

@@ -7,13 +7,11 @@
   (`POST {collection}/search`, a filter on the object's last-modified property in epoch
   milliseconds, sorted ascending, paged with `after`). Search results carry no associations, so a
   mapping that reads associations lists the collection whole each pass.
-* Every property value is a string, in a read and in a write: the engine writes the wire form
-  (`field_type` is "string" for `properties.*`), and this connector stringifies what is left
-  (a multi-valued property is one string, its values separated by `;`).
+* Every property value is a string, in a read and in a write: `field_type` says so, and the engine
+  writes, and compares with what HubSpot holds, the text of each value.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Iterable
 
 import requests
@@ -22,21 +20,6 @@ from ..errors import ApiError, ListFailed
 from .base import Endpoint, RestConnector, describe_failure, timestamp
 
 SEARCH_LIMIT = 100  # the search endpoint's page size at most
-
-
-def wire_string(value: Any) -> str:
-    """A value as a HubSpot property holds it: text ("" clears a property)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, list):
-        return ";".join(wire_string(item) for item in value)
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
-    return str(value)
 
 
 class HubSpotConnector(RestConnector):
@@ -113,8 +96,16 @@ class HubSpotConnector(RestConnector):
         return self.parse_record(endpoint, self._send("get", "GET", f"{endpoint.path}/{rid}",
                                                       params=self._selection() or None))
 
-    def encode_write(self, endpoint: Endpoint, body: dict) -> dict[str, Any]:
-        properties = body.get("properties")
-        if isinstance(properties, dict):
-            body = {**body, "properties": {name: wire_string(value) for name, value in properties.items()}}
-        return {"json": body}
+    def prepare_create(self, endpoint: Endpoint, body: dict, idempotency_key: str | None) -> dict:
+        """A create always carries `properties` (HubSpot's schema requires it), empty for a section with no rows."""
+        return {"properties": {}, **body}
+
+    def write_routes(self, endpoint: Endpoint, rid: str, changes: dict, record: dict) -> list[tuple[str, str, dict]]:
+        """One PATCH of the properties that changed: HubSpot merges them property by property, and refuses
+        those it computes itself, which a write of the whole `properties` object as read would send back."""
+        held = record.get("properties") or {}
+        properties = {name: value for name, value in (changes.get("properties") or {}).items()
+                      if held.get(name) != value}
+        rest = {key: value for key, value in changes.items() if key != "properties"}
+        body = {**rest, "properties": properties} if properties else rest
+        return [("PATCH", f"{endpoint.path}/{rid}", body)] if body else []

@@ -199,6 +199,10 @@ class FakeApi:
             return []  # a top-level field, or a path through a list
         return [next(f"{parent}.qa_kept_{n}" for n in range(len(taken) + 1) if f"{parent}.qa_kept_{n}" not in taken)]
 
+    def reads(self, method: str, path: str) -> bool:
+        """Whether a request only reads (its faults never include a write applied with its answer lost)."""
+        return method == "GET"
+
     def id_field_of(self, entity: str) -> str:
         """The field holding a record's id in `entity` (an API's entities may differ)."""
         return self.id_field
@@ -215,10 +219,10 @@ class FakeApi:
         headers = CaseInsensitiveDict({k: (REDACTED if k.lower() == "authorization" else v)
                                        for k, v in request.headers.items()})
         route, rest = self._route(request.method, path)
-        is_write = request.method != "GET"
+        is_write = not self.reads(request.method, path)
         fault = self.faults.roll(is_write)
         self.log.append(LoggedRequest(request.method, path, request.params, copy.deepcopy(body), headers,
-                                      route.entity, fault))
+                                      route.entity, fault, not is_write))
         denied = self.check_auth(request)
         if denied:
             return denied
@@ -241,13 +245,14 @@ class FakeApi:
             if remembered[0] != scope:
                 return self.idempotency_reused()
             return remembered[1], self.replayed_headers(), remembered[2]
-        if request.method != "GET":
+        reading = self.reads(request.method, path)
+        if not reading:
             while self._before_write:
                 self._before_write.pop(0)()
         reply = self.handle(request.method, route, rest, request.params, body, request.headers)
         if key and reply[0] < 300:
             self.store.remember_reply(key, scope, reply[0], reply[2])
-        if request.method == "GET":
+        if reading:
             self._run_after_read(route.entity)
         return reply
 

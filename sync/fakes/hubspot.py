@@ -38,13 +38,13 @@ from apis.description import ApiDescription
 
 from .base import FakeApi, Reply, Route, UnexpectedRequest, WireRequest
 from .hubspot_associations import AssociationBook
-from .hubspot_objects import (OBJECTS, OWNERS_PATH, READ_ONLY, CrmObject, Refused, archived_flag, crm_object, cursor,
+from .hubspot_objects import (OBJECTS, OBJECTS_PATH, OWNERS_PATH, READ_ONLY, CrmObject, Refused, archived_flag, crm_object, cursor,
                               error, hubspot_id, invalid, iso, names_in, object_at, page_size, wire_string)
 from .hubspot_owners import KEYS as OWNER_KEYS, owners, stamped_owner
 from .hubspot_schemas import check_request
 from .hubspot_search import search
 from .hubspot_v4 import association_labels, record_associations
-from .hubspot_wire import RequestLog, Undecodable, json_body, query_params
+from .hubspot_wire import Undecodable, json_body, query_params
 
 V4_RECORDS, V4_LABELS, UNSERVED = "HubSpot associations", "HubSpot association labels", ""
 _SIDE_ROUTES = (("/crm/v4/objects", V4_RECORDS), ("/crm/v4/associations", V4_LABELS),
@@ -64,8 +64,11 @@ class FakeHubSpot(FakeApi):
         self.api = api
         self.idempotency_header = api.writes.idempotency_header  # None: HubSpot takes no idempotency key
         self._secret = secret
-        self.book = AssociationBook(self.store._db)  # FakeStore offers no public way to add a table
-        self.log = RequestLog()
+        self.book = AssociationBook(self.store)
+
+    def reads(self, method: str, path: str) -> bool:
+        """A search is POSTed but only reads."""
+        return method == "GET" or (method == "POST" and path.startswith(OBJECTS_PATH) and path.endswith("/search"))
 
     @staticmethod
     def client_hint(base_url: str, secret_shown: str) -> list[str]:

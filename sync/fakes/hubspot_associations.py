@@ -26,11 +26,11 @@ and hubspot-api-client 12 have it:
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from .hubspot_objects import OBJECTS, crm_object, id_order
+from .store import FakeStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS hubspot_associations (from_type TEXT, from_id TEXT, to_type TEXT, to_id TEXT,
@@ -73,9 +73,8 @@ for _a, _b, _id, _inverse, _label in _PAIRS:
 class AssociationBook:
     """The association rows and user-defined labels of one fake, in the fake's own database."""
 
-    def __init__(self, db: sqlite3.Connection):
-        self._db = db
-        db.executescript(_SCHEMA)
+    def __init__(self, store: FakeStore):
+        self._db = store.extend(_SCHEMA)
 
     def types(self, a: str, b: str) -> list[AssociationType]:
         rows = self._db.execute("SELECT type_id, label, inverse_id, name FROM hubspot_labels WHERE from_type=? AND "

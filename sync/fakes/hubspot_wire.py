@@ -9,13 +9,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 from .base import WireRequest
-from .hubspot_objects import OBJECTS_PATH
-from .log import LoggedRequest
 
 LIST_VALUED = frozenset({"properties", "associations", "propertiesWithHistory"})
 
@@ -47,23 +45,6 @@ def json_body(request: WireRequest) -> Any:
         return json.loads(request.body, parse_constant=_not_json)
     except ValueError as exc:
         return Undecodable(f"Invalid input JSON: {exc}")
-
-
-class SearchLogged(LoggedRequest):
-    """A search in the request log: POSTed, but a read."""
-
-    @property
-    def is_write(self) -> bool:
-        return False
-
-
-class RequestLog(list):
-    """The request log, where a search counts as the read it is."""
-
-    def append(self, entry: LoggedRequest) -> None:
-        if entry.method == "POST" and entry.path.startswith(OBJECTS_PATH) and entry.path.endswith("/search"):
-            entry = SearchLogged(*(getattr(entry, f.name) for f in fields(LoggedRequest)))
-        super().append(entry)
 
 
 def _not_json(constant: str) -> Any:

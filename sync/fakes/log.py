@@ -18,7 +18,8 @@ class LoggedRequest:
     headers: dict[str, str] = field(default_factory=dict)  # Authorization redacted
     entity: str = ""
     fault: str | None = None
+    read: bool | None = None  # None: a GET reads, anything else writes (a search POSTed to HubSpot reads)
 
     @property
     def is_write(self) -> bool:
-        return self.method != "GET"
+        return not self.read if self.read is not None else self.method != "GET"

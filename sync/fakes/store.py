@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 import threading
 from typing import Any, Callable
 
@@ -47,6 +48,12 @@ class FakeStore:
         self._db = connect(path, _SCHEMA)
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
+
+    def extend(self, schema: str) -> sqlite3.Connection:
+        """The store's database with a fake's own tables added (`schema`: CREATE ... IF NOT EXISTS), so that
+        they live, and are kept or lost, with its records."""
+        self._db.executescript(schema)
+        return self._db
 
     def last_stamp(self) -> int | None:
         """The newest stamp held (a served fake's clock resumes after it)."""

@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 
+import sync.connectors.hubspot
 import sync.engine
 import sync.paths
 import sync.reconcile
@@ -19,6 +20,11 @@ ROWS = [prop("age", "age", "integer"), prop("name", "firstname"), prop("lines.pr
 TWO_WAY = mapping("Custom CRM Contact", "Custom PMS Contact", properties=ROWS, bidirectional=True,
                   merge_keys=[key("email", "email")], id="broken/two-way")
 ONE_WAY = mapping("Custom CRM Contact", "Custom PMS Contact", properties=ROWS, id="broken/one-way")
+# HubSpot as its own description says: every property a string, updates PATCHed, associations asked for apart.
+INTO_HUBSPOT = mapping("Custom CRM Contact", "HubSpot Contact", properties=[
+    prop("age", "properties.age", "integer"), prop("name", "properties.firstname")], id="broken/hubspot")
+FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
+                       into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
 
 def _break(monkeypatch, owner, name: str, old: str, new: str) -> None:
@@ -86,6 +92,18 @@ BREAKS = {
     "a create sent without recording its intent": (
         sync.engine.SyncEngine, "_create", "self.state.record_intent(self.mapping.id, sid, key, body)", "pass",
         lambda make: checks.faults(make, TWO_WAY)),
+    "HubSpot values sent as numbers": (
+        sync.connectors.hubspot.HubSpotConnector, "field_type",
+        'return "string" if path.startswith("properties.") else None', "return None",
+        lambda make: checks.property_row(make, INTO_HUBSPOT, 0, 42)),
+    "a HubSpot update sent as PUT": (
+        sync.connectors.hubspot.HubSpotConnector, "write_routes", '[("PATCH", f"{endpoint.path}/{rid}", body)]',
+        '[("PUT", f"{endpoint.path}/{rid}", body)]',
+        lambda make: checks.property_row(make, INTO_HUBSPOT, 1, "Ada")),
+    "HubSpot associations asked for as properties": (
+        sync.connectors.hubspot.HubSpotConnector, "wants", 'if head == "properties" and name',
+        'if head in ("properties", "associations") and name',
+        lambda make: checks.creation_rule(make, FROM_HUBSPOT)),
 }
 
 

@@ -16,10 +16,18 @@ def _report(tmp_path, source: str, target: str) -> dict:
 
 
 def test_each_system_is_named_with_the_model_its_checks_ran_against(tmp_path):
-    [document] = _report(tmp_path, "Chargebee", "HubSpot")["dataflows"]
-    assert [(a["system"], a["kind"]) for a in document["apis"]] == [("Chargebee", "described"), ("HubSpot", "generic")]
-    assert "HubSpot's own API is not modelled" in document["apis"][1]["summary"]
+    [document] = _report(tmp_path, "Chargebee", "Tripletex")["dataflows"]
+    assert [(a["system"], a["kind"]) for a in document["apis"]] == [("Chargebee", "described"), ("Tripletex", "generic")]
+    assert "Tripletex's own API is not modelled" in document["apis"][1]["summary"]
     assert "only list, get, create and update" in document["apis"][1]["summary"]
+
+
+def test_hubspot_is_checked_against_its_own_openapi_and_membercare_against_sesams_connector(tmp_path):
+    [document] = _report(tmp_path, "HubSpot", "MemberCare")["dataflows"]
+    hubspot, membercare = document["apis"]
+    assert (hubspot["kind"], membercare["kind"]) == ("described", "declared")
+    assert "HubSpot's OpenAPI files" in hubspot["summary"] and "hubspot-api-client" in hubspot["summary"]
+    assert "Sesam's public MemberCare connector" in membercare["summary"] and "our declaration" in membercare["summary"]
 
 
 def test_a_declared_api_says_what_it_offers_and_a_system_with_itself_is_named_once(tmp_path):

@@ -13,8 +13,8 @@ ODD_NAMES = ["Exact Online", "", "PowerOffice GO", "Business Central", "Visma.ne
 @pytest.mark.parametrize("system", ODD_NAMES)
 def test_any_system_name_gets_a_working_connector(sync_harness, system):
     h = sync_harness(mapping("HubSpot Contact", (system, "Customers (human data)"),
-                             properties=[prop("email", "email")]))
-    h.source.create({"email": "a@example.com"})
+                             properties=[prop("properties.email", "email")]))
+    h.source.create({"properties": {"email": "a@example.com"}})
     assert h.run_pass().created == 1
     [record] = h.target.records()
     assert record["email"] == "a@example.com"
