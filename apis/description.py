@@ -100,6 +100,7 @@ class EntityApi:
     input_schema: str = ""  # the extract's component schema of a write body
     declared: bool = False  # no public source shows this entity: it is our declaration
     lacks: str = ""  # what the API does not offer, in a report's words
+    extract_path: str = ""  # where the extract has this collection, when the vendor's description spells it otherwise
     unmodelled: str = ""  # what the API offers that this product does not model yet (no operations until it does)
 
     @property

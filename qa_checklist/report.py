@@ -103,7 +103,15 @@ def summarize(report: dict[str, Any]) -> None:
     group_by_cause(report["dataflows"])
     for dataflow in report["dataflows"]:
         dataflow["summary"] = _summary(i for m in dataflow["mappings"] for i in m["items"])
+        dataflow["summary"]["vendor_findings"] = _vendor_findings(dataflow)
     report["summary"] = _summary(i for d in report["dataflows"] for m in d["mappings"] for i in m["items"])
+    report["summary"]["vendor_findings"] = sum(d["summary"]["vendor_findings"] for d in report["dataflows"])
+
+
+def _vendor_findings(dataflow: dict[str, Any]) -> int:
+    """How many row sides a vendor's own schema refuses (a path it lacks, keeps read-only or types otherwise)."""
+    findings = [*dataflow["findings"], *(f for m in dataflow["mappings"] for f in m.get("findings", ()))]
+    return sum(1 for f in findings if str(f.get("code", "")).startswith("vendor-"))
 
 
 def _summary(items: Iterable[dict]) -> dict[str, int]:

@@ -40,3 +40,16 @@ def test_the_page_shows_it_under_the_document_title(tmp_path):
     page = render_html(_report(tmp_path, "Tripletex", "<b>Bad</b>"))
     assert "<b>Tripletex</b>: Tripletex&#39;s own API is not modelled" in page
     assert "&lt;b&gt;Bad&lt;/b&gt;&#39;s own API is not modelled" in page and "<b>Bad</b>'s" not in page
+
+
+def test_rows_a_vendor_refuses_are_counted_in_the_summary_and_listed_with_their_document(tmp_path):
+    manifest = tmp_path / "checklist.json"
+    finding = {"file": "a-b.rst", "line": 12, "severity": "warning", "code": "vendor-read-only",
+               "message": "properties.createdate -> x: HubSpot's API keeps it read-only; its items are not verifiable"}
+    manifest.write_text(json.dumps({"documents": [{
+        "file": "a-b.rst", "title": "HubSpot to Tripletex Dataflow", "sha256": "0" * 64, "source_system": "HubSpot",
+        "target_system": "Tripletex", "findings": [finding, {**finding, "code": "target-two-sources"}], "mappings": [],
+    }]}))
+    report = build_report([manifest], [])
+    assert report["summary"]["vendor_findings"] == 1 and report["dataflows"][0]["summary"]["vendor_findings"] == 1
+    assert "1 row side against the vendor's API" in render_html(report)

@@ -96,7 +96,7 @@ def items(report: dict) -> dict:
 
 def test_each_item_gets_the_final_outcome_of_its_tests(suite, tmp_path):
     report = run(suite, tmp_path / "r" / "qa.html", f"--junitxml={tmp_path / 'junit.xml'}")
-    assert report["summary"] == {"items": 8, "passed": 1, "failed": 5, "skipped": 1, "not_testable": 1, "causes": 4}
+    assert report["summary"] == {"items": 8, "passed": 1, "failed": 5, "skipped": 1, "not_testable": 1, "causes": 4, "vendor_findings": 0}
     got = items(report)
     assert {k: v["status"] for k, v in got.items()} == {
         "sync": "passed", "merge-or-create": "failed", "bidirectional": "failed", "property/x-to-y": "failed",
