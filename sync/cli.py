@@ -115,8 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ConfigurationError("; ".join(
                 f"{row.file}:{row.line}: {row.source} -> {row.target}: {why} (add its spelling under "
                 f'[concepts."{row.when.has.strip()}"] in the config)' for row, why in unknown))
-        source = connector_for(mapping.source_system, config=system_config(config, mapping.source_system))
-        target = connector_for(mapping.target_system, config=system_config(config, mapping.target_system))
+        source = connector_for(mapping.source_system, entity=mapping.source_entity,
+                               config=system_config(config, mapping.source_system))
+        target = connector_for(mapping.target_system, entity=mapping.target_entity,
+                               config=system_config(config, mapping.target_system))
         redact = redact + source.redactor + target.redactor
         state = open_state(args.state or config.get("state") or "sync-state.db")
         engine = SyncEngine(mapping, source, target, state, vocabulary=vocabulary)
