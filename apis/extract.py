@@ -5,6 +5,7 @@ The product never reads the vendors' own files at run time; it ships what this s
 holding the chosen operations, the component schemas they reach and the security schemes, with
 every description, summary, example, tag and `x-` extension gone, and the source (repository, path,
 commit, git blob) recorded under `x-extract`. Same input, same bytes: keys sorted, no timestamps.
+A Swagger 2.0 source is read as the OpenAPI 3.0 document it stands for (`from_swagger2`).
 
     python -m apis.extract apis/hubspot/recipe.toml [--vendor-apis DIR] [--git-dir OWNER/NAME=DIR]
     python -m apis.extract --vendor V --source FILE REPO PATH COMMIT ... --operation 'GET /x' ... --out PATH
@@ -39,6 +40,18 @@ SCHEME_FACTS = ("type", "scheme", "bearerFormat", "name", "in", "openIdConnectUr
 FLOW_URLS = ("authorizationUrl", "tokenUrl", "refreshUrl")
 NUMBER_TEXT = {"integer": re.compile(r"-?[0-9]+"), "number": re.compile(r"-?[0-9]+(\.[0-9]+)?")}
 SCHEMA_REF = "#/components/schemas/"
+# Swagger 2.0: a parameter's schema facts sit beside its name; OpenAPI 3 puts them under `schema`.
+SWAGGER_PARAMETER_SCHEMA = ("type", "format", "items", "enum", "default", "maximum", "exclusiveMaximum", "minimum",
+                            "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
+                            "uniqueItems", "multipleOf")
+SWAGGER_COLLECTIONS = {"csv": {"explode": False}, "multi": {"explode": True},
+                       "ssv": {"style": "spaceDelimited", "explode": False},
+                       "pipes": {"style": "pipeDelimited", "explode": False}}
+SWAGGER_FLOWS = {"implicit": "implicit", "password": "password", "application": "clientCredentials",
+                 "accessCode": "authorizationCode"}
+SWAGGER_REFS = (("#/definitions/", SCHEMA_REF), ("#/parameters/", "#/components/parameters/"),
+                ("#/responses/", "#/components/responses/"))
+OPENAPI_OF_SWAGGER2 = "3.0.3"
 RECIPE_KEYS = {"vendor", "title", "version", "operations", "source"}
 SOURCE_KEYS = {"file", "repo", "path", "commit"}
 
@@ -69,6 +82,7 @@ class Document:
     source: Source
     tree: dict
     blob: str
+    converted_from: str | None = None  # "swagger 2.0" when `tree` is the OpenAPI 3 reading of a Swagger file
 
 
 @dataclass(slots=True)
@@ -156,12 +170,140 @@ def read_document(source: Source) -> Document:
             tree = json.loads(data)
     except ValueError as error:
         raise ExtractError(f"{source.label}: cannot be read: {str(error).splitlines()[0]}") from None
+    converted_from = None
+    if isinstance(tree, dict) and tree.get("swagger") == "2.0" and isinstance(tree.get("paths"), dict):
+        tree, converted_from = from_swagger2(tree), "swagger 2.0"
     version = tree.get("openapi") if isinstance(tree, dict) else None
     if not (isinstance(version, str) and version.startswith("3.")) or not isinstance(tree.get("paths"), dict):
-        found = tree.get("openapi", tree.get("swagger")) if isinstance(tree, dict) else None
-        raise ExtractError(f"{source.label}: not an OpenAPI 3 document (openapi: {found!r})")
+        key = "swagger" if isinstance(tree, dict) and "swagger" in tree and "openapi" not in tree else "openapi"
+        found = tree.get(key) if isinstance(tree, dict) else None
+        raise ExtractError(f"{source.label}: not an OpenAPI 3 or Swagger 2.0 document ({key}: {found!r})")
     blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-    return Document(source, tree, blob)
+    return Document(source, tree, blob, converted_from)
+
+
+def from_swagger2(tree: dict) -> dict:
+    """The OpenAPI 3.0 document a Swagger 2.0 one stands for, as far as an extract reads it.
+
+    Body and form parameters become a request body, and a response's schema its content, once for each
+    media type the operation (or else the document) consumes or produces; other parameters carry their
+    facts under `schema`; `definitions` become component schemas and `securityDefinitions` security
+    schemes; every `$ref` follows. Servers (host, basePath, schemes) and response headers are left out:
+    no extract keeps them.
+    """
+    consumes, produces = tree.get("consumes") or ["application/json"], tree.get("produces") or ["application/json"]
+    shared = tree.get("parameters") or {}
+
+    def shared_one(parameter: dict) -> dict:
+        ref = parameter.get("$ref", "")
+        return shared.get(ref[len("#/parameters/"):], {}) if ref.startswith("#/parameters/") else parameter
+
+    def parameters(raw: list, operation: dict) -> tuple[list, dict | None]:
+        kept, form, body = [], [], None
+        for parameter in raw:
+            target = shared_one(parameter)
+            if target is not parameter and target.get("in") not in ("body", "formData"):
+                kept.append(parameter)
+            elif target.get("in") == "body":
+                media = operation.get("consumes") or consumes
+                body = {"content": {kind: {"schema": target.get("schema", {})} for kind in media},
+                        **{k: target[k] for k in ("required",) if k in target}}
+            elif target.get("in") == "formData":
+                form.append(target)
+            else:
+                kept.append(_swagger2_parameter(target))
+        if form:
+            media = [kind for kind in operation.get("consumes") or consumes
+                     if kind in ("application/x-www-form-urlencoded", "multipart/form-data")]
+            schema = {"type": "object", "properties": {p["name"]: _swagger2_parameter(p).get("schema", {})
+                                                       for p in form}}
+            required = [p["name"] for p in form if p.get("required")]
+            if required:
+                schema["required"] = required
+            body = {"content": {kind: {"schema": schema} for kind in media or ["application/x-www-form-urlencoded"]}}
+        return kept, body
+
+    def responses(raw: dict, operation: dict) -> dict:
+        kept = {}
+        for status, response in raw.items():
+            if "$ref" in response:
+                kept[status] = response
+                continue
+            kept[status] = {"description": response.get("description", "")}
+            if "schema" in response:
+                kept[status]["content"] = {kind: {"schema": response["schema"]}
+                                           for kind in operation.get("produces") or produces}
+        return kept
+
+    paths = {}
+    for path, item in tree["paths"].items():
+        paths[path] = {}
+        for key, value in item.items():
+            if key in METHODS:
+                operation = {k: v for k, v in value.items()
+                             if k not in ("parameters", "responses", "consumes", "produces", "schemes")}
+                # A path's parameters apply to each operation below it that does not redefine them (a body too).
+                merged = {(shared_one(p).get("name"), shared_one(p).get("in")): p
+                          for p in [*item.get("parameters", []), *value.get("parameters", [])]}
+                kept, body = parameters(list(merged.values()), value)
+                if kept:
+                    operation["parameters"] = kept
+                if body:
+                    operation["requestBody"] = body
+                operation["responses"] = responses(value.get("responses", {}), value)
+                paths[path][key] = operation
+    components = {"schemas": tree.get("definitions") or {},
+                  "parameters": {name: _swagger2_parameter(p) for name, p in shared.items()
+                                 if p.get("in") not in ("body", "formData")},
+                  "responses": responses(tree.get("responses") or {}, {}),
+                  "securitySchemes": {name: _swagger2_scheme(s) for name, s in (tree.get("securityDefinitions")
+                                                                                 or {}).items()}}
+    converted = {"openapi": OPENAPI_OF_SWAGGER2, "info": tree.get("info", {}), "paths": paths,
+                 "components": {key: value for key, value in components.items() if value}}
+    if "security" in tree:
+        converted["security"] = tree["security"]
+    return _swagger2_refs(converted)
+
+
+def _swagger2_parameter(parameter: dict) -> dict:
+    kept = {k: v for k, v in parameter.items() if k not in SWAGGER_PARAMETER_SCHEMA and k != "collectionFormat"}
+    schema = {k: parameter[k] for k in SWAGGER_PARAMETER_SCHEMA if k in parameter}
+    if schema.get("type") == "file":
+        schema.update(type="string", format="binary")
+    if schema:
+        kept["schema"] = schema
+    if schema.get("type") == "array" and parameter.get("in") == "query":  # Swagger's default is csv
+        kept.update(SWAGGER_COLLECTIONS.get(parameter.get("collectionFormat", "csv"), {}))
+    return kept
+
+
+def _swagger2_scheme(scheme: dict) -> dict:
+    kept = {k: v for k, v in scheme.items() if k not in ("flow", "authorizationUrl", "tokenUrl", "scopes")}
+    if scheme.get("type") == "basic":
+        kept.update(type="http", scheme="basic")
+    elif scheme.get("type") == "oauth2":
+        flow = {k: scheme[k] for k in ("authorizationUrl", "tokenUrl") if k in scheme}
+        kept["flows"] = {SWAGGER_FLOWS.get(scheme.get("flow"), scheme.get("flow")): {**flow,
+                                                                                     "scopes": scheme.get("scopes", {})}}
+    return kept
+
+
+def _swagger2_refs(node: Any) -> Any:
+    """Every `$ref` pointed at its OpenAPI 3 home; a schema's discriminator (a property name) as an object."""
+    if isinstance(node, list):
+        return [_swagger2_refs(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    kept = {key: _swagger2_refs(value) for key, value in node.items()}
+    if isinstance(kept.get("$ref"), str):
+        for old, new in SWAGGER_REFS:
+            if kept["$ref"].startswith(old):
+                kept["$ref"] = new + kept["$ref"][len(old):]
+    if isinstance(kept.get("discriminator"), str):
+        kept["discriminator"] = {"propertyName": kept["discriminator"]}
+    if kept.get("type") == "file":
+        kept.update(type="string", format="binary")
+    return kept
 
 
 def _load_yaml(data: bytes) -> Any:
@@ -224,7 +366,8 @@ def extract(documents: list[Document], operations: tuple[str, ...], vendor: str,
             "vendor": vendor, "title": title, "version": version, "operations": len(operations), "made_by": MADE_BY,
             "source": [{"repo": d.source.repo, "path": d.source.path, "commit": d.source.commit, "git_blob": d.blob,
                         "title": d.tree.get("info", {}).get("title"),
-                        "version": d.tree.get("info", {}).get("version")} for d in documents],
+                        "version": d.tree.get("info", {}).get("version"),
+                        **({"converted_from": d.converted_from} if d.converted_from else {})} for d in documents],
         },
     }
     if components:

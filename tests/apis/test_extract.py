@@ -10,11 +10,17 @@ from apis.extract import main
 
 ROOT = Path(__file__).parents[2]
 VENDOR_APIS = ROOT.parent / "shared" / "vendor-apis"
-VENDORS = ("hubspot", "tripletex", "powerofficego")
+VENDORS = ("hubspot", "tripletex", "powerofficego", "superoffice")
 HUBSPOT_REPO = "HubSpot/HubSpot-public-api-spec-collection"
 # The HubSpot recipe reads one file (User Provisioning) from a clone of HUBSPOT_REPO rather than from
 # ../shared/vendor-apis; point this variable at one to check the HubSpot extract too.
 HUBSPOT_CLONE = os.environ.get("HUBSPOT_SPEC_COLLECTION")
+# The SuperOffice recipe reads all its files (Swagger 2.0) from a clone of SUPEROFFICE_REPO.
+SUPEROFFICE_REPO = "SuperOfficeDocs/docs"
+SUPEROFFICE_CLONE = os.environ.get("SUPEROFFICE_DOCS")
+# vendor: (repo, clone, environment variable, how many of its sources are read from git)
+FROM_GIT = {"hubspot": (HUBSPOT_REPO, HUBSPOT_CLONE, "HUBSPOT_SPEC_COLLECTION", 1),
+            "superoffice": (SUPEROFFICE_REPO, SUPEROFFICE_CLONE, "SUPEROFFICE_DOCS", 14)}
 
 WIDGETS = {
     "openapi": "3.0.3",
@@ -219,8 +225,10 @@ def test_a_missing_operation_is_an_error_naming_it_and_nothing_is_written(tmp_pa
 
 @pytest.mark.parametrize("content, complaint", [
     (None, "widgets.json: no such file"),
-    (json.dumps({"swagger": "2.0", "info": {}, "paths": {}}),
-     "widgets.json: not an OpenAPI 3 document (openapi: '2.0')"),
+    (json.dumps({"swagger": "1.2", "info": {}, "paths": {}}),
+     "widgets.json: not an OpenAPI 3 or Swagger 2.0 document (swagger: '1.2')"),
+    (json.dumps({"openapi": "2.5", "info": {}, "paths": {}}),
+     "widgets.json: not an OpenAPI 3 or Swagger 2.0 document (openapi: '2.5')"),
     ("{not json", "widgets.json: cannot be read"),
 ])
 def test_an_unreadable_source_is_an_error_naming_the_file_and_nothing_is_written(tmp_path, capsys, content, complaint):
@@ -268,6 +276,110 @@ def test_integer_defaults_written_as_strings_are_read_as_numbers_and_counted(tmp
     assert extract["x-extract"]["mended"] == {"integer defaults written as strings, read as numbers": 1}
 
 
+SWAGGER = {
+    "swagger": "2.0",
+    "info": {"title": "Gizmos", "version": "2", "description": "All about gizmos."},
+    "host": "api.example.com", "basePath": "/", "schemes": ["https"],
+    "consumes": ["application/json"], "produces": ["application/json"],
+    "paths": {
+        "/gizmos/{id}": {
+            "parameters": [{"name": "id", "in": "path", "required": True, "type": "integer", "format": "int32"}],
+            "get": {
+                "operationId": "getGizmo",
+                "parameters": [{"name": "tags", "in": "query", "type": "array", "items": {"type": "string"}},
+                               {"$ref": "#/parameters/Language"}],
+                "produces": ["application/json", "text/xml"],
+                "responses": {"200": {"description": "a gizmo", "schema": {"$ref": "#/definitions/Gizmo"}},
+                              "304": {"description": "not modified"}},
+                "security": [{"basic": []}],
+            },
+            "put": {
+                "operationId": "putGizmo", "consumes": ["application/json", "application/merge-patch+json"],
+                "parameters": [{"name": "gizmo", "in": "body", "required": True,
+                                "schema": {"$ref": "#/definitions/Gizmo"}}],
+                "responses": {"200": {"description": "saved", "schema": {"$ref": "#/definitions/Gizmo"}},
+                              "412": {"description": "changed since"}},
+                "security": [{"oauth": ["write"]}],
+            },
+        },
+        "/gizmos/{id}/image": {
+            "post": {
+                "operationId": "postImage", "consumes": ["multipart/form-data"],
+                "parameters": [{"name": "id", "in": "path", "required": True, "type": "integer"},
+                               {"name": "file", "in": "formData", "required": True, "type": "file"},
+                               {"name": "caption", "in": "formData", "type": "string", "maxLength": 80}],
+                "responses": {"204": {"description": "stored"}},
+            },
+        },
+    },
+    "parameters": {"Language": {"name": "Accept-Language", "in": "header", "type": "string",
+                                "description": "a language"}},
+    "definitions": {
+        "Gizmo": {"type": "object", "discriminator": "Kind", "required": ["Kind"], "x-nullable": True,
+                  "properties": {"GizmoId": {"type": "integer", "format": "int32", "readOnly": True},
+                                 "Kind": {"type": "string", "enum": ["a", "b"]},
+                                 "Parts": {"type": "array", "items": {"$ref": "#/definitions/Part"}}}},
+        "Part": {"type": "object", "properties": {"Value": {"type": "string"}}},
+    },
+    "securityDefinitions": {
+        "basic": {"type": "basic", "description": "user:password"},
+        "oauth": {"type": "oauth2", "flow": "accessCode", "authorizationUrl": "https://example.com/auth",
+                  "tokenUrl": "https://example.com/token", "scopes": {"write": "Write gizmos", "read": "Read"}},
+    },
+}
+
+
+def test_a_swagger_2_source_is_read_as_the_openapi_3_document_it_stands_for(tmp_path):
+    source = write(tmp_path / "gizmos.json", SWAGGER)
+    status, extract = run(tmp_path, "GET /gizmos/{id}", "PUT /gizmos/{id}", "POST /gizmos/{id}/image",
+                          files=[source])
+    assert status == 0
+    assert extract["openapi"] == "3.0.3" and extract["info"] == {"title": "Gizmos", "version": "2"}
+    gizmo = {"schema": {"$ref": "#/components/schemas/Gizmo"}}
+    id_parameter = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "format": "int32"}}
+    assert extract["paths"]["/gizmos/{id}"]["get"] == {
+        "operationId": "getGizmo",
+        # the path's parameter applies; a csv array in the query is form-style, not exploded
+        "parameters": [id_parameter,
+                       {"name": "tags", "in": "query", "explode": False,
+                        "schema": {"type": "array", "items": {"type": "string"}}},
+                       {"name": "Accept-Language", "in": "header", "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "", "content": {"application/json": gizmo, "text/xml": gizmo}},
+                      "304": {"description": ""}},
+        "security": [{"basic": []}],
+    }
+    put = extract["paths"]["/gizmos/{id}"]["put"]
+    assert put["parameters"] == [id_parameter]
+    assert put["requestBody"] == {"required": True,
+                                  "content": {"application/json": gizmo, "application/merge-patch+json": gizmo}}
+    assert put["responses"] == {"200": {"description": "", "content": {"application/json": gizmo}},
+                                "412": {"description": ""}}
+    image = extract["paths"]["/gizmos/{id}/image"]["post"]
+    assert image["requestBody"] == {"content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary"}, "caption": {"type": "string", "maxLength": 80}},
+    }}}}
+    assert extract["components"]["schemas"] == {
+        "Gizmo": {"type": "object", "discriminator": {"propertyName": "Kind"}, "required": ["Kind"],
+                  "properties": {"GizmoId": {"type": "integer", "format": "int32", "readOnly": True},
+                                 "Kind": {"type": "string", "enum": ["a", "b"]},
+                                 "Parts": {"type": "array", "items": {"$ref": "#/components/schemas/Part"}}}},
+        "Part": {"type": "object", "properties": {"Value": {"type": "string"}}},
+    }
+    assert extract["components"]["securitySchemes"] == {
+        "basic": {"type": "http", "scheme": "basic"},
+        "oauth": {"type": "oauth2", "flows": {"authorizationCode": {
+            "authorizationUrl": "https://example.com/auth", "tokenUrl": "https://example.com/token",
+            "scopes": {"write": ""}}}},
+    }
+    blob = subprocess.run(["git", "hash-object", str(source)], capture_output=True, text=True, check=True).stdout
+    assert extract["x-extract"]["source"] == [{
+        "repo": SOURCE[0], "path": "spec/gizmos.json", "commit": SOURCE[2], "git_blob": blob.strip(),
+        "title": "Gizmos", "version": "2", "converted_from": "swagger 2.0"}]
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(extract)
+
+
 def test_a_recipe_names_files_under_the_vendor_apis_folder_and_puts_the_extract_beside_it(tmp_path, capsys):
     apis = tmp_path / "vendor-apis"
     (apis / "example").mkdir(parents=True)
@@ -308,10 +420,11 @@ def vendor_apis() -> Path:
 def test_the_committed_extract_is_what_its_recipe_makes(vendor_apis, vendor, tmp_path):
     argv = [str(ROOT / "apis" / vendor / "recipe.toml"), "--vendor-apis", str(vendor_apis),
             "--out", str(tmp_path / "openapi.json")]
-    if vendor == "hubspot":
-        if not HUBSPOT_CLONE:
-            pytest.skip(f"set HUBSPOT_SPEC_COLLECTION to a clone of {HUBSPOT_REPO} to remake the HubSpot extract")
-        argv += ["--git-dir", f"{HUBSPOT_REPO}={HUBSPOT_CLONE}"]
+    if vendor in FROM_GIT:
+        repo, clone, variable, _ = FROM_GIT[vendor]
+        if not clone:
+            pytest.skip(f"set {variable} to a clone of {repo} to remake the {vendor} extract")
+        argv += ["--git-dir", f"{repo}={clone}"]
     assert main(argv) == 0
     assert (tmp_path / "openapi.json").read_bytes() == (ROOT / "apis" / vendor / "openapi.json").read_bytes()
 
@@ -324,8 +437,9 @@ def test_the_committed_extract_names_the_blobs_of_the_shared_files(vendor_apis, 
         shared[blob.stdout.strip()] = file.name
     sources = committed(vendor)["x-extract"]["source"]
     from_shared = [s for s in sources if s["git_blob"] in shared]
-    # Every source but HubSpot's User Provisioning file (read from git) is a file of the shared folder.
-    assert len(from_shared) == len(sources) - (vendor == "hubspot")
+    # Every source is a file of the shared folder but those read from git: HubSpot's User Provisioning file and
+    # all of SuperOffice's.
+    assert len(from_shared) == len(sources) - FROM_GIT.get(vendor, (None, None, None, 0))[3]
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
