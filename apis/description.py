@@ -19,7 +19,7 @@ from .names import plural, slug, snake, system_key
 
 HERE = Path(__file__).parent
 KINDS = ("described", "declared", "generic")
-PAGE_STYLES = ("cursor", "offset", "page", "next_link", "none")
+PAGE_STYLES = ("cursor", "offset", "from", "page", "next_link", "none")
 BODY_STYLES = ("json", "form", "properties")  # properties: HubSpot's {"properties": {...}} of strings
 UPDATE_STYLES = ("merge", "json_patch")
 CONDITIONALS = (None, "if-match", "version-field", "if-unmodified-since")
@@ -37,6 +37,7 @@ class Auth:
     style: str = "bearer"  # bearer (a token in `header`) | basic | none
     header: str = "Authorization"
     prefix: str = "Bearer "
+    user: str = ""  # basic: a fixed user name, the secret being the password (Tripletex: "0" and a session token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ class Paging:
     param: str = "cursor"
     size_param: str = "limit"
     max_size: int = 100
-    total: str = ""  # "page": the body field holding the number of pages
+    total: str = ""  # "page": the field holding the number of pages; "from": the number of records (none: a short page ends)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class Incremental:
     field: str | None = "updated_at"
     format: str = "unix"  # unix | unix_ms | iso8601
     param: str | None = None  # a list parameter; None: the list has no changed-since filter
+    param_value: str = "{since}"  # what it carries (`lastModifiedDateTime gt {since}` for an OData $filter)
     overlap: float = 0  # seconds re-read at the cursor's edge, for coarse clocks
     search: str = ""  # a search endpoint that filters on `search_property` (HubSpot), in place of `param`
     search_property: str = ""
@@ -73,6 +75,8 @@ class Writes:
     update_style: str = "merge"
     idempotency_header: str | None = None
     conditional: str | None = None
+    version_field: str = ""  # the field holding a record's version or ETag (`version`, `@odata.etag`)
+    conditional_required: bool = False  # an update without its condition is refused (Business Central's If-Match)
     client_ids: bool = False  # a create may choose the new record's id
 
 
@@ -82,6 +86,7 @@ class Errors:
 
     message: str = "error.message"
     code: str = "error.code"
+    status: str = ""  # where the body repeats the HTTP status, if it does
     stale: tuple[int, ...] = ()
 
 
@@ -119,7 +124,10 @@ class ApiDescription:
     base_url: str
     auth: Auth = Auth()
     records: str = "items"  # where a list's records sit (dotted; "" for a bare array)
+    record: str = ""  # where one record sits in a get, create or update answer ("" for the body itself)
+    item_path: str = "{path}/{id}"  # one record's path (`{path}({id})` in OData)
     id_field: str = "id"
+    id_type: str = "string"  # how records hold the id the API assigns: string | integer
     incremental: Incremental = Incremental()
     paging: Paging = Paging()
     writes: Writes = Writes()
@@ -128,6 +136,7 @@ class ApiDescription:
     unknown_entities: str = "slug"  # how an entity no table names is reached: slug | plural | none
     quirks: str = ""  # the name of the small component for what data cannot say (sync/connectors/quirks)
     extract: str = ""  # the OpenAPI extract beside api.toml
+    extract_prefix: str = ""  # what the extract's paths hold before this description's (a company scope)
     fields: Mapping[str, str] = field(default_factory=dict)  # dotted path (`properties.*`) -> type, all entities
     read_only: tuple[str, ...] = ()  # dotted paths no write may hold, all entities
     families: Mapping[str, EntityApi] = field(default_factory=dict)  # by name suffix: `association`
@@ -255,11 +264,13 @@ def load(path: Path) -> ApiDescription:
     return ApiDescription(
         key=path.parent.name, name=api["name"], kind=api["kind"], source=" ".join(api["source"].split()),
         base_url=api["base_url"], auth=_table(data, "auth", Auth, where),
-        records=api.get("records", "items"), id_field=api.get("id_field", "id"),
+        records=api.get("records", "items"), record=api.get("record", ""),
+        item_path=api.get("item_path", "{path}/{id}"), id_field=api.get("id_field", "id"),
+        id_type=api.get("id_type", "string"),
         incremental=_incremental(_table(data, "incremental", Incremental, where)), paging=paging, writes=writes,
         errors=_table(data, "errors", Errors, where), entities=entities,
         unknown_entities=api.get("unknown_entities", "slug"), quirks=api.get("quirks", ""),
-        extract=api.get("extract", ""), fields=dict(fields), read_only=tuple(read_only), families=families)
+        extract=api.get("extract", ""), extract_prefix=api.get("extract_prefix", ""), fields=dict(fields), read_only=tuple(read_only), families=families)
 
 
 @cache

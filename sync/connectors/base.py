@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from email.utils import formatdate
 import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any, Iterable
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
+import jsonpatch
 import requests
 
 from apis.description import ApiDescription
@@ -28,7 +30,7 @@ from ..errors import ApiError, CreateOutcomeUnknown, ListFailed, StaleRecord
 from ..http import build_session, not_replayable
 from ..redaction import Redactor
 from ..paths import get_path
-from .paging import PageNumberPaginator, PagingLoop, TokenPaginator
+from .paging import OffsetPaginator, PageNumberPaginator, PagingLoop, TokenPaginator
 
 log = logging.getLogger("sync.connectors")
 
@@ -88,8 +90,9 @@ class RestConnector:
         self.updated_at_field: str | None = incremental.field
         self.since_param = incremental.param
         self.since_overlap = incremental.overlap
+        self._since_value = incremental.param_value
         self.idempotency_header = api.writes.idempotency_header
-        self.conditional_writes = api.writes.conditional == "if-match"  # sends If-Match with the version last read
+        self.conditional_writes = api.writes.conditional is not None  # the API refuses a write planned on a stale read
         self.client_ids = api.writes.client_ids
         self._credentials = credentials or Credentials()
         self._credentials.check_sendable(system)
@@ -113,7 +116,7 @@ class RestConnector:
         paging = self.api.paging
         params: dict[str, Any] = {paging.size_param: paging.max_size} if paging.size_param else {}
         if since is not None and self.since_param:
-            params[self.since_param] = since
+            params[self.since_param] = self._since_value.format(since=since)
         if token is not None and paging.param:
             params[paging.param] = token
         return params
@@ -126,7 +129,14 @@ class RestConnector:
         return records
 
     def parse_record(self, endpoint: Endpoint, body: Any) -> dict:
-        return body
+        record = get_path(body, self.api.record) if self.api.record and isinstance(body, dict) else body
+        if not isinstance(record, dict):
+            raise ApiError(200, f"the answer holds no record{f' under {self.api.record!r}' if self.api.record else ''}")
+        return record
+
+    def item_path(self, endpoint: Endpoint, rid: str) -> str:
+        """One record's path, its id percent-encoded: an id is data from the API, never a path of its own."""
+        return self.api.item_path.format(path=endpoint.path, id=quote(str(rid), safe=""))
 
     def encode_write(self, endpoint: Endpoint, body: dict) -> dict[str, Any]:
         """The keyword arguments of requests that carry a write body."""
@@ -134,7 +144,7 @@ class RestConnector:
 
     def write_routes(self, endpoint: Endpoint, rid: str, changes: dict, record: dict) -> list[tuple[str, str, dict]]:
         """(method, path, body) requests that together apply `changes` to `record` as last read."""
-        return [("PATCH", f"{endpoint.path}/{rid}", changes)]
+        return [(self.api.writes.update_method, self.item_path(endpoint, rid), changes)]
 
     def prepare_create(self, endpoint: Endpoint, body: dict, idempotency_key: str | None) -> dict:
         """The body a create sends (an API that wants a client-chosen id gets one here)."""
@@ -185,7 +195,10 @@ class RestConnector:
         return timestamp(get_path(record, self.updated_at_field)) if self.updated_at_field else None
 
     def version(self, record: dict) -> str:
-        """What identifies this state of a record: its updated-at, else a hash of its fields."""
+        """What identifies this state of a record: its version or ETag, else its updated-at, else a hash of its fields."""
+        field = self.api.writes.version_field
+        if field and get_path(record, field) is not None:
+            return str(get_path(record, field))
         stamp = get_path(record, self.updated_at_field) if self.updated_at_field else None
         if stamp is not None:
             return str(stamp)
@@ -205,8 +218,9 @@ class RestConnector:
                 if self.api.paging.style == "next_link" and paginator.token is not None:
                     path, params = self._next_link(str(paginator.token))
                 body = self._send("list", "GET", path, params=params)
-                records.extend(self.parse_page(endpoint, body))
-                paginator.advance(body)
+                page = self.parse_page(endpoint, body)
+                records.extend(page)
+                paginator.advance(body, len(page))
         except (ApiError, PagingLoop, requests.RequestException) as exc:
             raise ListFailed(f"listing {self.system} {entity} failed: {describe_failure(exc)}") from None
         stamps = [stamp for stamp in map(self._stamp_of, records) if stamp is not None]
@@ -227,7 +241,7 @@ class RestConnector:
 
     def get_record(self, entity: str, rid: str) -> dict:
         endpoint = self.endpoint(entity)
-        return self.parse_record(endpoint, self._send("get", "GET", f"{endpoint.path}/{rid}"))
+        return self.parse_record(endpoint, self._send("get", "GET", self.item_path(endpoint, rid)))
 
     def create_record(self, entity: str, body: dict, idempotency_key: str | None = None) -> dict:
         """The created record. Without an idempotency header, a create is never resent blindly: a 5xx or a
@@ -260,17 +274,43 @@ class RestConnector:
         record: dict = seen
         for index, (method, path, part) in enumerate(self.write_routes(endpoint, rid, changes, seen)):
             headers = self._idempotency(f"{idempotency_key}-{index}" if idempotency_key else None)
-            if self.conditional_writes and index == 0:
-                headers["If-Match"] = self.version(seen)
-            record = self.parse_record(endpoint, self._send("update", method, path, headers=headers,
-                                                            **self.encode_write(endpoint, part)))
+            if index == 0:  # the first write carries the version it was planned against
+                part = self._conditional(seen, headers, part)
+            encoded = self.encode_update(endpoint, part, seen)
+            headers.update(encoded.pop("headers", {}))
+            record = self.parse_record(endpoint, self._send("update", method, path, headers=headers, **encoded))
         return record
 
+    def _conditional(self, seen: dict, headers: dict[str, str], body: dict) -> dict:
+        """The write made conditional on `seen`, as the API does it: `If-Match` with its version or ETag,
+        `If-Unmodified-Since` with its change time, or its version in the body."""
+        style, field = self.api.writes.conditional, self.api.writes.version_field
+        if style == "if-match":
+            headers["If-Match"] = self.version(seen)
+        elif style == "if-unmodified-since":
+            stamp = self.updated_at(seen)
+            if stamp is not None:
+                headers["If-Unmodified-Since"] = formatdate(stamp, usegmt=True)
+        elif style == "version-field" and field:
+            body = {**body, field: get_path(seen, field)}
+        return body
+
+    def encode_update(self, endpoint: Endpoint, body: dict, seen: dict) -> dict[str, Any]:
+        """The keyword arguments of requests that carry an update: the body as `encode_write` puts it, or,
+        for an API that takes JSON Patch, the operations that turn what was read into what is wanted."""
+        if self.api.writes.update_style != "json_patch":
+            return self.encode_write(endpoint, body)
+        wanted = {**seen, **body}
+        operations = jsonpatch.make_patch({k: seen.get(k) for k in body}, {k: wanted[k] for k in body}).patch
+        return {"data": json.dumps(operations), "headers": {"Content-Type": "application/json-patch+json"}}
+
     # plumbing
-    def _paginator(self) -> TokenPaginator | PageNumberPaginator:
+    def _paginator(self) -> TokenPaginator | PageNumberPaginator | OffsetPaginator:
         paging = self.api.paging
         if paging.style == "page":
-            return PageNumberPaginator(paging.total)
+            return PageNumberPaginator(paging.total, paging.max_size)
+        if paging.style == "from":
+            return OffsetPaginator(paging.total, paging.max_size)
         return TokenPaginator(paging.token)
 
     def _idempotency(self, key: str | None) -> dict[str, str]:

@@ -27,7 +27,7 @@ class TokenPaginator:
         self.has_more = True
         self._seen: set[str] = set()
 
-    def advance(self, body: dict) -> None:
+    def advance(self, body: Any, count: int = 0) -> None:
         token = _at(body, self.token_field)
         if token in (None, ""):
             self.has_more = False
@@ -39,16 +39,35 @@ class TokenPaginator:
 
 
 class PageNumberPaginator:
-    """Counts pages 1, 2, ... until the response's `total_pages` is reached."""
+    """Counts pages 1, 2, ... until the response's number of pages (`total_field`) is reached, or, where the
+    API gives none, until a page holds fewer records than asked for."""
 
-    def __init__(self, total_field: str = "total_pages"):
-        self.total_field = total_field
-        self.token = 1
+    def __init__(self, total_field: str = "total_pages", size: int = 100, first: int = 1):
+        self.total_field, self.size = total_field, size
+        self.token = first
         self.has_more = True
 
-    def advance(self, body: dict) -> None:
-        total = _at(body, self.total_field)
-        if not isinstance(total, int) or self.token >= total:
-            self.has_more = False
+    def advance(self, body: Any, count: int = 0) -> None:
+        if self.total_field:
+            total = _at(body, self.total_field)
+            self.has_more = isinstance(total, int) and self.token < total
         else:
+            self.has_more = count >= self.size
+        if self.has_more:
             self.token += 1
+
+
+class OffsetPaginator:
+    """Counts records from 0 in steps of what each page held (`from`/`count`), until the response's total
+    (`total_field`) is reached or a page comes back short."""
+
+    def __init__(self, total_field: str, size: int):
+        self.total_field, self.size = total_field, size
+        self.token = 0
+        self.has_more = True
+
+    def advance(self, body: Any, count: int = 0) -> None:
+        total = _at(body, self.total_field) if self.total_field else None
+        self.token += count
+        if count < 1 or (isinstance(total, int) and self.token >= total) or (total is None and count < self.size):
+            self.has_more = False

@@ -267,6 +267,9 @@ class FakeApi:
             if path == route.path or path.startswith(route.path + "/"):
                 rest = [p for p in path[len(route.path):].split("/") if p]
                 return route, rest
+            if path.startswith(route.path + "(") and ")" in path[len(route.path):]:  # an OData key: `/customers(id)`
+                key, _, after = path[len(route.path) + 1:].partition(")")
+                return route, [key.strip("'"), *(p for p in after.split("/") if p)]
         first = path.strip("/").split("/")[0]
         if self.serve_any and first:
             self.routes[first] = Route(first, "/" + first)
@@ -308,9 +311,15 @@ def _scope(method: str, path: str, body: bytes) -> str:
 
 def basic_user(authorization: str) -> str | None:
     """The user name of a basic Authorization header, or None."""
+    return (basic_credentials(authorization) or (None, None))[0]
+
+
+def basic_credentials(authorization: str) -> tuple[str, str] | None:
+    """(user, password) of a basic Authorization header, or None."""
     if not authorization.startswith("Basic "):
         return None
     try:
-        return base64.b64decode(authorization[6:]).decode().split(":", 1)[0]
-    except Exception:
+        user, _, password = base64.b64decode(authorization[6:], validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
         return None
+    return user, password

@@ -4,8 +4,11 @@ It serves exactly what `apis/<system>/api.toml` says: the entities and their pat
 location, the paginator (`next_cursor` tokens, page numbers with `total_pages`, or a next-page
 link), the updated-at field (or none), the auth header, and only where described the
 changed-since parameter, the idempotency header and `PATCH` with `If-Match` answered by 412 when
-the record has moved on: an API that does not describe them ignores those headers, as a real
-one would, and refuses the parameter. Errors are `{"error": {"code", "message"}}`.
+the record has moved on (or a version in the body answered 409, or `If-Unmodified-Since`), JSON
+Patch updates: an API that does not describe them ignores those headers, as a real one would,
+and refuses the parameter. Errors are placed as the description's `[errors]` says.
+Where the description has the vendor's OpenAPI extract, a write is judged by the vendor's own
+schema for that operation (`openapi.Judge`), not by the fields a mapping declared.
 
 No public description of these systems' APIs exists, so their fields are what the harness
 declares at serve time (the paths a mapping reads and writes, with the mapping's types): a
@@ -17,6 +20,9 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+import jsonpatch
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,11 +30,8 @@ from apis.description import ApiDescription, EntityApi
 
 from ..paths import deep_merge
 from . import wiretypes
-from .base import FakeApi, Reply, Route, UnexpectedRequest, WireRequest, basic_user
-
-
-def error(status: int, code: str, message: str) -> Reply:
-    return status, {}, {"error": {"code": code, "message": message}}
+from .base import FakeApi, Reply, Route, UnexpectedRequest, WireRequest, basic_credentials
+from .openapi import Judge
 
 
 class FakeJsonRest(FakeApi):
@@ -39,6 +42,7 @@ class FakeJsonRest(FakeApi):
         self.api = api
         self.idempotency_header = api.writes.idempotency_header
         self._secret = secret
+        self.judge = Judge(api.key, extract=api.extract, closed=True) if api.extract else None
 
     def serve_all(self) -> None:
         for entity in self.api.entities.values():
@@ -59,42 +63,43 @@ class FakeJsonRest(FakeApi):
         field = self.updated_at_of(entity)
         if field:
             doc[field] = _as_time(stamp, self.api.incremental_of(self.described(entity)).format)
+        writes = self.api.writes
+        if writes.version_field:  # a version the API moves on every write: an ETag, or a counter
+            held = doc.get(writes.version_field)
+            doc[writes.version_field] = (f'W/"{stamp}"' if writes.conditional == "if-match"
+                                         else (held + 1 if isinstance(held, int) else 0))
         return doc
 
-    def decode_body(self, request: WireRequest) -> dict:
+    # the wire
+    def error(self, status: int, code: str, message: str) -> Reply:
+        """The API's own error body, as its description places the message, code and status."""
+        errors = self.api.errors
+        return status, {}, _enveloped("", None, {errors.message: message, errors.code: code,
+                                                 **({errors.status: status} if errors.status else {})})
+
+    def decode_body(self, request: WireRequest) -> Any:
         if request.method == "GET" or not request.body:
             return {}
-        if "application/json" not in request.headers.get("Content-Type", ""):
-            raise UnexpectedRequest(f"{self.system} takes JSON bodies, got {request.headers.get('Content-Type')!r}")
+        kind = request.headers.get("Content-Type", "")
+        patching = "json-patch+json" in kind
+        if "json" not in kind or (patching and self.api.writes.update_style != "json_patch"):
+            raise UnexpectedRequest(f"{self.system} does not take {kind or 'a body without a type'}", 415)
         try:
-            body = json.loads(request.body)
+            body = json.loads(request.body, parse_constant=_refuse_constant)
         except ValueError as exc:
             raise UnexpectedRequest(f"{self.system} got a body that is not JSON: {exc}") from None
-        if not isinstance(body, dict):
-            raise UnexpectedRequest(f"{self.system} expects a JSON object body")
+        if not isinstance(body, list if patching else dict):
+            raise UnexpectedRequest(f"{self.system} expects {'a JSON Patch array' if patching else 'a JSON object'}")
         return body
 
     def idempotency_reused(self) -> Reply:
-        return error(422, "idempotency_key_reused", f"{self.idempotency_header} was already used for another request")
+        return self.error(422, "idempotency_key_reused",
+                          f"{self.idempotency_header} was already used for another request")
 
     def unexpected(self, problem: UnexpectedRequest) -> Reply:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(problem.status, "bad_request")
-        return error(problem.status, code, str(problem))
-
-    def _fields(self, route: Route, body: dict, current: dict | None = None) -> tuple[dict | None, Reply | None]:
-        """The body typed by the declared fields (and those the record already holds), or the 400
-        refusing the first undeclared or mistyped one."""
-        if route.entity not in self.schema:
-            return body, None  # served without a mapping: nothing declares the fields
-        held = {path: None for path in wiretypes.held_paths(current)} if current else {}
-        declared = {self.id_field_of(route.entity): None, **held, **self.schema[route.entity]}
-        try:
-            typed, unknown = wiretypes.declared_leaves(body, declared, form=False)
-        except wiretypes.WrongType as exc:
-            return None, error(400, "wrong_type", str(exc))
-        if unknown:
-            return None, error(400, "unknown_field", f"{self.system} {route.path} has no field {unknown[0]!r}")
-        return typed, None
+        code = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}.get(problem.status,
+                                                                                               "bad_request")
+        return self.error(problem.status, code, str(problem))
 
     def check_auth(self, request: WireRequest) -> Reply | None:
         auth = self.api.auth
@@ -102,17 +107,19 @@ class FakeJsonRest(FakeApi):
             return None
         if auth.style == "bearer" and request.headers.get(auth.header, "") == f"{auth.prefix}{self._secret}":
             return None
-        if auth.style == "basic" and basic_user(request.headers.get("Authorization", "")) == self._secret:
+        given = basic_credentials(request.headers.get("Authorization", "")) if auth.style == "basic" else None
+        if given is not None and (given == (auth.user, self._secret) if auth.user else given[0] == self._secret):
             return None
-        return error(401, "unauthorized", "missing or wrong credentials")
+        return self.error(401, "unauthorized", "missing or wrong credentials")
 
     def fault_reply(self, fault: str) -> Reply:
         if fault == "429":
-            status, _, body = error(429, "rate_limited", "too many requests")
+            status, _, body = self.error(429, "rate_limited", "too many requests")
             return status, {"Retry-After": str(self.faults.retry_after)}, body
-        return error(int(fault), "server_error", "the server could not answer")
+        return self.error(int(fault), "server_error", "the server could not answer")
 
-    def handle(self, method: str, route: Route, rest: list[str], params: dict, body: dict, headers: Any) -> Reply:
+    # the operations
+    def handle(self, method: str, route: Route, rest: list[str], params: dict, body: Any, headers: Any) -> Reply:
         described = self.described(route.entity)
         operation = {("GET", 0): "list", ("GET", 1): "retrieve", ("POST", 0): "create",
                      (self.api.writes.update_method, 1): "update"}.get((method, len(rest)))
@@ -122,13 +129,23 @@ class FakeJsonRest(FakeApi):
             return self._list(route, params)
         if operation == "retrieve":
             doc = self.store.get(route.entity, rest[0])
-            return (200, self._etag_header(doc), doc) if doc else error(404, "not_found", f"no record {rest[0]}")
+            return (200, self._etag_header(doc, route.entity), self._one(doc)) if doc else self._missing(rest[0])
         if operation == "create":
             return self._create(route, body)
-        return self._update(route, rest[0], body, headers.get("If-Match"))
+        return self._update(route, rest[0], body, headers)
+
+    def _id_value(self, rid: str) -> Any:
+        """An id the API assigns, as its records hold it (a number where the description says so)."""
+        return int(rid) if self.api.id_type == "integer" else rid
+
+    def _one(self, doc: dict) -> Any:
+        return _enveloped(self.api.record, doc, {}) if self.api.record else doc
+
+    def _missing(self, rid: str) -> Reply:
+        return self.error(404, "not_found", f"no record {rid}")
 
     def _etag(self, doc: dict | None, entity: str) -> str:
-        field = self.updated_at_of(entity)
+        field = self.api.writes.version_field or self.updated_at_of(entity)
         return str((doc or {}).get(field, "")) if field else ""
 
     def _etag_header(self, doc: dict | None, entity: str = "") -> dict[str, str]:
@@ -136,78 +153,155 @@ class FakeJsonRest(FakeApi):
 
     def _list(self, route: Route, params: dict) -> Reply:
         paging = self.api.paging
-        since_param = self.api.incremental_of(self.described(route.entity)).param
-        allowed = {paging.size_param, paging.param or "page_token", since_param} - {"", None}
+        incremental = self.api.incremental_of(self.described(route.entity))
+        since_param = incremental.param
+        token_param = paging.param or "page_token"
+        allowed = {paging.size_param, token_param, since_param} - {"", None}
         unknown = set(params) - allowed
         if unknown:
             raise UnexpectedRequest(f"{self.system} list {route.path} got parameters it does not take: {sorted(unknown)}")
         try:
             limit = int(params.get(paging.size_param, paging.max_size)) if paging.size_param else paging.max_size
-            after = _stamp_param(params[since_param]) if since_param in params else None
+            after = _since(params[since_param], incremental.param_value) if since_param in params else None
         except ValueError:
-            return error(400, "bad_request", f"{paging.size_param} and {since_param} must be a number and a time")
+            return self.error(400, "bad_request", f"{paging.size_param} and {since_param} must be a number and a time")
         if not 1 <= limit <= paging.max_size:
-            return error(400, "bad_request", f"{paging.size_param} must be between 1 and {paging.max_size}")
-        if paging.style == "page":
-            page = int(params.get(paging.param, 1))
+            return self.error(400, "bad_request", f"{paging.size_param} must be between 1 and {paging.max_size}")
+        if paging.style in ("page", "from"):
+            try:
+                start = int(params.get(token_param, 1 if paging.style == "page" else 0))
+            except ValueError:
+                return self.error(400, "bad_request", f"{token_param} must be a number")
+            offset = (start - 1) * limit if paging.style == "page" else start
+            if offset < 0:
+                return self.error(400, "bad_request", f"{token_param} must not be negative")
             total = self.store.count(route.entity, after)
-            docs, _ = self.store.page(route.entity, after_stamp=after, position=None,
-                                      limit=limit * page, by_stamp=True)
-            pages = max(1, -(-total // limit))
-            return 200, {}, _enveloped(self.api.records, docs[limit * (page - 1):],
-                                       {"page": page, paging.total: pages})
+            docs, _ = self.store.page(route.entity, after_stamp=after, position=None, limit=offset + limit,
+                                      by_stamp=True)
+            extra: dict[str, Any] = {}
+            if paging.total:
+                extra[paging.total] = max(1, -(-total // limit)) if paging.style == "page" else total
+            if paging.style == "from":
+                extra.update({"from": offset, "count": len(docs[offset:])})
+            return 200, {}, _enveloped(self.api.records, docs[offset:], extra)
         position = None
-        token = params.get(paging.param) if paging.param else params.get("page_token")
+        token = params.get(token_param)
         if token:
             try:
                 position = tuple(json.loads(base64.urlsafe_b64decode(token.encode())))
             except ValueError:
-                return error(400, "bad_request", "the page token is not one this API gave")
+                return self.error(400, "bad_request", "the page token is not one this API gave")
         docs, nxt = self.store.page(route.entity, after_stamp=after, position=position, limit=limit, by_stamp=True)
         next_token = base64.urlsafe_b64encode(json.dumps(list(nxt)).encode()).decode() if nxt else None
         if paging.style == "next_link":
-            link = f"{self.base_url}{route.path}?{urlencode({**params, 'page_token': next_token})}" if next_token else None
+            link = f"{self.base_url}{route.path}?{urlencode({**params, token_param: next_token})}" if next_token else None
             return 200, {}, _enveloped(self.api.records, docs, {paging.token: link})
         return 200, {}, _enveloped(self.api.records, docs, {paging.token: next_token})
 
+    def _refused(self, method: str, route: Route, body: Any, current: dict | None = None,
+                 rid: str = "") -> tuple[Any, Reply | None]:
+        """The body typed as the API takes it, or the 400 refusing it: by the vendor's own schema where the
+        description has one for this operation, else by the fields the harness declared."""
+        path = self.api.extract_prefix + (self.api.item_path.format(path=route.path, id=rid) if rid else route.path)
+        if self.judge is not None and self.judge.operation(method, path) is not None:
+            problem = self.judge.request_problem(method, path, body)
+            if problem:
+                where, message = problem
+                return None, self.error(400, "validation_error", f"{where + ': ' if where else ''}{message}")
+            return body, None
+        return self._fields(route, body, current)
+
+    def _fields(self, route: Route, body: dict, current: dict | None = None) -> tuple[dict | None, Reply | None]:
+        """The body typed by the declared fields (and those the record already holds), or the 400
+        refusing the first undeclared or mistyped one."""
+        if route.entity not in self.schema:
+            return body, None  # served without a mapping: nothing declares the fields
+        held = {path: None for path in wiretypes.held_paths(current)} if current else {}
+        declared = {self.id_field_of(route.entity): None, self.api.writes.version_field or "": None, **held,
+                    **self.schema[route.entity]}
+        try:
+            typed, unknown = wiretypes.declared_leaves(body, declared, form=False)
+        except wiretypes.WrongType as exc:
+            return None, self.error(400, "wrong_type", str(exc))
+        if unknown:
+            return None, self.error(400, "unknown_field", f"{self.system} {route.path} has no field {unknown[0]!r}")
+        return typed, None
+
     def _create(self, route: Route, body: dict) -> Reply:
-        body, refused = self._fields(route, body)
+        body, refused = self._refused("POST", route, body)
         if refused:
             return refused
         id_field = self.id_field_of(route.entity)
-        rid = str(body[id_field]) if body.get(id_field) not in (None, "") else self.store.new_id(route.entity)
+        given = body.get(id_field) not in (None, "")
+        rid = str(body[id_field]) if given else self.store.new_id(route.entity, self.id_form)
         if self.store.get(route.entity, rid) is not None:
-            return error(409, "duplicate", f"a record with {id_field} {rid} already exists")
+            return self.error(409, "duplicate", f"a record with {id_field} {rid} already exists")
         stamp = self.clock.tick()
-        doc = self.stamped(route.entity, {**body, id_field: body.get(id_field, rid)}, stamp, True)
+        doc = self.stamped(route.entity, {**body, id_field: body[id_field] if given else self._id_value(rid)}, stamp,
+                           True)
         self.store.insert(route.entity, rid, doc, stamp)
-        return 201, self._etag_header(doc, route.entity), doc
+        return 201, self._etag_header(doc, route.entity), self._one(doc)
 
-    def _update(self, route: Route, rid: str, body: dict, if_match: str | None) -> Reply:
+    def _update(self, route: Route, rid: str, body: Any, headers: Any) -> Reply:
         current = self.store.get(route.entity, rid)
         if current is None:
-            return error(404, "not_found", f"no record {rid}")
-        conditional = self.api.writes.conditional == "if-match"
-        if conditional and if_match is not None and if_match != self._etag(current, route.entity):
-            return error(412, "precondition_failed", "the record changed since the version you read")
+            return self._missing(rid)
+        stale = self._stale(route.entity, current, body, headers)
+        if stale:
+            return stale
+        if isinstance(body, list):  # JSON Patch: the operations applied to what the API holds
+            try:
+                patched = jsonpatch.apply_patch(current, body)
+            except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
+                return self.error(400, "bad_patch", f"the JSON Patch does not apply: {exc}")
+            body = {key: value for key, value in patched.items() if current.get(key) != value}
         id_field = self.id_field_of(route.entity)
         if id_field in body and str(body[id_field]) != rid:
-            return error(400, "bad_request", f"{id_field} cannot be changed")
-        body, refused = self._fields(route, body, current)
+            return self.error(400, "bad_request", f"{id_field} cannot be changed")
+        body, refused = self._refused(self.api.writes.update_method, route, body, current, rid)
         if refused:
             return refused
+        body = {k: v for k, v in body.items() if k != self.api.writes.version_field}
         stamp = self.clock.tick()
         doc = self.stamped(route.entity, deep_merge(current, body), stamp, False)
         self.store.replace(route.entity, rid, doc, stamp)
-        return 200, self._etag_header(doc, route.entity), doc
+        return 200, self._etag_header(doc, route.entity), self._one(doc)
+
+    def _stale(self, entity: str, current: dict, body: Any, headers: Any) -> Reply | None:
+        """The refusal of a write planned on a version the record has moved on from, as the API says it."""
+        writes = self.api.writes
+        stale = self.api.errors.stale or (412,)
+        if writes.conditional == "if-match":
+            given = headers.get("If-Match")
+        elif writes.conditional == "if-unmodified-since":
+            given = headers.get("If-Unmodified-Since")
+        elif writes.conditional == "version-field" and isinstance(body, dict):
+            given = body.get(writes.version_field)
+        else:
+            return None
+        if given is None:
+            if writes.conditional_required:
+                return self.error(428 if writes.conditional != "version-field" else 400, "precondition_required",
+                                  f"an update must say the version it read ({writes.conditional})")
+            return None
+        if writes.conditional == "if-unmodified-since":
+            try:
+                moved = (self.updated_at_of(entity) is not None and
+                         _stamp(current.get(self.updated_at_of(entity))) > parsedate_to_datetime(given).timestamp())
+            except (TypeError, ValueError):
+                return self.error(400, "bad_request", "If-Unmodified-Since is not an HTTP date")
+        else:
+            moved = str(given) != self._etag(current, entity) if writes.conditional == "if-match" else \
+                given != current.get(writes.version_field)
+        return self.error(stale[0], "stale", "the record changed since the version you read") if moved else None
 
 
-def _enveloped(location: str, docs: list[dict], extra: dict[str, Any]) -> Any:
-    """A list answer: the records at `location` (dotted; "" for a bare array) beside the paging fields."""
-    if not location:
-        return docs
+def _enveloped(location: str, content: Any, extra: dict[str, Any]) -> Any:
+    """An answer: `content` at `location` (dotted; "" for the body itself) beside the `extra` fields."""
+    if not location and not extra:
+        return content
     body: dict[str, Any] = {}
-    for dotted, value in ((location, docs), *extra.items()):
+    for dotted, value in (((location, content),) if location else ()) + tuple(extra.items()):
         node = body
         *parents, last = dotted.split(".")
         for part in parents:
@@ -225,9 +319,23 @@ def _as_time(stamp: int, form: str) -> Any:
     return stamp
 
 
-def _stamp_param(value: str) -> int:
-    """A changed-since parameter (Unix seconds or ISO-8601 text) as a clock stamp."""
+def _stamp(value: Any) -> float:
+    """An updated-at (Unix seconds or milliseconds, or ISO-8601 text) as Unix seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value / 1000 if value > 10**11 else float(value)
     try:
-        return int(value)
-    except ValueError:
-        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+        return float(int(value))
+    except (TypeError, ValueError):
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+def _since(value: str, template: str) -> int:
+    """A changed-since parameter as a clock stamp, read through its template (`lastModifiedDateTime gt {since}`)."""
+    before, _, after = template.partition("{since}")
+    if not (value.startswith(before) and value.endswith(after)):
+        raise ValueError(f"not {template!r}")
+    return int(_stamp(value[len(before):len(value) - len(after)]))
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
