@@ -5,7 +5,8 @@ The product never reads the vendors' own files at run time; it ships what this s
 holding the chosen operations, the component schemas they reach and the security schemes, with
 every description, summary, example, tag and `x-` extension gone, and the source (repository, path,
 commit, git blob) recorded under `x-extract`. Same input, same bytes: keys sorted, no timestamps.
-A Swagger 2.0 source is read as the OpenAPI 3.0 document it stands for (`from_swagger2`).
+A Swagger 2.0 source is read as the OpenAPI 3.0 document it stands for (`from_swagger2`), and a folder of
+Microsoft Learn REST reference pages (`format = "ms-learn-rest"`) as the one its tables describe (`docs_openapi`).
 
     python -m apis.extract apis/hubspot/recipe.toml [--vendor-apis DIR] [--git-dir OWNER/NAME=DIR]
     python -m apis.extract --vendor V --source FILE REPO PATH COMMIT ... --operation 'GET /x' ... --out PATH
@@ -16,6 +17,7 @@ import argparse
 import hashlib
 import json
 import os
+import posixpath
 import re
 import subprocess
 import sys
@@ -53,7 +55,23 @@ SWAGGER_REFS = (("#/definitions/", SCHEMA_REF), ("#/parameters/", "#/components/
                 ("#/responses/", "#/components/responses/"))
 OPENAPI_OF_SWAGGER2 = "3.0.3"
 RECIPE_KEYS = {"vendor", "title", "version", "operations", "source"}
-SOURCE_KEYS = {"file", "repo", "path", "commit"}
+SOURCE_KEYS = {"file", "repo", "path", "commit", "format", "enum_types", "odata_reads"}
+# Microsoft Learn's REST reference in markdown (`docs_openapi`): no OpenAPI file, only its pages' tables.
+DOCS_FORMAT = "ms-learn-rest"
+DOCS_TYPES = {  # the property types the pages write (case aside), as OpenAPI writes them
+    "string": {"type": "string"}, "guid": {"type": "string", "format": "uuid"}, "boolean": {"type": "boolean"},
+    "integer": {"type": "integer"}, "int32": {"type": "integer", "format": "int32"},
+    "int64": {"type": "integer", "format": "int64"}, "decimal": {"type": "number", "format": "decimal"},
+    "double": {"type": "number", "format": "double"}, "date": {"type": "string", "format": "date"},
+    "datetime": {"type": "string", "format": "date-time"}, "stream": {"type": "string", "format": "binary"},
+}
+DOCS_READ_ONLY = re.compile(r"\bread-only\b|\bnon-editable\b", re.IGNORECASE)
+DOCS_REQUEST = re.compile(r"^[ \t]*(GET|POST|PATCH|PUT|DELETE)[ \t]+((?:[^\s(]|\([^)\n]*\))+)", re.MULTILINE)
+DOCS_SEGMENT = re.compile(r"([^/()]+)(?:\(([^()]*)\))?")
+DOCS_MENDED = "x-extract-mended"  # on an operation of the tree `docs_openapi` makes: what it made of the pages
+DOCS_CREATE_AT_KEY = "a create documented at an entity's key, read as at its collection (OData creates in a collection)"
+DOCS_ODATA_READ = ("a read the pages do not document per entity: GET on an entity set lists it, on its key reads "
+                   "one (OData)")
 
 
 class ExtractError(Exception):
@@ -62,13 +80,19 @@ class ExtractError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One OpenAPI file: `path` in `repo` at `commit`, read from `file` or else from a clone at `git_dir`."""
+    """One OpenAPI file: `path` in `repo` at `commit`, read from `file` or else from a clone at `git_dir`.
+
+    Or, with `format` DOCS_FORMAT, a folder of reference pages read from the clone (`docs_openapi`).
+    """
 
     repo: str
     path: str
     commit: str
     file: Path | None = None
     git_dir: Path | None = None
+    format: str = "openapi"
+    enum_types: tuple[str, ...] = ()
+    odata_reads: bool = False
 
     @property
     def label(self) -> str:
@@ -127,10 +151,22 @@ def load_recipe(path: Path, vendor_apis: Path, git_dirs: dict[str, Path]) -> Rec
         for key in ("repo", "path", "commit"):
             if not isinstance(entry.get(key), str):
                 raise ExtractError(f"{where}: `{key}` is missing")
+        options = {"format": entry.get("format", "openapi"), "enum_types": entry.get("enum_types", []),
+                   "odata_reads": entry.get("odata_reads", False)}
+        if options["format"] not in ("openapi", DOCS_FORMAT):
+            raise ExtractError(f"{where}: `format` must be \"openapi\" or \"{DOCS_FORMAT}\"")
+        if options["format"] == "openapi" and {"enum_types", "odata_reads"} & set(entry):
+            raise ExtractError(f"{where}: `enum_types` and `odata_reads` are for `format = \"{DOCS_FORMAT}\"`")
+        if not (isinstance(options["enum_types"], list) and all(isinstance(t, str) for t in options["enum_types"])
+                and isinstance(options["odata_reads"], bool)):
+            raise ExtractError(f"{where}: `enum_types` must be an array of strings and `odata_reads` true or false")
+        options["enum_types"] = tuple(options["enum_types"])
         if "file" in entry:
-            sources.append(Source(entry["repo"], entry["path"], entry["commit"], file=vendor_apis / entry["file"]))
+            sources.append(Source(entry["repo"], entry["path"], entry["commit"], file=vendor_apis / entry["file"],
+                                  **options))
         elif entry["repo"] in git_dirs:
-            sources.append(Source(entry["repo"], entry["path"], entry["commit"], git_dir=git_dirs[entry["repo"]]))
+            sources.append(Source(entry["repo"], entry["path"], entry["commit"], git_dir=git_dirs[entry["repo"]],
+                                  **options))
         else:
             raise ExtractError(f"{where}: {entry['path']} has no `file`: give --git-dir {entry['repo']}=DIR, "
                                f"a clone holding commit {entry['commit']}")
@@ -146,6 +182,8 @@ def _no_other_keys(table: dict, allowed: set[str], where: str) -> None:
 
 def read_document(source: Source) -> Document:
     """The source parsed as OpenAPI 3 (JSON, or YAML read as YAML 1.2 would: dates stay strings)."""
+    if source.format == DOCS_FORMAT:
+        return _read_docs(source)
     if source.file is not None:
         try:
             data = source.file.read_bytes()
@@ -334,6 +372,182 @@ def _string_keys(node: Any) -> Any:
     return node
 
 
+def _read_docs(source: Source) -> Document:
+    """The folder `source.path` of a clone at `source.commit`, read by `docs_openapi`; its blob is the folder's tree."""
+    if source.git_dir is None:
+        raise ExtractError(f"{source.label}: a {DOCS_FORMAT} folder is read from git: give --git-dir {source.repo}=DIR "
+                           "in place of `file`")
+
+    def git(*args: str, stdin: bytes | None = None) -> bytes:
+        try:
+            done = subprocess.run(["git", "-C", str(source.git_dir), *args], input=stdin, capture_output=True)
+        except OSError as error:
+            raise ExtractError(f"{source.label}: git cannot be run: {error.strerror}") from None
+        if done.returncode != 0:
+            message = done.stderr.decode(errors="replace").strip().splitlines()
+            raise ExtractError(f"{source.label}: not in {source.git_dir}: {message[-1] if message else 'git failed'}")
+        return done.stdout
+
+    tree = git("rev-parse", "--verify", f"{source.commit}:{source.path.strip('/')}").decode().strip()
+    blobs = [(meta.split()[2], name) for meta, _, name in (entry.partition("\t") for entry in
+             git("ls-tree", "-r", "-z", tree).decode().split("\0") if entry)
+             if meta.split()[1] == "blob" and name.endswith(".md")]
+    out, pages, at = git("cat-file", "--batch", stdin="".join(f"{blob}\n" for blob, _ in blobs).encode()), {}, 0
+    for _, name in blobs:  # each: "<blob> blob <size>\n<content>\n"
+        start = out.index(b"\n", at) + 1
+        size = int(out[at:start].split()[2])
+        pages[name], at = out[start:start + size].decode("utf-8"), start + size + 1
+    return Document(source, docs_openapi(pages, source.enum_types, source.odata_reads), tree, "ms-learn-rest markdown")
+
+
+def docs_openapi(pages: dict[str, str], enum_types: tuple[str, ...] = (), odata_reads: bool = False) -> dict:
+    """The OpenAPI 3 document a Microsoft Learn REST reference stands for; `pages`: its markdown, by path in its folder.
+
+    Each `resources/*.md` page titled "<name> resource type" is schema <name>: its Properties table, each row typed
+    by DOCS_TYPES (a type named with a prefix in `enum_types` is an enum, whose values are strings) and `readOnly`
+    where its description says "Read-Only" or "Non-editable". Its Methods table links the pages of its operations:
+    each request line of a page's "HTTP request" block is one (not those with a query or a whole URL: examples),
+    answering with the status its Response section names (a page naming none gives no operation). The resource is
+    the JSON body sent (POST, PATCH, PUT) and answered (not by a 204 or a DELETE; a GET on a set that other paths
+    address by key answers a list, `{"value": [...]}`); the Request headers table gives header parameters, and
+    bearer security for `Authorization: Bearer`. A key, `set({id})`, is named after the resource its set holds:
+    `set({<resource>_id})`. With `odata_reads`, a set a documented GET reads by key is also listed by GET, and a
+    set a documented GET lists is also read by key. What this reading adds is noted under DOCS_MENDED.
+    """
+    lower = {name.lower(): name for name in pages}
+    schemas: dict[str, dict] = {}
+    found: list[tuple[str, str, str, str]] = []  # (resource, method, path, page)
+    for name in sorted(pages):
+        title = re.search(r"^# *(\S+) resource type *$", pages[name], re.MULTILINE)
+        if not (name.startswith("resources/") and title):
+            continue
+        if title[1] in schemas:
+            raise ExtractError(f"{name}: a second page of resource {title[1]!r}")
+        schemas[title[1]] = _docs_schema(name, pages[name], enum_types)
+        for link in dict.fromkeys(re.findall(r"\]\(([^)\s#]+\.md)\)", _docs_section(pages[name], "Methods"))):
+            page = lower.get(posixpath.normpath(posixpath.join(posixpath.dirname(name), link)).lower())
+            if page is None:
+                raise ExtractError(f"{name}: its Methods table links {link}, which is not in the folder")
+            for method, url in DOCS_REQUEST.findall(_docs_section(pages[page], "HTTP request")):
+                if "?" not in url and "://" not in url:
+                    url = re.sub(r"\s+", "", url).partition("/")[2].strip("/")  # after the host or its placeholder
+                    found.append((title[1], method.lower(), "/" + url, page))
+    segments = {path: [DOCS_SEGMENT.fullmatch(part) for part in path[1:].split("/")] for _, _, path, _ in found}
+    for resource, method, path, page in found:
+        if not all(segments[path]):
+            raise ExtractError(f"{page}: cannot read the path of {method.upper()} {path}")
+    holds: dict[str, set[str]] = {}  # set name -> the resources whose operations' paths end in it
+    for resource, _, path, _ in found:
+        holds.setdefault(segments[path][-1][1], set()).add(resource)
+    keyed = {part[1] for parts in segments.values() for part in parts if part[2] is not None}
+
+    def template(parts: list) -> tuple[str, list[str]]:
+        written, names = [], []
+        for part in parts:
+            if part[2] is None:
+                written.append(part[1])
+                continue
+            owner = min(holds[part[1]]) if len(holds.get(part[1], ())) == 1 else part[1]
+            keys = [key.strip().strip("{}'") for key in part[2].split(",")]
+            named = [f"{owner}_id"] if len(keys) == 1 else [f"{owner}_{key}" for key in keys]
+            written.append(f"{part[1]}({','.join('{' + key + '}' for key in named)})")
+            names += named
+        return "/" + "/".join(written), names
+
+    paths: dict[str, dict] = {}
+    origin: dict[tuple[str, str], str] = {}
+    for resource, method, path, page in found:
+        parts, notes = segments[path], []
+        status = re.search(r"`+ *([1-5][0-9][0-9])\b", _docs_section(pages[page], "Response"))
+        if status is None:
+            continue
+        if method == "post" and parts[-1][2] is not None and status[1] == "201":
+            parts, notes = [*parts[:-1], DOCS_SEGMENT.fullmatch(parts[-1][1])], [DOCS_CREATE_AT_KEY]
+        written, names = template(parts)
+        ref: dict[str, Any] = {"$ref": SCHEMA_REF + resource}
+        operation: dict[str, Any] = {"responses": {status[1]: {"description": ""}}}
+        if method != "delete" and status[1] != "204":
+            listed = method == "get" and parts[-1][2] is None and parts[-1][1] in keyed
+            operation["responses"][status[1]]["content"] = {"application/json": {
+                "schema": _docs_list(ref) if listed else ref}}
+        if method in ("post", "patch", "put"):
+            operation["requestBody"] = {"content": {"application/json": {"schema": ref}}}
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in names]
+        for header, value, *_ in _docs_table(_docs_section(pages[page], "Request headers")):
+            if header.lower() == "authorization" and value.lower().startswith("bearer"):
+                operation["security"] = [{"bearer": []}]
+            elif header.lower() not in ("authorization", "content-type", "accept"):
+                parameters.append({"name": header, "in": "header", "required": value.lower().startswith("required"),
+                                   "schema": {"type": "string"}})
+        if parameters:
+            operation["parameters"] = parameters
+        if notes:
+            operation[DOCS_MENDED] = notes
+        if paths.get(written, {}).get(method, operation) != operation:
+            raise ExtractError(f"{page}: {method.upper()} {written} differs from {origin[written, method]}'s")
+        paths.setdefault(written, {})[method] = operation
+        origin[written, method] = page
+    for written, item in list(paths.items()) if odata_reads else ():
+        schema = item.get("get", {}).get("responses", {}).get("200", {}).get("content", {}).get("application/json", {})
+        schema = schema.get("schema", {})
+        if written.endswith(")") and "$ref" in schema:  # read by key: its set is listed
+            other, answer = written[:written.rindex("(")], _docs_list(schema)
+        elif "$ref" in schema.get("properties", {}).get("value", {}).get("items", {}):  # listed: read by key
+            other = next((p[:p.index(")", len(written)) + 1] for p in sorted(paths) if p.startswith(written + "(")), "")
+            answer = schema["properties"]["value"]["items"]
+        else:
+            continue
+        if other and "get" not in paths.get(other, {}):
+            names = re.findall(r"\{([^}]+)\}", other)
+            paths.setdefault(other, {})["get"] = {
+                **({"parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                                   for name in names]} if names else {}),
+                "responses": {"200": {"description": "", "content": {"application/json": {"schema": answer}}}},
+                **{key: item["get"][key] for key in ("security",) if key in item["get"]},
+                DOCS_MENDED: [DOCS_ODATA_READ]}
+    components: dict[str, Any] = {"schemas": schemas}
+    if any("security" in operation for item in paths.values() for operation in item.values()):
+        components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+    return {"openapi": "3.0.3", "info": {}, "paths": paths, "components": components}
+
+
+def _docs_list(schema: dict) -> dict:
+    return {"type": "object", "properties": {"value": {"type": "array", "items": schema}}}
+
+
+def _docs_schema(page: str, text: str, enum_types: tuple[str, ...]) -> dict:
+    properties = {}
+    for name, kind, *rest in _docs_table(_docs_section(text, "Properties")):
+        name = name.strip("*` ")
+        if enum_types and kind.startswith(enum_types):
+            schema = {"type": "string"}
+        elif kind.lower() in DOCS_TYPES:
+            schema = dict(DOCS_TYPES[kind.lower()])
+        else:
+            raise ExtractError(f"{page}: property {name} has type {kind!r}, neither in DOCS_TYPES nor an enum type")
+        if rest and DOCS_READ_ONLY.search(rest[0]):
+            schema["readOnly"] = True
+        properties[name] = schema
+    return {"type": "object", "properties": properties}
+
+
+def _docs_section(text: str, title: str) -> str:
+    """The lines under the `## <title>` heading, up to the next heading of that level or above."""
+    found = re.search(rf"^## *{re.escape(title)} *$(.*?)(?=^#{{1,2}} |\Z)", text, re.MULTILINE | re.DOTALL | re.I)
+    return found[1] if found else ""
+
+
+def _docs_table(section: str) -> list[list[str]]:
+    """The rows of the first table in `section`, each a list of its cells' text, without its header and rule."""
+    rows: list[list[str]] = []
+    for line in section.splitlines():
+        if line.strip().startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    return [row for row in rows[1:] if len(row) > 1 and not all(re.fullmatch(r":?-*:?", cell) for cell in row)]
+
+
 def extract(documents: list[Document], operations: tuple[str, ...], vendor: str,
             title: str | None = None, version: str | None = None) -> dict:
     """The extract: `operations` ("METHOD /path") from the merged `documents`, the schemas they reach, provenance."""
@@ -364,7 +578,8 @@ def extract(documents: list[Document], operations: tuple[str, ...], vendor: str,
         "paths": paths,
         "x-extract": {
             "vendor": vendor, "title": title, "version": version, "operations": len(operations), "made_by": MADE_BY,
-            "source": [{"repo": d.source.repo, "path": d.source.path, "commit": d.source.commit, "git_blob": d.blob,
+            "source": [{"repo": d.source.repo, "path": d.source.path, "commit": d.source.commit,
+                        ("git_tree" if d.source.format == DOCS_FORMAT else "git_blob"): d.blob,
                         "title": d.tree.get("info", {}).get("title"),
                         "version": d.tree.get("info", {}).get("version"),
                         **({"converted_from": d.converted_from} if d.converted_from else {})} for d in documents],
@@ -412,6 +627,7 @@ def _operation(document: Document, path: str, method: str, found: _Found) -> dic
     security = raw.get("security", document.tree.get("security"))  # the document's default applies when absent
     if security is not None:
         kept["security"] = security
+    found.mended.update(raw.get(DOCS_MENDED, ()))  # what reading reference pages made of them (docs_openapi)
     return kept
 
 

@@ -10,7 +10,7 @@ from apis.extract import main
 
 ROOT = Path(__file__).parents[2]
 VENDOR_APIS = ROOT.parent / "shared" / "vendor-apis"
-VENDORS = ("hubspot", "tripletex", "powerofficego", "superoffice")
+VENDORS = ("hubspot", "tripletex", "powerofficego", "superoffice", "businesscentral")
 HUBSPOT_REPO = "HubSpot/HubSpot-public-api-spec-collection"
 # The HubSpot recipe reads one file (User Provisioning) from a clone of HUBSPOT_REPO rather than from
 # ../shared/vendor-apis; point this variable at one to check the HubSpot extract too.
@@ -18,9 +18,14 @@ HUBSPOT_CLONE = os.environ.get("HUBSPOT_SPEC_COLLECTION")
 # The SuperOffice recipe reads all its files (Swagger 2.0) from a clone of SUPEROFFICE_REPO.
 SUPEROFFICE_REPO = "SuperOfficeDocs/docs"
 SUPEROFFICE_CLONE = os.environ.get("SUPEROFFICE_DOCS")
+# The Business Central recipe reads the v2.0 reference pages (markdown, no OpenAPI) from a clone of
+# BUSINESSCENTRAL_REPO.
+BUSINESSCENTRAL_REPO = "MicrosoftDocs/dynamics365smb-devitpro-pb"
+BUSINESSCENTRAL_CLONE = os.environ.get("BUSINESSCENTRAL_DOCS")
 # vendor: (repo, clone, environment variable, how many of its sources are read from git)
 FROM_GIT = {"hubspot": (HUBSPOT_REPO, HUBSPOT_CLONE, "HUBSPOT_SPEC_COLLECTION", 1),
-            "superoffice": (SUPEROFFICE_REPO, SUPEROFFICE_CLONE, "SUPEROFFICE_DOCS", 14)}
+            "superoffice": (SUPEROFFICE_REPO, SUPEROFFICE_CLONE, "SUPEROFFICE_DOCS", 14),
+            "businesscentral": (BUSINESSCENTRAL_REPO, BUSINESSCENTRAL_CLONE, "BUSINESSCENTRAL_DOCS", 1)}
 
 WIDGETS = {
     "openapi": "3.0.3",
@@ -403,6 +408,113 @@ def test_a_recipe_names_files_under_the_vendor_apis_folder_and_puts_the_extract_
     assert f"give --git-dir {SOURCE[0]}=DIR" in capsys.readouterr().err
 
 
+# Reference pages in place of an OpenAPI file (Business Central's v2.0 docs): a folder read from git.
+DOCS_PAGES = {
+    "resources/dynamics_company.md": (
+        "# company resource type\n\n## Methods\n\n| Method | Return Type|Description |\n|:--|:--|:--|\n"
+        "|[GET company](../api/dynamics_company_get.md)|company|Gets a company object.|\n\n"
+        "## Properties\n\n| Property | Type |Description |\n|:--|:--|:--|\n"
+        "|id|GUID|The unique ID of the company. Non-editable.|\n|name|string|The company's name.|\n"),
+    "resources/dynamics_widget.md": (
+        "# widget resource type\n\n## Methods\n\n|Method|Return Type|Description|\n|---|---|---|\n"
+        "|[GET widget](../api/dynamics_widget_Get.md)|widget|Gets a widget.|\n"  # links ignore case, as the web does
+        "|[POST widget](../api/dynamics_widget_create.md)|widget|Creates a widget.|\n"
+        "|[PATCH widget](../api/dynamics_widget_update.md)|widget|Updates a widget.|\n"
+        "|[GET widget](../api/dynamics_widget_get.md)|widget|Gets a widget.|\n\n"
+        "## Properties\n\n|Property|Type|Description|\n|---|---|---|\n"
+        "|id|GUID|The unique ID of the widget. Non-editable.|\n|number|string|Its number.|\n|price|decimal||\n"
+        '|kind|NAV.widgetKind|It can be "Big" or "Small".|\n'
+        "|lastModifiedDateTime|datetime|The last datetime the widget was modified. Read-Only.|\n\n"
+        '## JSON representation\n\n```json\n{"id": "GUID"}\n```\n'),
+    "api/dynamics_company_get.md": (
+        "# Get companies\n\n## HTTP request\n\n```\nGET businesscentralPrefix/companies\n```\n\n"
+        "## Request headers\n\n|Header|Value|\n|------|-----|\n|Authorization  |Bearer {token}. Required. |\n\n"
+        "## Response\nIf successful, this method returns a ```200 OK``` response code and a **companies** object.\n"),
+    "api/dynamics_widget_get.md": (
+        "# Get widgets\n\n## HTTP request\n\n```\nGET businesscentralPrefix/companies({id})/widgets({id})\n"
+        "GET businesscentralPrefix/companies({id})/widgets({id})?$expand=parts\n```\n\n"
+        "## Response\nIf successful, this method returns a ```200 OK``` response code.\n\n"
+        "## Example\n\n```json\nGET https://{businesscentralPrefix}/api/v2.0/companies({id})/widgets({id})\n```\n"),
+    "api/dynamics_widget_create.md": (
+        "# Create widgets\n\n## HTTP request\n\n```\nPOST businesscentralPrefix/companies({id})/widgets({id})\n```\n\n"
+        "## Response\nIf successful, this method returns ```201 Created``` response code.\n"),
+    "api/dynamics_widget_update.md": (
+        "# Update widgets\n\n## HTTP request\n\n```\nPATCH businesscentralPrefix/companies({id})/widgets({id})\n```\n\n"
+        "## Request headers\n\n|Header|Value|\n|---|---|\n|Authorization|Bearer {token}. Required.|\n"
+        "|Content-Type|application/json|\n|If-Match|Required. When the eTag provided doesn't match, ...|\n\n"
+        "## Response\nIf successful, this method returns a `200 OK` response code.\n"),
+}
+DOCS_OPERATIONS = ["GET /companies", "GET /companies({company_id})", "GET /companies({company_id})/widgets",
+                   "POST /companies({company_id})/widgets", "GET /companies({company_id})/widgets({widget_id})",
+                   "PATCH /companies({company_id})/widgets({widget_id})"]
+
+
+def docs_clone(folder: Path, pages: dict) -> str:
+    """A git repository at `folder` whose one commit holds `pages` under ref/v2.0; that commit."""
+    for name, text in pages.items():
+        (folder / "ref" / "v2.0" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "ref" / "v2.0" / name).write_text(text)
+    git = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for command in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "pages"]):
+        subprocess.run([*git, *command], check=True, capture_output=True)
+    return subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def docs_recipe(tmp_path: Path, commit: str) -> Path:
+    recipe = tmp_path / "apis" / "example" / "recipe.toml"
+    recipe.parent.mkdir(parents=True, exist_ok=True)
+    recipe.write_text(f'vendor = "example"\ntitle = "Widgets"\nversion = "v2.0"\n'
+                      f'operations = {json.dumps(DOCS_OPERATIONS)}\n'
+                      f'\n[[source]]\nrepo = "example/docs"\npath = "ref/v2.0"\ncommit = "{commit}"\n'
+                      'format = "ms-learn-rest"\nenum_types = ["NAV."]\nodata_reads = true\n')
+    return recipe
+
+
+def test_reference_pages_are_read_as_the_openapi_their_tables_describe(tmp_path):
+    commit = docs_clone(tmp_path / "docs", DOCS_PAGES)
+    recipe = docs_recipe(tmp_path, commit)
+    assert main([str(recipe), "--git-dir", f"example/docs={tmp_path / 'docs'}"]) == 0
+    extract = json.loads((recipe.parent / "openapi.json").read_text())
+    assert extract["components"]["schemas"]["widget"] == {"type": "object", "properties": {
+        "id": {"type": "string", "format": "uuid", "readOnly": True}, "number": {"type": "string"},
+        "price": {"type": "number", "format": "decimal"}, "kind": {"type": "string"},
+        "lastModifiedDateTime": {"type": "string", "format": "date-time", "readOnly": True}}}
+    paths, widget = extract["paths"], {"$ref": "#/components/schemas/widget"}
+    assert sorted((path, method) for path, item in paths.items() for method in item) == sorted(
+        (operation.split()[1], operation.split()[0].lower()) for operation in DOCS_OPERATIONS)
+    listed = {"type": "object", "properties": {"value": {"type": "array", "items": widget}}}
+    assert paths["/companies({company_id})/widgets"]["get"]["responses"]["200"]["content"]["application/json"] == {
+        "schema": listed}
+    assert paths["/companies"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"][
+        "value"]["items"] == {"$ref": "#/components/schemas/company"}
+    update = paths["/companies({company_id})/widgets({widget_id})"]["patch"]
+    assert update["parameters"] == [
+        {"name": "company_id", "in": "path", "required": True, "schema": {"type": "string"}},
+        {"name": "widget_id", "in": "path", "required": True, "schema": {"type": "string"}},
+        {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}}]
+    assert update["requestBody"] == {"content": {"application/json": {"schema": widget}}}
+    assert update["security"] == [{"bearer": []}]
+    assert "security" not in paths["/companies({company_id})/widgets"]["post"]  # its page names no Authorization
+    assert extract["components"]["securitySchemes"] == {"bearer": {"type": "http", "scheme": "bearer"}}
+    # What the pages do not say per operation is counted: the create written at a key, the two reads OData gives.
+    assert sorted(extract["x-extract"]["mended"].values()) == [1, 2]
+    tree = subprocess.run(["git", "-C", str(tmp_path / "docs"), "rev-parse", f"{commit}:ref/v2.0"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    assert extract["x-extract"]["source"][0]["git_tree"] == tree and "git_blob" not in extract["x-extract"]["source"][0]
+
+
+def test_reference_pages_are_read_from_git_and_every_property_type_must_be_known(tmp_path, capsys):
+    pages = {**DOCS_PAGES, "resources/dynamics_widget.md": DOCS_PAGES["resources/dynamics_widget.md"].replace(
+        "|price|decimal|", "|price|money|")}
+    recipe = docs_recipe(tmp_path, docs_clone(tmp_path / "docs", pages))
+    assert main([str(recipe), "--git-dir", f"example/docs={tmp_path / 'docs'}"]) == 2
+    assert "resources/dynamics_widget.md: property price has type 'money'" in capsys.readouterr().err
+    recipe.write_text(recipe.read_text().replace('path = "ref/v2.0"', 'file = "x"\npath = "ref/v2.0"'))
+    assert main([str(recipe), "--vendor-apis", str(tmp_path)]) == 2
+    assert "is read from git: give --git-dir example/docs=DIR" in capsys.readouterr().err
+    assert not (recipe.parent / "openapi.json").exists()
+
+
 # The committed extracts, against the vendors' files in ../shared/vendor-apis.
 
 def committed(vendor: str) -> dict:
@@ -436,9 +548,9 @@ def test_the_committed_extract_names_the_blobs_of_the_shared_files(vendor_apis, 
         blob = subprocess.run(["git", "hash-object", str(file)], capture_output=True, text=True, check=True)
         shared[blob.stdout.strip()] = file.name
     sources = committed(vendor)["x-extract"]["source"]
-    from_shared = [s for s in sources if s["git_blob"] in shared]
-    # Every source is a file of the shared folder but those read from git: HubSpot's User Provisioning file and
-    # all of SuperOffice's.
+    from_shared = [s for s in sources if s.get("git_blob") in shared]
+    # Every source is a file of the shared folder but those read from git: HubSpot's User Provisioning file,
+    # all of SuperOffice's and Business Central's folder of pages (a git tree).
     assert len(from_shared) == len(sources) - FROM_GIT.get(vendor, (None, None, None, 0))[3]
 
 
