@@ -88,6 +88,7 @@ class Errors:
     code: str = "error.code"
     status: str = ""  # where the body repeats the HTTP status, if it does
     stale: tuple[int, ...] = ()
+    invalid: int = 400  # the status of a write the API's validation refuses (Tripletex: 422)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ class EntityApi:
     path: str
     operations: frozenset[str] = frozenset(OPERATIONS)
     list_path: str = ""
+    list_params: Mapping[str, str] = field(default_factory=dict)  # what every list of it must carry
     object_key: str = ""  # an enveloped API's key for one record (`{"customer": {...}}`)
     id_field: str = ""
     incremental: Incremental | None = None

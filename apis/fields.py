@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from .description import HERE, ApiDescription, EntityApi
 
 WILDCARD = "*"
+SCALAR_TYPES = frozenset({"string", "integer", "float", "boolean"})  # the types a document's rows declare
 _JSON_TYPES = {"string": "string", "integer": "integer", "number": "float", "boolean": "boolean",
                "object": "object", "array": "array"}
 
@@ -39,16 +40,29 @@ class Fields:
 
     def find(self, path: str) -> Field | None:
         """The field at a dotted path, or None when the vendor's records have no such field."""
-        parts = path.split(".")
-        for length in range(len(parts), 0, -1):
-            for pattern, known in self.by_path.items():
-                if _matches(pattern.split("."), parts[:length]):
-                    # A path below a field the vendor types only as a free-form object is that object's business.
-                    return known if length == len(parts) or known.type in ("object", None) else None
-        return None
+        found = _FOUND.setdefault((self.system, self.entity), {})
+        if path not in found:
+            found[path] = _find(self, path)
+        return found[path]
 
 
-def _matches(pattern: list[str], parts: list[str]) -> bool:
+_FOUND: dict[tuple[str, str], dict[str, Field | None]] = {}  # per entity: path -> field, as looked up
+
+
+def _find(fields: Fields, path: str) -> Field | None:
+    parts = path.split(".")
+    wildcards = tuple((tuple(p.split(".")), f) for p, f in fields.by_path.items() if WILDCARD in p)
+    for length in range(len(parts), 0, -1):
+        prefix = parts[:length]
+        known = fields.by_path.get(".".join(prefix)) or next(
+            (field for pattern, field in wildcards if _matches(pattern, prefix)), None)
+        if known is not None:
+            # A path below a field the vendor types only as a free-form object is that object's business.
+            return known if length == len(parts) or known.type in ("object", None) else None
+    return None
+
+
+def _matches(pattern: tuple[str, ...], parts: list[str]) -> bool:
     return len(pattern) == len(parts) and all(p in (WILDCARD, part) for p, part in zip(pattern, parts))
 
 
@@ -69,22 +83,29 @@ def _resolve(doc: dict, schema: Mapping[str, Any]) -> Mapping[str, Any]:
     return schema
 
 
-def _leaves(doc: dict, schema: Mapping[str, Any], prefix: str, depth: int = 0) -> dict[str, dict]:
-    """Dotted path -> the schema of each field under `schema` (objects walked, maps as `*`, lists by item)."""
+MAX_DEPTH = 5  # documents' paths run three or four fields deep; references between records go on for ever
+
+
+def _leaves(doc: dict, schema: Mapping[str, Any], prefix: str, depth: int = 0,
+            entered: tuple[str, ...] = ()) -> dict[str, dict]:
+    """Dotted path -> the schema of each field under `schema` (objects walked, maps as `*`, lists by item);
+    a schema is not entered again below itself (a customer's account manager's department's manager...)."""
+    ref = schema.get("$ref", "")
     schema = _resolve(doc, schema)
     found: dict[str, dict] = {}
     if prefix:
         found[prefix] = dict(schema)
-    if depth > 6:
+    if depth > MAX_DEPTH or (ref and ref in entered):
         return found
+    entered = (*entered, ref) if ref else entered
     if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
-        items = _leaves(doc, schema["items"], prefix, depth + 1)
+        items = _leaves(doc, schema["items"], prefix, depth + 1, entered)
         found.update({path: s for path, s in items.items() if path != prefix})
     for name, sub in (schema.get("properties") or {}).items():
-        found.update(_leaves(doc, sub, f"{prefix}.{name}" if prefix else name, depth + 1))
+        found.update(_leaves(doc, sub, f"{prefix}.{name}" if prefix else name, depth + 1, entered))
     extra = schema.get("additionalProperties")
     if isinstance(extra, dict):
-        found.update(_leaves(doc, extra, f"{prefix}.{WILDCARD}" if prefix else WILDCARD, depth + 1))
+        found.update(_leaves(doc, extra, f"{prefix}.{WILDCARD}" if prefix else WILDCARD, depth + 1, entered))
     return found
 
 
@@ -96,20 +117,25 @@ def _type_of(schema: Mapping[str, Any]) -> str | None:
 
 def fields_of(api: ApiDescription, entity: EntityApi) -> Fields | None:
     """The fields of `entity` as the vendor's extract describes them; None where no extract or schema says."""
-    if not api.extract or not entity.schema or not (HERE / api.key / api.extract).exists():
+    return _fields_of(api.key, api.name, api.extract, api.read_only, entity.key, entity.schema, entity.input_schema)
+
+
+@cache
+def _fields_of(key: str, name: str, extract: str, read_only: tuple[str, ...], entity: str, schema: str,
+               input_schema: str) -> Fields | None:
+    if not extract or not schema or not (HERE / key / extract).exists():
         return None
-    doc = _extract(api.key, api.extract)
+    doc = _extract(key, extract)
     schemas = doc.get("components", {}).get("schemas", {})
-    if entity.schema not in schemas:
+    if schema not in schemas:
         return None
-    read = _leaves(doc, {"$ref": f"#/components/schemas/{entity.schema}"}, "")
-    written = (_leaves(doc, {"$ref": f"#/components/schemas/{entity.input_schema}"}, "")
-               if entity.input_schema in schemas else {})
+    read = _leaves(doc, {"$ref": f"#/components/schemas/{schema}"}, "")
+    written = _leaves(doc, {"$ref": f"#/components/schemas/{input_schema}"}, "") if input_schema in schemas else {}
     by_path = {}
-    for path, schema in sorted(read.items(), key=lambda item: (WILDCARD in item[0], item[0])):
-        writable = path in written and not schema.get("readOnly") and path not in api.read_only
-        by_path[path] = Field(_type_of(schema), writable, tuple(str(v) for v in schema.get("enum", ())))
-    for path in api.read_only:  # named by the description where the vendor's schema holds them as a map's entries
+    for path, found in sorted(read.items(), key=lambda item: (WILDCARD in item[0], item[0])):
+        writable = path in written and not found.get("readOnly") and path not in read_only
+        by_path[path] = Field(_type_of(found), writable, tuple(str(v) for v in found.get("enum", ())))
+    for path in read_only:  # named by the description where the vendor's schema holds them as a map's entries
         if path not in by_path and path.rpartition(".")[0] + ".*" in by_path:
             by_path = {path: Field("string", False), **by_path}
-    return Fields(api.name, entity.key, by_path)
+    return Fields(name, entity, by_path)

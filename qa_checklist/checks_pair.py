@@ -315,11 +315,12 @@ def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
             f"{sorted(made)} and links {linked}; it must find what the create made, and only that, before "
             "sending it again")
         target = h.target.get(linked[0])
-        for _index, row in _editable_rows(mapping):
+        for index, row in _editable_rows(mapping):
             sent = held(mapping, row, read(h.source.get(source_id), row.source))
-            assert holds(read(target, row.target), sent), (
-                f"a create to {mapping.target_system} {what}: {row.target} holds {describe(read(target, row.target))}"
-                f", not {describe(sent)} from {row.source}")
+            if not holds(read(target, row.target), sent):  # the row carries it wrong: its own item is the cause
+                raise row_failed(mapping, index, (
+                    f"{row.source} -> {row.target}, a create to {mapping.target_system} {what}: expected "
+                    f"{describe(sent)}, the {mapping.target_system} API holds {describe(read(target, row.target))}"))
         ran.append(f"unkeyed create ({scenario})")
     return ran
 

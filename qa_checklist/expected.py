@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from apis.fields import SCALAR_TYPES
 from apis.rows import entity_fields
 
 _MISSING = object()
@@ -65,19 +66,20 @@ def same_value(actual: Any, expected: Any) -> bool:
 
 @cache
 def wire_type(system: str, entity: str, path: str) -> str | None:
-    """The type `system`'s own schema holds at `path` where it overrides a document's (HubSpot: every
-    property text), else None: what the vendor says, not what the engine does."""
+    """The type `system`'s own schema holds at `path` (HubSpot: every property text), else None: what the
+    vendor says, not what the engine does."""
     fields = entity_fields(system, entity)
     found = fields.find(path) if fields else None
-    return "string" if found is not None and found.type == "string" else None
+    return found.type if found is not None and found.type in SCALAR_TYPES else None
 
 
 def held(mapping: Any, row: Any, value: Any) -> Any:
     """`value` as the target API holds it once the row has carried it: the document's type, then the
     vendor's own where it differs (an integer row into a HubSpot property is held as its text)."""
     declared = as_declared(value, row.type)
-    if declared is None or wire_type(mapping.target_system, mapping.target_entity, row.target) is None:
+    vendor = wire_type(mapping.target_system, mapping.target_entity, row.target)
+    if declared is None or vendor is None:
         return declared
     if isinstance(declared, list):
-        return [as_declared(item, "string") for item in declared]
-    return as_declared(declared, "string")
+        return [as_declared(item, vendor) for item in declared]
+    return as_declared(declared, vendor)

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 from generator.model import EntityMapping
 
+from .expected import wire_type
+
 _TEXT = st.text(alphabet=string.ascii_letters + string.digits + " -_.,'\"\\{}æøåÉ€", min_size=1, max_size=24).filter(
     lambda text: text.strip() == text and text != ""
 )
@@ -65,6 +67,15 @@ def _kinds(mapping: EntityMapping) -> dict[tuple[str, str], str]:
     for row in mapping.properties:
         if row.type:
             types.setdefault(find((target, row.target)), set()).add(row.type)
+    # A described vendor's own field type binds too: a Tripletex country id holds integers only.
+    for side, system, entity, paths in (("s", mapping.source_system, mapping.source_entity,
+                                         [r.source for r in mapping.properties]),
+                                        (target, mapping.target_system, mapping.target_entity,
+                                         [r.target for r in mapping.properties])):
+        for path in paths:
+            vendor = wire_type(system, entity, path)
+            if vendor and vendor != "string":
+                types.setdefault(find((side, path)), set()).add(vendor)
     return {node: _kind_of(types.get(find(node), set())) for node in list(parent)}
 
 

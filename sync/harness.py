@@ -146,9 +146,10 @@ class Harness:
 
     def _connector(self, system: str, entity: str, fake: FakeApi) -> RestConnector:
         secret: Secret = fake.secret  # type: ignore[attr-defined]
-        style = describe(system).auth.style
-        creds = (Credentials("basic", user=secret) if style == "basic" else
-                 Credentials("bearer", token=secret) if style == "bearer" else Credentials())
+        auth = describe(system).auth
+        creds = (Credentials("basic", user=Secret(auth.user), password=secret) if auth.style == "basic" and auth.user
+                 else Credentials("basic", user=secret) if auth.style == "basic"
+                 else Credentials("bearer", token=secret) if auth.style == "bearer" else Credentials())
         return connector_for(system, entity=entity, base_url=fake.base_url, credentials=creds,
                              session=self._session())
 

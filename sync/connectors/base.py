@@ -24,6 +24,7 @@ import jsonpatch
 import requests
 
 from apis.description import ApiDescription
+from apis.fields import SCALAR_TYPES, fields_of
 
 from ..credentials import Credentials
 from ..errors import ApiError, CreateOutcomeUnknown, ListFailed, StaleRecord
@@ -114,7 +115,9 @@ class RestConnector:
 
     def list_params(self, endpoint: Endpoint, since: Any, token: Any) -> dict[str, Any]:
         paging = self.api.paging
-        params: dict[str, Any] = {paging.size_param: paging.max_size} if paging.size_param else {}
+        params: dict[str, Any] = dict(self.api.entity(endpoint.entity).list_params)
+        if paging.size_param:
+            params[paging.size_param] = paging.max_size
         if since is not None and self.since_param:
             params[self.since_param] = self._since_value.format(since=since)
         if token is not None and paging.param:
@@ -166,9 +169,11 @@ class RestConnector:
         """Told the dotted paths its mapping reads, for an API that returns only the fields asked for."""
 
     def field_type(self, entity: str, path: str) -> str | None:
-        """The type the API holds at `path` whatever the document declares (HubSpot: every property a
-        string), so the engine writes and compares the wire form; None where the declared type stands."""
-        return None
+        """The type the vendor's own schema gives `path` (HubSpot: every property a string; Tripletex: a
+        country's id an integer), so the engine writes and compares the wire form; None where no schema says."""
+        fields = fields_of(self.api, self.api.entity(entity))
+        found = fields.find(path) if fields else None
+        return found.type if found is not None and found.type in SCALAR_TYPES else None
 
     def allowed_values(self, entity: str, path: str) -> tuple[str, ...] | None:
         """The only values the API takes at `path` of an `entity` (an enum), or None if it takes any."""

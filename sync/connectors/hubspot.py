@@ -7,8 +7,8 @@
   (`POST {collection}/search`, a filter on the object's last-modified property in epoch
   milliseconds, sorted ascending, paged with `after`). Search results carry no associations, so a
   mapping that reads associations lists the collection whole each pass.
-* Every property value is a string, in a read and in a write: `field_type` says so, and the engine
-  writes, and compares with what HubSpot holds, the text of each value.
+* Every property value is a string, in a read and in a write: HubSpot's schema says so (`properties.*`),
+  and the engine writes, and compares with what HubSpot holds, the text of each value (`field_type`).
 """
 from __future__ import annotations
 
@@ -38,9 +38,6 @@ class HubSpotConnector(RestConnector):
                 self._properties.append(name)
             elif head == "associations" and name and name not in self._associations:
                 self._associations.append(name)
-
-    def field_type(self, entity: str, path: str) -> str | None:
-        return "string" if path.startswith("properties.") else None
 
     def _selection(self) -> dict[str, str]:
         params = {}

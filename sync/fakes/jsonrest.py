@@ -27,11 +27,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from apis.description import ApiDescription, EntityApi
+from apis.fields import SCALAR_TYPES, fields_of
 
 from ..paths import deep_merge
 from . import wiretypes
 from .base import FakeApi, Reply, Route, UnexpectedRequest, WireRequest, basic_credentials
-from .openapi import Judge
+from .openapi import judge_of
 
 
 class FakeJsonRest(FakeApi):
@@ -42,13 +43,55 @@ class FakeJsonRest(FakeApi):
         self.api = api
         self.idempotency_header = api.writes.idempotency_header
         self._secret = secret
-        self.judge = Judge(api.key, extract=api.extract, closed=True) if api.extract else None
+        self.judge = judge_of(api.key, api.extract) if api.extract else None
 
     def serve_all(self) -> None:
         for entity in self.api.entities.values():
             if entity.operations:
                 self.serve(Route(entity.key, entity.path))
         self.serve_any = self.api.unknown_entities != "none"
+
+    def fields_beside(self, entity: str, rid: str, path: str, taken: set[str]) -> list[str]:
+        """A text field next to `path` that the vendor's schema lets a write hold and no row maps (a check
+        fills it by hand, to see an update keep it); where no schema says, the base class invents one."""
+        fields = fields_of(self.api, self.described(entity))
+        if fields is None:
+            return super().fields_beside(entity, rid, path, taken)
+        parent = path.rpartition(".")[0]
+        beside = [candidate for candidate, field in fields.by_path.items()
+                  if parent and candidate.rpartition(".")[0] == parent and candidate not in taken
+                  and field.writable and field.type == "string" and "*" not in candidate]
+        return beside[:1]
+
+    def hand_create(self, entity: str, record: dict) -> str:
+        return super().hand_create(entity, self._as_typed(entity, record))
+
+    def hand_edit(self, entity: str, rid: str, changes: dict) -> None:
+        super().hand_edit(entity, rid, self._as_typed(entity, changes))
+
+    def _as_typed(self, entity: str, record: dict) -> dict:
+        """A record typed in by hand, as the vendor's schema holds it: what a person types into a number
+        field is a number (`"4200"` -> 4200), into a text field text; where no schema says, as given."""
+        fields = fields_of(self.api, self.described(entity))
+        if fields is None:
+            return record
+
+        def typed(value: Any, path: str) -> Any:
+            if isinstance(value, dict):
+                return {key: typed(item, f"{path}.{key}" if path else key) for key, item in value.items()}
+            if isinstance(value, list):
+                return [typed(item, path) for item in value]
+            found = fields.find(path)
+            if found is None or found.type not in SCALAR_TYPES or value is None:
+                return value
+            if found.type == "string":
+                return value if isinstance(value, str) else wiretypes.as_text(value)
+            try:
+                return wiretypes.check(value, found.type, form=True)
+            except wiretypes.WrongType:
+                return value  # left as typed: the API would refuse it, which is the test's business
+
+        return typed(record, "")
 
     def described(self, entity: str) -> EntityApi:
         return self.api.entity(entity)
@@ -156,10 +199,14 @@ class FakeJsonRest(FakeApi):
         incremental = self.api.incremental_of(self.described(route.entity))
         since_param = incremental.param
         token_param = paging.param or "page_token"
-        allowed = {paging.size_param, token_param, since_param} - {"", None}
+        vendor = self._query_parameters(route.path)
+        allowed = {paging.size_param, token_param, since_param, *vendor} - {"", None}
         unknown = set(params) - allowed
         if unknown:
             raise UnexpectedRequest(f"{self.system} list {route.path} got parameters it does not take: {sorted(unknown)}")
+        missing = sorted(name for name, required in vendor.items() if required and name not in params)
+        if missing:
+            return self.error(self.api.errors.invalid, "validation_error", f"{', '.join(missing)} must be given")
         try:
             limit = int(params.get(paging.size_param, paging.max_size)) if paging.size_param else paging.max_size
             after = _since(params[since_param], incremental.param_value) if since_param in params else None
@@ -198,6 +245,12 @@ class FakeJsonRest(FakeApi):
             return 200, {}, _enveloped(self.api.records, docs, {paging.token: link})
         return 200, {}, _enveloped(self.api.records, docs, {paging.token: next_token})
 
+    def _query_parameters(self, path: str) -> dict[str, bool]:
+        """The query parameters the vendor's own list operation takes (name -> required), none without an extract."""
+        found = self.judge.operation("GET", self.api.extract_prefix + path) if self.judge else None
+        return {p["name"]: bool(p.get("required")) for p in (found[1].get("parameters", ()) if found else ())
+                if p.get("in") == "query"}
+
     def _refused(self, method: str, route: Route, body: Any, current: dict | None = None,
                  rid: str = "") -> tuple[Any, Reply | None]:
         """The body typed as the API takes it, or the 400 refusing it: by the vendor's own schema where the
@@ -207,7 +260,8 @@ class FakeJsonRest(FakeApi):
             problem = self.judge.request_problem(method, path, body)
             if problem:
                 where, message = problem
-                return None, self.error(400, "validation_error", f"{where + ': ' if where else ''}{message}")
+                return None, self.error(self.api.errors.invalid, "validation_error",
+                                        f"{where + ': ' if where else ''}{message}")
             return body, None
         return self._fields(route, body, current)
 

@@ -11,13 +11,19 @@ from __future__ import annotations
 import copy
 import json
 import re
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Callable, Iterable
 
 from jsonschema.exceptions import best_match
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from apis.description import HERE as DESCRIPTIONS
+
+
+@cache
+def judge_of(vendor: str, extract: str = "openapi.json") -> "Judge":
+    """The one judge of a vendor's extract in this process (compiling its validators is the expensive part)."""
+    return Judge(vendor, extract=extract, closed=True)
 
 
 class Judge:

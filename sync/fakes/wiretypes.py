@@ -102,3 +102,10 @@ def held_paths(doc: Any, prefix: str = "") -> set[str]:
     if isinstance(doc, list) and any(isinstance(item, dict) for item in doc):
         return {path for item in doc for path in held_paths(item, prefix)}
     return {prefix} if prefix else set()
+
+
+def as_text(value: Any) -> str:
+    """A value as text a person would type: `42`, `42.5`, `true`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)

@@ -43,7 +43,7 @@ def test_hubspot_fields_come_from_its_openapi():
 def test_every_system_is_described_generic_or_declared_and_unknown_ones_are_generic():
     kinds = {key: d.kind for key, d in described_systems().items()}
     assert kinds["hubspot"] == kinds["chargebee"] == "described" and kinds["membercare"] == "declared"
-    assert describe("Tripletex").kind == "generic" and describe("Tripletex").name == "Tripletex"
+    assert describe("Salesforce").kind == "generic" and describe("Salesforce").name == "Salesforce"
 
 
 def test_a_description_with_an_unknown_key_is_refused_with_its_file_and_key(tmp_path):

@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 
+import sync.connectors.base
 import sync.connectors.hubspot
 import sync.engine
 import sync.paths
@@ -92,9 +93,9 @@ BREAKS = {
     "a create sent without recording its intent": (
         sync.engine.SyncEngine, "_create", "self.state.record_intent(self.mapping.id, sid, key, body)", "pass",
         lambda make: checks.faults(make, TWO_WAY)),
-    "HubSpot values sent as numbers": (
-        sync.connectors.hubspot.HubSpotConnector, "field_type",
-        'return "string" if path.startswith("properties.") else None', "return None",
+    "HubSpot values sent as numbers (the vendor's field types ignored)": (
+        sync.connectors.base.RestConnector, "field_type",
+        "return found.type if found is not None and found.type in SCALAR_TYPES else None", "return None",
         lambda make: checks.property_row(make, INTO_HUBSPOT, 0, 42)),
     "a HubSpot update sent as PUT": (
         sync.connectors.hubspot.HubSpotConnector, "write_routes", '[("PATCH", f"{endpoint.path}/{rid}", body)]',

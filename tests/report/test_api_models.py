@@ -16,9 +16,9 @@ def _report(tmp_path, source: str, target: str) -> dict:
 
 
 def test_each_system_is_named_with_the_model_its_checks_ran_against(tmp_path):
-    [document] = _report(tmp_path, "Chargebee", "Tripletex")["dataflows"]
-    assert [(a["system"], a["kind"]) for a in document["apis"]] == [("Chargebee", "described"), ("Tripletex", "generic")]
-    assert "Tripletex's own API is not modelled" in document["apis"][1]["summary"]
+    [document] = _report(tmp_path, "Chargebee", "Salesforce")["dataflows"]
+    assert [(a["system"], a["kind"]) for a in document["apis"]] == [("Chargebee", "described"), ("Salesforce", "generic")]
+    assert "Salesforce's own API is not modelled" in document["apis"][1]["summary"]
     assert "only list, get, create and update" in document["apis"][1]["summary"]
 
 
@@ -37,8 +37,8 @@ def test_a_declared_api_says_what_it_offers_and_a_system_with_itself_is_named_on
 
 
 def test_the_page_shows_it_under_the_document_title(tmp_path):
-    page = render_html(_report(tmp_path, "Tripletex", "<b>Bad</b>"))
-    assert "<b>Tripletex</b>: Tripletex&#39;s own API is not modelled" in page
+    page = render_html(_report(tmp_path, "Salesforce", "<b>Bad</b>"))
+    assert "<b>Salesforce</b>: Salesforce&#39;s own API is not modelled" in page
     assert "&lt;b&gt;Bad&lt;/b&gt;&#39;s own API is not modelled" in page and "<b>Bad</b>'s" not in page
 
 

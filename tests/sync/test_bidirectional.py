@@ -86,7 +86,7 @@ def test_no_echo_after_writing_both_ways(sync_harness):
 
 
 def test_one_source_property_feeds_several_target_paths_with_their_own_types(sync_harness):
-    m = mapping("HubSpot Contact", "Tripletex Customer", properties=[
+    m = mapping("HubSpot Contact", "Salesforce Account", properties=[
         prop("properties.zip", "postalAddress.postalCode"), prop("properties.zip", "physicalAddress.postalCode"),
         prop("properties.zip", "deliveryAddress.number", "integer"),
     ])

@@ -83,15 +83,15 @@ def _generic(h, method, path, **kwargs):
 
 
 def test_the_generic_api_ignores_headers_it_does_not_take_and_refuses_a_changed_since_filter(sync_harness):
-    h = sync_harness(mapping("Custom CRM Contact", "Tripletex Customer", properties=[prop("name", "name")]))
-    first = _generic(h, "POST", "/customer", json={"name": "Ada"}, headers={"Idempotency-Key": "k1"})
-    again = _generic(h, "POST", "/customer", json={"name": "Ada"}, headers={"Idempotency-Key": "k1"})
+    h = sync_harness(mapping("Custom CRM Contact", "Salesforce Account", properties=[prop("name", "name")]))
+    first = _generic(h, "POST", "/account", json={"name": "Ada"}, headers={"Idempotency-Key": "k1"})
+    again = _generic(h, "POST", "/account", json={"name": "Ada"}, headers={"Idempotency-Key": "k1"})
     assert first.json()["id"] != again.json()["id"] and len(h.target.records()) == 2  # no idempotency: made twice
-    stale = _generic(h, "PATCH", f"/customer/{first.json()['id']}", json={"name": "Bo"},
+    stale = _generic(h, "PATCH", f"/account/{first.json()['id']}", json={"name": "Bo"},
                      headers={"If-Match": "a version long gone"})
     assert stale.status_code == 200 and h.target.get(first.json()["id"])["name"] == "Bo"  # no conditional update
     with pytest.raises(UnexpectedRequest, match=r"does not take: \['updated_after'\]"):  # a 400 when served
-        _generic(h, "GET", "/customer", params={"updated_after": 0})
+        _generic(h, "GET", "/account", params={"updated_after": 0})
 
 
 def test_a_system_s_config_may_say_what_more_its_api_offers():

@@ -10,7 +10,7 @@ from sync.harness import Harness
 from sync.state import StateStore
 
 PROPS = [prop("email", "email"), prop("name", "first_name"), prop("age", "age", "integer")]
-GENERIC = "Tripletex Customer"  # no model of Tripletex's API: the generic one
+GENERIC = "Salesforce Account"  # no model of Salesforce's API: the generic one
 
 
 def harness(**kwargs) -> Harness:
@@ -25,7 +25,7 @@ def test_the_generic_api_offers_no_idempotency_key_conditional_update_or_changed
     with harness() as h:
         connector = h.target_connector
         assert (connector.idempotency_header, connector.conditional_writes, connector.since_param) == (None, False, None)
-    assert api_model("Tripletex").kind == "generic" and api_model("MemberCare").kind == "declared"
+    assert api_model("Salesforce").kind == "generic" and api_model("MemberCare").kind == "declared"
     assert api_model("Chargebee").kind == "described"
 
 
