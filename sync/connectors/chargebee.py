@@ -137,3 +137,6 @@ def _billing_info(params: dict, record: dict, changes: dict) -> dict:
             value = {k: v for k, v in value.items() if k in param.fields and v not in (None, "")}
         held[name] = value
     return deep_merge(held, changes)
+
+
+CONNECTOR = ChargebeeConnector  # found by `quirks = "chargebee"` in a description

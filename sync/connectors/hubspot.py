@@ -106,3 +106,6 @@ class HubSpotConnector(RestConnector):
         rest = {key: value for key, value in changes.items() if key != "properties"}
         body = {**rest, "properties": properties} if properties else rest
         return [("PATCH", f"{endpoint.path}/{rid}", body)] if body else []
+
+
+CONNECTOR = HubSpotConnector  # found by `quirks = "hubspot"` in a description

@@ -1,7 +1,9 @@
 """Which connector serves a system: the one its API description names, configured by that description."""
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from apis.description import ApiDescription, describe
@@ -10,12 +12,7 @@ from ..credentials import Credentials, credentials_for
 from ..errors import ConfigurationError
 from ..names import system_key
 from .base import RestConnector
-from .chargebee import ChargebeeConnector
-from .hubspot import HubSpotConnector
 
-# The small components for what a description cannot say as data, by the name its `quirks` gives.
-QUIRKS: dict[str, type[RestConnector]] = {"": RestConnector, "chargebee": ChargebeeConnector,
-                                          "hubspot": HubSpotConnector}
 OVERRIDABLE = ("auth", "id_field", "updated_at_field", "records_location", "page_style", "since_param",
                "idempotency_header", "conditional_writes")
 
@@ -64,7 +61,14 @@ def connector_for(system: str, *, entity: str | None = None, base_url: str | Non
     if base_url is None and "{site}" in api.base_url:
         base_url = api.base_url.format(site=config.get("site", "site"))
     creds = credentials or credentials_for(system, auth_style(api), config)
-    return QUIRKS[api.quirks](system, api, creds, entity=entity, base_url=base_url, paths=paths, **kwargs)
+    return quirks_connector(api.quirks)(system, api, creds, entity=entity, base_url=base_url, paths=paths, **kwargs)
+
+
+@cache
+def quirks_connector(quirks: str) -> type[RestConnector]:
+    """The connector class for what a description cannot say as data: `CONNECTOR` of the module
+    `sync.connectors.<quirks>` (a vendor's quirks are a module of their own, found by name)."""
+    return importlib.import_module(f"{__package__}.{quirks}").CONNECTOR if quirks else RestConnector
 
 
 def auth_style(api: ApiDescription) -> str:

@@ -302,3 +302,6 @@ def _declared(path: str, value: Any, declared: dict[str, str | None], known: boo
         raise ParamError("not_allowed", first + "".join(f"[{part}]" for part in inner),
                          "is not a parameter Chargebee takes here")
     return typed
+
+
+FAKE = FakeChargebee  # found by `quirks = "chargebee"` in a description

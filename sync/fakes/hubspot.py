@@ -345,3 +345,5 @@ class FakeHubSpot(FakeApi):
         associations = self.book.v3(obj.name, doc["id"], names_in(params.get("associations")))
         return {**view, **({"associations": associations} if associations else {})}
 
+
+FAKE = FakeHubSpot  # found by `quirks = "hubspot"` in a description

@@ -5,14 +5,14 @@ from urllib.parse import urlsplit
 
 from apis.description import describe
 
+import importlib
+from functools import cache
+
 from ..names import slug
 from .base import FakeApi
-from .chargebee import FakeChargebee
 from .faults import FaultPlan
 from .jsonrest import FakeJsonRest
 from .store import FakeStore, LogicalClock
-
-FAKES: dict[str, type[FakeApi]] = {"": FakeJsonRest, "chargebee": FakeChargebee}
 
 
 def test_base_url(system: str, number: int) -> str:
@@ -22,12 +22,14 @@ def test_base_url(system: str, number: int) -> str:
 
 
 def fake_class(system: str) -> type[FakeApi]:
-    """The class that fakes `system`'s API, by its description's quirks."""
-    quirks = describe(system).quirks
-    if quirks == "hubspot" and "hubspot" not in FAKES:
-        from .hubspot import FakeHubSpot  # noqa: PLC0415
-        FAKES["hubspot"] = FakeHubSpot
-    return FAKES[quirks]
+    """The class that fakes `system`'s API: the JSON fake, or the `FAKE` of the module `sync.fakes.<quirks>`
+    its description names (a vendor's quirks are a module of their own, found by name)."""
+    return _quirks_fake(describe(system).quirks)
+
+
+@cache
+def _quirks_fake(quirks: str) -> type[FakeApi]:
+    return importlib.import_module(f"{__package__}.{quirks}").FAKE if quirks else FakeJsonRest
 
 
 def fake_for(system: str, base_url: str, clock: LogicalClock, secret: str, faults: FaultPlan | None = None,
