@@ -105,6 +105,7 @@ class EntityApi:
     incremental: Incremental | None = None
     schema: str = ""  # the extract's component schema of a record read back
     input_schema: str = ""  # the extract's component schema of a write body
+    read_only: tuple[str, ...] = ()  # fields of this entity no write may hold, beside the API-wide ones
     declared: bool = False  # no public source shows this entity: it is our declaration
     lacks: str = ""  # what the API does not offer, in a report's words
     extract_path: str = ""  # where the extract has this collection, when the vendor's description spells it otherwise
@@ -235,6 +236,7 @@ def _entity(key: str, raw: Mapping[str, Any], where: str) -> EntityApi:
     if extra:
         raise DescriptionError(f"{where}: entity {key!r} has no key {extra[0]!r}")
     raw.setdefault("path", "")
+    raw["read_only"] = tuple(raw.get("read_only", ()))
     return EntityApi(key, operations=operations, incremental=incremental, **raw)
 
 

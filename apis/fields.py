@@ -112,12 +112,15 @@ def _leaves(doc: dict, schema: Mapping[str, Any], prefix: str, depth: int = 0,
 def _type_of(schema: Mapping[str, Any]) -> str | None:
     if schema.get("format") == "date-time":
         return "datetime"
+    if schema.get("format") == "date":
+        return "date"
     return _JSON_TYPES.get(schema.get("type", ""))
 
 
 def fields_of(api: ApiDescription, entity: EntityApi) -> Fields | None:
     """The fields of `entity` as the vendor's extract describes them; None where no extract or schema says."""
-    return _fields_of(api.key, api.name, api.extract, api.read_only, entity.key, entity.schema, entity.input_schema)
+    return _fields_of(api.key, api.name, api.extract, (*api.read_only, *entity.read_only), entity.key, entity.schema,
+                      entity.input_schema)
 
 
 @cache

@@ -73,6 +73,14 @@ def wire_type(system: str, entity: str, path: str) -> str | None:
     return found.type if found is not None and found.type in SCALAR_TYPES else None
 
 
+@cache
+def vendor_type(system: str, entity: str, path: str) -> str | None:
+    """The type `system`'s own schema gives `path`, dates included (`date`, `datetime`), else None."""
+    fields = entity_fields(system, entity)
+    found = fields.find(path) if fields else None
+    return found.type if found is not None else None
+
+
 def held(mapping: Any, row: Any, value: Any) -> Any:
     """`value` as the target API holds it once the row has carried it: the document's type, then the
     vendor's own where it differs (an integer row into a HubSpot property is held as its text)."""

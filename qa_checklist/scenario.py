@@ -6,6 +6,7 @@ each system would; nothing asks the engine what the answer should be.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Callable
 
 import pytest
@@ -157,9 +158,11 @@ def target_count(h) -> int:
 
 
 def writes_to(handle, record_id: str) -> int:
-    """Write requests the fake API answered for one record (its id is a segment of the request path);
+    """Write requests the fake API answered for one record (its id is a segment of the request path, or an
+    OData key: `/customers(id)`);
     a request it answered with an injected fault is the same write again, not another one."""
-    return sum(1 for r in handle.requests if r.is_write and r.fault is None and str(record_id) in r.path.split("/"))
+    return sum(1 for r in handle.requests
+               if r.is_write and r.fault is None and str(record_id) in re.split(r"[/()']", r.path))
 
 
 def fed_by_one_source(mapping: EntityMapping, row: PropertyMapping) -> bool:

@@ -11,6 +11,7 @@ and a "string" row gets integers, one with a "boolean" and an "integer" row gets
 from __future__ import annotations
 
 import string
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from generator.model import EntityMapping
 
-from .expected import wire_type
+from .expected import vendor_type
 
 _TEXT = st.text(alphabet=string.ascii_letters + string.digits + " -_.,'\"\\{}æøåÉ€", min_size=1, max_size=24).filter(
     lambda text: text.strip() == text and text != ""
@@ -32,12 +33,19 @@ _STRATEGIES = {
     "integer": st.one_of(_INTEGERS, _INTEGERS.map(str)),
     "float": st.one_of(_FLOATS, _FLOATS.map(repr)),
     "string": _TEXT,
+    # A vendor's date and date-time fields: ISO-8601, as JSON APIs write them.
+    "date": st.dates(min_value=date(1950, 1, 1), max_value=date(2049, 12, 31)).map(date.isoformat),
+    "datetime": st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2049, 12, 31)).map(
+        lambda moment: moment.replace(microsecond=0, tzinfo=timezone.utc).isoformat()),
 }
 # Kinds with only two values: an edit on each side can only ever agree, so no conflict can be staged.
 TWO_VALUED = frozenset({"boolean", "binary"})
 
 
 def _kind_of(types: set[str]) -> str:
+    for moment in ("date", "datetime"):  # a vendor's date field holds only dates, whatever text a row declares
+        if moment in types:
+            return moment
     numeric = types & {"integer", "float"}
     if "boolean" in types:
         return "binary" if numeric else "boolean"
@@ -73,8 +81,8 @@ def _kinds(mapping: EntityMapping) -> dict[tuple[str, str], str]:
                                         (target, mapping.target_system, mapping.target_entity,
                                          [r.target for r in mapping.properties])):
         for path in paths:
-            vendor = wire_type(system, entity, path)
-            if vendor and vendor != "string":
+            vendor = vendor_type(system, entity, path)
+            if vendor in ("integer", "float", "boolean", "date", "datetime"):
                 types.setdefault(find((side, path)), set()).add(vendor)
     return {node: _kind_of(types.get(find(node), set())) for node in list(parent)}
 
@@ -96,19 +104,25 @@ def strategy(mapping: EntityMapping, index: int) -> st.SearchStrategy[Any]:
 def sample(kind: str, number: int) -> Any:
     """A fixed value of `kind`, different for each `number`, for tests that need any value at all."""
     return {"boolean": number % 2 == 0, "binary": number % 2, "integer": 4200 + number, "float": 42.5 + number,
-            "string": f"Sample {number}"}[kind]
+            "string": f"Sample {number}", "date": (date(2020, 1, 1) + timedelta(days=number)).isoformat(),
+            "datetime": datetime(2020, 1, 1, 10, tzinfo=timezone.utc).replace(hour=number % 24).isoformat()}[kind]
 
 
 def merge_value(kind: str, number: int) -> Any:
     """A merge-key value of `kind` no sample value shares (`number` tells several apart)."""
     return {"boolean": True, "binary": 1, "integer": 910001 + number, "float": 9100.5 + number,
-            "string": f"qa-merge-{number}-910001"}[kind]
+            "string": f"qa-merge-{number}-910001", "date": (date(2031, 1, 1) + timedelta(days=number)).isoformat(),
+            "datetime": datetime(2031, 1, 1, tzinfo=timezone.utc).replace(minute=number % 60).isoformat()}[kind]
 
 
 def another(value: Any, kind: str) -> Any:
     """A value of `kind` that differs from `value`, in the same form: text stays text (an update typed by a user)."""
     if kind == "string":
         return f"{value} (edited)"
+    if kind == "date":
+        return (date.fromisoformat(value) + timedelta(days=1)).isoformat()
+    if kind == "datetime":
+        return (datetime.fromisoformat(value) + timedelta(hours=1)).isoformat()
     if kind == "boolean":
         changed: Any = not (value if isinstance(value, bool) else str(value).lower() in ("true", "1"))
     elif kind == "binary":

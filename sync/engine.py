@@ -332,6 +332,7 @@ class SyncEngine:
         target = self._seen_t.get(tid)
         if target is None:
             target = self._refresh("target", tid)
+        updated_before, refused_as_stale = tally.counts["updated"], False
         for attempt in range(STALE_RETRIES + 1):
             plan = plan_pair(
                 self.mapping, source, target, self._synced_s.get(sid), self._synced_t.get(tid),
@@ -356,6 +357,11 @@ class SyncEngine:
                     raise
                 # Someone wrote since we read: read again rather than overwrite what we have not seen.
                 target, source = self._refresh("target", tid), self._refresh("source", sid)
+                refused_as_stale = True
+        if refused_as_stale and tally.counts["updated"] == updated_before and self._synced_t.get(tid) != target:
+            # A write refused as stale that has nothing left to send: what it wanted is there, as when its first
+            # try landed and only the answer was lost. The entity was brought up to date in this pass.
+            tally.count("updated")
         tally.conflicts.extend(plan.conflicts)
         if (new_source != self._synced_s.get(sid)) or (new_target != self._synced_t.get(tid)):
             with self.state.transaction():

@@ -58,6 +58,8 @@ def _get(node: Any, parts: list[str]) -> Any:
     if isinstance(node, list):
         return [_get(item, parts) for item in node]
     if isinstance(node, dict):
+        if len(parts) > 1 and ".".join(parts) in node:  # a key that holds dots itself: `@odata.etag`
+            return node[".".join(parts)]
         return _get(node.get(parts[0]), parts[1:]) if parts[0] in node else None
     return None
 
@@ -115,6 +117,8 @@ def values_equal(wanted: Any, held: Any) -> bool:
 def contains(record: Any, wanted: Any) -> bool:
     """Whether `record` holds everything `wanted` does: each field of a dict at any depth, each item of a
     list, with an equal value (fields `wanted` does not name may hold anything)."""
+    if isinstance(wanted, dict) and isinstance(record, list):  # an API that keeps the field as a list of items
+        return bool(record) and all(contains(item, wanted) for item in record)
     if isinstance(wanted, dict):
         return isinstance(record, dict) and all(contains(record.get(k), v) for k, v in wanted.items())
     if isinstance(wanted, list):

@@ -58,8 +58,9 @@ class Redactor:
 
     @classmethod
     def of(cls, credentials: Iterable[Credentials] = (), urls: Iterable[str] = (),
-           values: Iterable[str] = ()) -> "Redactor":
-        """The secrets of these credentials, of the `user:password@` of these URLs, and `values`."""
+           values: Iterable[str] = (), public: Iterable[str] = ()) -> "Redactor":
+        """The secrets of these credentials, of the `user:password@` of these URLs, and `values`; not the
+        `public` parts of a credential an API's description fixes (Tripletex's basic-auth user "0")."""
         secrets = set(values)
         for creds in credentials:
             user, password, token = creds.user.reveal(), creds.password.reveal(), creds.token.reveal()
@@ -78,7 +79,7 @@ class Redactor:
                     secrets |= {part, unquote(part)}
             if parts.username or parts.password:
                 secrets |= set(_base64(f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"))
-        return cls(secrets)
+        return cls(secrets - set(public))
 
     def __call__(self, text: str) -> str:
         pattern = self._pattern

@@ -98,7 +98,8 @@ class RestConnector:
         self._credentials = credentials or Credentials()
         self._credentials.check_sendable(system)
         # Errors, logs and reprs pass through it: an API may echo the credentials it was sent.
-        self.redactor = Redactor.of([self._credentials], urls=[self.base_url])
+        self.redactor = Redactor.of([self._credentials], urls=[self.base_url],
+                                    public=[api.auth.user] if api.auth.user else [])
         self.session = session or build_session()
         self._paths = dict(paths or {})
         self.calls: Counter[str] = Counter()
@@ -126,6 +127,8 @@ class RestConnector:
 
     def parse_page(self, endpoint: Endpoint, body: Any) -> list[dict]:
         location = self.api.records
+        if body is None:
+            return []
         records = get_path(body, location) if location and isinstance(body, dict) else body
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise ApiError(200, f"list response has no {location!r} list of records")
@@ -343,6 +346,8 @@ class RestConnector:
             raise self.redactor.scrub(exc) from None
         if response.status_code >= 400:
             raise self.redactor.scrub(self.error_of(response)) from None
+        if response.status_code == 204:
+            return None  # no content: an empty list page (PowerOffice Go), or a write that answers nothing
         try:
             return response.json()
         except ValueError:

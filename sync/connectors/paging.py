@@ -9,7 +9,10 @@ class PagingLoop(RuntimeError):
 
 
 def _at(body: Any, dotted: str) -> Any:
-    """The value at a dotted path of a response body (`paging.next.after`), or None."""
+    """The value at a dotted path of a response body (`paging.next.after`), or None; a key that holds dots
+    itself (`@odata.nextLink`) is taken whole."""
+    if isinstance(body, dict) and dotted in body:
+        return body[dotted]
     for part in dotted.split("."):
         if not isinstance(body, dict):
             return None

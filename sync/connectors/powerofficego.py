@@ -6,13 +6,12 @@ updates as a JSON Patch (`update_style = "json_patch"`: the operations turning w
 is wanted, sent as `application/json-patch+json`, the one body `PATCH /<Entity>/{id}` takes).
 
 * A list with nothing to return answers 204 with an empty body (every list operation of the extract
-  declares it: "Given when there is no content to return"): that is an empty page, not an error.
+  declares it: "Given when there is no content to return"): the base connector reads it as an empty page.
 * Errors are ProblemDetails. The extract's schema spells them `Title`/`Detail`/`Status`; PowerOffice's
   own examples, and ASP.NET Core's serializer, `title`/`detail`/`status`: either is read.
 """
 from __future__ import annotations
 
-from typing import Any
 
 import requests
 
@@ -22,16 +21,7 @@ from .base import RestConnector
 
 
 class PowerOfficeGoConnector(RestConnector):
-    """PowerOffice Go API v2: 204 for an empty list, ProblemDetails in either spelling."""
-
-    def _send(self, kind: str, method: str, path: str, *, headers: dict[str, str] | None = None,
-              **kwargs: Any) -> Any:
-        try:
-            return super()._send(kind, method, path, headers=headers, **kwargs)
-        except ApiError as exc:
-            if kind == "list" and method == "GET" and exc.status == 204:
-                return []  # no content: an empty page
-            raise
+    """PowerOffice Go API v2: ProblemDetails in either spelling."""
 
     def error_of(self, response: requests.Response) -> ApiError:
         error = super().error_of(response)

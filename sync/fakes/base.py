@@ -169,7 +169,7 @@ class FakeApi:
         rid = str(given) if given not in (None, "") else self.store.new_id(entity, self.id_form)
         if self.store.get(entity, rid) is not None:
             raise ValueError(f"{self.system} {entity} {rid!r} already exists")
-        record[id_field] = given if given not in (None, "") else rid
+        record[id_field] = given if given not in (None, "") else self.id_value(rid)
         stamp = self.clock.tick()
         self.store.insert(entity, rid, self.stamped(entity, record, stamp, True), stamp)
         return rid
@@ -206,6 +206,10 @@ class FakeApi:
     def id_field_of(self, entity: str) -> str:
         """The field holding a record's id in `entity` (an API's entities may differ)."""
         return self.id_field
+
+    def id_value(self, rid: str) -> Any:
+        """An id the API assigns, as its records hold it (text, unless the API says otherwise)."""
+        return rid
 
     def stamped(self, entity: str, doc: dict, stamp: int, created: bool) -> dict:
         """The document with its updated-at (and whatever else the API stamps) set."""

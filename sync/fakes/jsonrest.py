@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from apis.description import ApiDescription, EntityApi
-from apis.fields import SCALAR_TYPES, fields_of
+from apis.fields import SCALAR_TYPES, Field, fields_of
 
 from ..paths import deep_merge
 from . import wiretypes
@@ -58,6 +58,9 @@ class FakeJsonRest(FakeApi):
         if fields is None:
             return super().fields_beside(entity, rid, path, taken)
         parent = path.rpartition(".")[0]
+        steps = parent.split(".") if parent else []
+        if any((fields.find(".".join(steps[:n])) or Field(None, True)).type == "array" for n in range(1, len(steps) + 1)):
+            return []  # a path through a list of items: a field beside it is each item's, which an edit cannot name
         beside = [candidate for candidate, field in fields.by_path.items()
                   if parent and candidate.rpartition(".")[0] == parent and candidate not in taken
                   and field.writable and field.type == "string" and "*" not in candidate]
@@ -177,8 +180,7 @@ class FakeJsonRest(FakeApi):
             return self._create(route, body)
         return self._update(route, rest[0], body, headers)
 
-    def _id_value(self, rid: str) -> Any:
-        """An id the API assigns, as its records hold it (a number where the description says so)."""
+    def id_value(self, rid: str) -> Any:
         return int(rid) if self.api.id_type == "integer" else rid
 
     def _one(self, doc: dict) -> Any:
@@ -291,7 +293,7 @@ class FakeJsonRest(FakeApi):
         if self.store.get(route.entity, rid) is not None:
             return self.error(409, "duplicate", f"a record with {id_field} {rid} already exists")
         stamp = self.clock.tick()
-        doc = self.stamped(route.entity, {**body, id_field: body[id_field] if given else self._id_value(rid)}, stamp,
+        doc = self.stamped(route.entity, {**body, id_field: body[id_field] if given else self.id_value(rid)}, stamp,
                            True)
         self.store.insert(route.entity, rid, doc, stamp)
         return 201, self._etag_header(doc, route.entity), self._one(doc)
@@ -303,21 +305,24 @@ class FakeJsonRest(FakeApi):
         stale = self._stale(route.entity, current, body, headers)
         if stale:
             return stale
-        if isinstance(body, list):  # JSON Patch: the operations applied to what the API holds
-            try:
-                patched = jsonpatch.apply_patch(current, body)
-            except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
-                return self.error(400, "bad_patch", f"the JSON Patch does not apply: {exc}")
-            body = {key: value for key, value in patched.items() if current.get(key) != value}
-        id_field = self.id_field_of(route.entity)
-        if id_field in body and str(body[id_field]) != rid:
-            return self.error(400, "bad_request", f"{id_field} cannot be changed")
-        body, refused = self._refused(self.api.writes.update_method, route, body, current, rid)
+        patching = self.api.writes.update_style == "json_patch"
+        if patching != isinstance(body, list):
+            raise UnexpectedRequest(f"{self.system} updates take {'a JSON Patch' if patching else 'a JSON object'}", 415)
+        checked, refused = self._refused(self.api.writes.update_method, route, body, current, rid)
         if refused:
             return refused
-        body = {k: v for k, v in body.items() if k != self.api.writes.version_field}
+        if patching:  # the operations, as the vendor's schema takes them, applied to what the API holds
+            try:
+                updated = jsonpatch.apply_patch(current, checked)
+            except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
+                return self.error(400, "bad_patch", f"the JSON Patch does not apply: {exc}")
+        else:
+            updated = deep_merge(current, {k: v for k, v in checked.items() if k != self.api.writes.version_field})
+        id_field = self.id_field_of(route.entity)
+        if str(updated.get(id_field)) != str(current.get(id_field)):
+            return self.error(400, "bad_request", f"{id_field} cannot be changed")
         stamp = self.clock.tick()
-        doc = self.stamped(route.entity, deep_merge(current, body), stamp, False)
+        doc = self.stamped(route.entity, updated, stamp, False)
         self.store.replace(route.entity, rid, doc, stamp)
         return 200, self._etag_header(doc, route.entity), self._one(doc)
 

@@ -51,13 +51,6 @@ _OPS = frozenset({"add", "remove", "replace", "move", "copy", "test"})
 class FakePowerOfficeGo(FakeJsonRest):
     """PowerOffice Go API v2 for one client: JSON Patch updates only, 200 for a product create, 204 for nothing."""
 
-    def hand_create(self, entity: str, record: dict) -> str:
-        """A record made in Go's own screens: its `Id` a number, as every record Go holds has it."""
-        id_field = self.id_field_of(entity)
-        if record.get(id_field) in (None, ""):
-            record = {**record, id_field: self._id_value(self.store.new_id(entity, self.id_form))}
-        return super().hand_create(entity, record)
-
     def respond(self, request: WireRequest) -> tuple[int, dict[str, str], bytes]:
         status, headers, body = super().respond(request)
         if status in _NO_BODY:  # no body, and no Content-Type for one (a 429 keeps its Retry-After)

@@ -96,7 +96,7 @@ def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
             else f"header '{api.auth.header}: {api.auth.prefix}{secret_shown}'" if api.auth.style == "bearer"
             else "no auth")
     where = (f"any collection path, e.g. {base_url}/records" if api.unknown_entities != "none" else
-             "the collections " + ", ".join(f"{base_url}{e.path}" for e in api.entities.values()))
+             "the collections " + ", ".join(sorted({f"{base_url}{e.path}" for e in api.entities.values() if e.operations})))
     return [
         f"{api.name} ({api.kind}): {where}; {auth};",
         f"lists answer {{{api.records!r}: [...]}} paged by {api.paging.style} ({api.paging.token}); "

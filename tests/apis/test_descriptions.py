@@ -7,12 +7,16 @@ import pytest
 from apis.description import HERE, DescriptionError, described_systems, describe, load
 from apis.fields import fields_of
 
-VERBS = {"list": ("get", ""), "create": ("post", ""), "retrieve": ("get", "/{id}")}
+VERBS = {"list": ("get", False), "create": ("post", False), "retrieve": ("get", True)}
+
+
+def _any_id(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{id}", path)
 
 
 def _operations(extract: dict) -> set[tuple[str, str]]:
     """(method, path with every {parameter} written {id}) of each operation the extract keeps."""
-    return {(method, re.sub(r"\{[^}]+\}", "{id}", path)) for path, ops in extract["paths"].items() for method in ops}
+    return {(method, _any_id(path)) for path, ops in extract["paths"].items() for method in ops}
 
 
 @pytest.mark.parametrize("key", sorted(k for k, d in described_systems().items() if d.extract))
@@ -21,13 +25,14 @@ def test_every_operation_a_description_claims_is_in_the_vendors_own_extract(key)
     extract = json.loads((HERE / api.key / api.extract).read_text(encoding="utf-8"))
     kept = _operations(extract)
     for entity in api.entities.values():
-        base = entity.extract_path or entity.path
+        base = api.extract_prefix + (entity.extract_path or entity.path)
         for operation in entity.operations:
-            method, suffix = VERBS.get(operation, (api.writes.update_method.lower(), "/{id}"))
-            assert (method, base + suffix) in kept, f"{api.name} {entity.key}: {method.upper()} {base}{suffix}"
+            method, keyed = VERBS.get(operation, (api.writes.update_method.lower(), True))
+            path = _any_id(api.item_path.format(path=base, id="{id}") if keyed else base)
+            assert (method, path) in kept, f"{api.name} {entity.key}: {method.upper()} {path}"
         search = api.incremental_of(entity).search
         if "list" in entity.operations and search:
-            assert ("post", base + search) in kept
+            assert ("post", _any_id(base + search)) in kept
 
 
 def test_hubspot_fields_come_from_its_openapi():

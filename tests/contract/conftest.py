@@ -76,3 +76,12 @@ def serve() -> Iterator:
     yield start
     for served in started:
         served.stop()
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """The contract modules' cases in the order of their ids: Schemathesis generates a schema's operations in an
+    order that may differ between processes, and pytest-xdist needs every worker to collect the same list."""
+    here = Path(__file__).parent
+    positions = [n for n, item in enumerate(items) if Path(str(item.fspath)).parent == here]
+    for position, item in zip(positions, sorted((items[n] for n in positions), key=lambda i: (str(i.fspath), i.nodeid))):
+        items[position] = item

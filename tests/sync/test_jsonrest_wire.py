@@ -7,7 +7,8 @@ from sync.errors import ConfigurationError
 from sync.fakes.base import UnexpectedRequest
 from sync.names import slug
 
-ODD_NAMES = ["Exact Online", "", "PowerOffice GO", "Business Central", "Visma.net", "Økonomi_Plus (beta)", "Zoho-CRM"]
+# Systems nobody has described, spelled as documents spell them.
+ODD_NAMES = ["Exact Online", "", "Xledger  Pro", "Uni Micro", "Visma.net", "Økonomi_Plus (beta)", "Zoho-CRM"]
 
 
 @pytest.mark.parametrize("system", ODD_NAMES)
