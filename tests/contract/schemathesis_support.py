@@ -1,27 +1,31 @@
 """Schemathesis 4 as the judge of a served fake: the vendor's own OpenAPI (the product's extract) against the wire.
 
-Vendor-neutral: a contract test names its vendor, its served fake and the disagreements it knows of.
+Vendor-neutral: a contract test names its system, serves its fake (`fake-api serve`) and lists the
+disagreements it knows of.
 
-- `load_schema` reads an extract into a Schemathesis schema aimed at a base URL, with credentials, a fixed
-  seed and positive generation; no `schemathesis.toml` is discovered, so nothing outside the test steers it.
-- `described_operations` lists the operations a fake serves, from the system's `api.toml`: list, get,
-  create and update of each described entity, spelled as the extract's path templates.
-- `judge` runs Schemathesis' fuzzing phase (`APIOperation.as_strategy`) for one operation under Hypothesis
-  with a derived seed and a bounded number of examples, sends each case over the socket, and runs the
-  four checks on every answer. It collects every disagreement instead of stopping at the first.
-- `settle` fails the test on a disagreement nobody wrote down, and xfails it, naming them, where every
-  disagreement found is a `Known` one: the suite stays green and the gap stays visible.
+- `load_schema` reads `apis/<system>/<extract>` into a Schemathesis schema aimed at the served base URL, with
+  credentials, a seed and positive generation; no `schemathesis.toml` is discovered, so nothing outside the
+  test steers it.
+- `described_operations` lists the operations the fake serves, from the system's `api.toml` (list, get,
+  create and update of each described entity), as the extract's (method, path template).
+- `judge` runs Schemathesis' fuzzing phase (`APIOperation.as_strategy`) for one operation under Hypothesis,
+  seeded per operation, derandomized, with a bounded number of examples; `judge_case` sends each case over
+  the socket and holds the answer to `CHECKS`. Every disagreement is collected, not only the first.
+- `settle` fails the test on a disagreement nobody wrote down, and xfails it, naming the reasons and the
+  requests, where every disagreement found is a `Known` one: the suite stays green and the gap visible.
+- `drain` reads the served fake's access log, which would otherwise fill its pipe and stall the server.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
+import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
+from urllib.parse import parse_qsl, urlsplit
 
 import hypothesis
 import pytest
@@ -55,7 +59,7 @@ def load_schema(api: ApiDescription, base_url: str, *, basic: tuple[str, str] | 
         settings["auth"] = {"basic": {"username": basic[0], "password": basic[1]}}
     if headers:
         settings["headers"] = dict(headers)
-    raw = json.loads((DESCRIPTIONS / api.key / api.extract).read_text(encoding="utf-8"))
+    raw = json.loads(extract_path(api).read_text(encoding="utf-8"))
     return schemathesis.openapi.from_dict(raw, config=SchemathesisConfig.from_dict(settings))
 
 
@@ -83,14 +87,12 @@ class DescribedOperation:
         return self.label
 
 
-def described_operations(api: ApiDescription, templates: Iterable[tuple[str, str]],
-                         skip: Iterable[str] = ()) -> list[DescribedOperation]:
+def described_operations(api: ApiDescription, templates: Iterable[tuple[str, str]]) -> list[DescribedOperation]:
     """The list, get, create and update operations of each entity `api.toml` describes, as the extract spells
     them. `templates` are the extract's (method, path template) pairs; a described operation the extract
     lacks is an error (tests/apis holds descriptions to their extracts, so that would be a stale extract)."""
     known = {(method.upper(), template) for method, template in templates}
     found: dict[tuple[str, str], DescribedOperation] = {}
-    skipped = set(skip)
     for entity in api.entities.values():
         for kind in sorted(entity.operations):
             method = KINDS[kind][0] or (api.writes.create_method if kind == "create" else api.writes.update_method)
@@ -99,26 +101,24 @@ def described_operations(api: ApiDescription, templates: Iterable[tuple[str, str
             template = _template_of(method, concrete, known)
             if template is None:
                 raise AssertionError(f"{api.name}'s extract has no {method} {concrete} ({entity.key} {kind})")
-            operation = DescribedOperation(method, template, entity.key, kind)
-            if operation.label not in skipped:
-                found.setdefault((method, template), operation)
+            found.setdefault((method, template), DescribedOperation(method, template, entity.key, kind))
     return list(found.values())
 
 
 def _template_of(method: str, concrete: str, known: set[tuple[str, str]]) -> str | None:
-    """The extract's template answering `method concrete` (a literal path before a templated one)."""
+    """The extract's template answering `method concrete`, a literal path before a templated one (`{id}` matches
+    any segment text, so `/customers({id})` takes `/customers(0)` as `/customer/{id}` takes `/customer/0`)."""
     candidates = sorted((t for m, t in known if m == method), key=lambda t: (t.count("{"), t))
     for template in candidates:
-        parts, given = template.strip("/").split("/"), concrete.strip("/").split("/")
-        if len(parts) == len(given) and all(p == g or (p.startswith("{") and p.endswith("}"))
-                                            for p, g in zip(parts, given)):
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), concrete):
             return template
     return None
 
 
-def extract_operations(schema: schemathesis.BaseSchema) -> list[tuple[str, str]]:
-    """Every (method, path template) of a loaded schema."""
-    return [(method.upper(), path) for path, methods in schema.raw_schema.get("paths", {}).items()
+def extract_operations(api: ApiDescription) -> list[tuple[str, str]]:
+    """Every (method, path template) of the system's extract."""
+    raw = json.loads(extract_path(api).read_text(encoding="utf-8"))
+    return [(method.upper(), path) for path, methods in raw.get("paths", {}).items()
             for method in methods if method.lower() in ("get", "post", "put", "patch", "delete")]
 
 
@@ -141,18 +141,25 @@ class Disagreement:
 
 @dataclass(frozen=True)
 class Known:
-    """A disagreement written down: which operation and check, how to recognise it, and why it is allowed."""
+    """A disagreement written down: the operations and checks it shows in, how to recognise it, and why it is
+    let stand (the reason names it, for the xfail)."""
 
-    operation: str
-    check: str
+    operations: tuple[str, ...]  # "GET /customer", ...
+    checks: tuple[str, ...]  # as Schemathesis names them
     reason: str
     matches: Callable[[Disagreement], bool] = field(default=lambda found: True, compare=False)
 
     def covers(self, found: Disagreement) -> bool:
-        return found.operation == self.operation and found.check == self.check and self.matches(found)
+        return found.operation in self.operations and found.check in self.checks and self.matches(found)
 
 
-def _request_text(case: Any, response: Any) -> str:
+def query_of(found: Disagreement) -> dict[str, str]:
+    """The query string of the request a disagreement was found with."""
+    url = found.request.split(" ", 2)[1]
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def _request_text(response: Any) -> str:
     sent = response.request
     body = sent.body.decode("utf-8", "replace") if isinstance(sent.body, bytes) else sent.body
     return f"{sent.method} {sent.url}" + (f" body={_short(body)}" if body else "")
@@ -173,37 +180,47 @@ def derived_seed(seed: int, label: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}:{label}".encode()).digest()[:8], "big")
 
 
+def judge_case(case: Any, *, session: requests.Session, statuses: list[int] | None = None) -> list[Disagreement]:
+    """One case sent over `session` and its answer held to `CHECKS`: the disagreements found, if any."""
+    response = case.call(session=session)
+    if statuses is not None:
+        statuses.append(response.status_code)
+    try:
+        case.validate_response(response, checks=list(CHECKS))
+    except (FailureGroup, Failure) as problem:
+        label = f"{case.operation.method.upper()} {case.operation.path}"
+        return [Disagreement(operation=label, check=failure.checks[0] if failure.checks else type(failure).__name__,
+                             title=failure.title, message=failure.message, request=_request_text(response),
+                             status=response.status_code,
+                             answer=_short(response.content.decode("utf-8", "replace")))
+                for failure in _failures(problem)]
+    return []
+
+
 def judge(operation: Any, *, session: requests.Session, seed: int = 0, max_examples: int = 10,
-          path_parameters: Mapping[str, Any] | None = None, mode: GenerationMode = GenerationMode.POSITIVE,
-          on_answer: Callable[[Any, Any], None] | None = None) -> list[Disagreement]:
+          path_parameters: Mapping[str, Any] | None = None, query: Mapping[str, Any] | None = None,
+          mode: GenerationMode = GenerationMode.POSITIVE, statuses: list[int] | None = None) -> list[Disagreement]:
     """Schemathesis' cases for `operation` (an `APIOperation`) sent over `session`, each answer held to `CHECKS`.
 
-    Returns every disagreement, one per (check, status, title) so a repeated one is told once; any other
-    error (the server gone, a refused connection) is raised. `path_parameters` fixes those parameters (a
-    record the fake holds), the others are generated; `on_answer(case, response)` sees every exchange."""
+    Returns every disagreement, one per (check, status, title) so that a repeated one is told once; any other
+    error (the server gone, a refused connection) is raised. `path_parameters` and `query` fix those parameters
+    (to reach a record the fake holds, or a boundary); the others are generated, with the credentials the
+    schema was loaded with. `statuses` receives the status of every answer. The seed is derived from `seed`,
+    the operation and what is fixed."""
     found: dict[tuple[str, int, str], Disagreement] = {}
-    strategy = operation.as_strategy(mode, path_parameters=dict(path_parameters) if path_parameters else None)
+    fixed = {"path_parameters": dict(path_parameters) if path_parameters else None,
+             "query": dict(query) if query else None}
+    strategy = operation.as_strategy(mode, **fixed)
     label = f"{operation.method.upper()} {operation.path}"
 
-    @hypothesis.seed(derived_seed(seed, label + repr(sorted((path_parameters or {}).items()))))
+    @hypothesis.seed(derived_seed(seed, f"{label} {mode.value} {fixed!r}"))
     @hypothesis.settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
                          phases=(hypothesis.Phase.explicit, hypothesis.Phase.generate),
                          suppress_health_check=list(hypothesis.HealthCheck), print_blob=False)
     @hypothesis.given(strategy)
     def exchange(case: Any) -> None:
-        response = case.call(session=session)
-        if on_answer is not None:
-            on_answer(case, response)
-        try:
-            case.validate_response(response, checks=list(CHECKS))
-        except (FailureGroup, Failure) as problem:
-            for failure in _failures(problem):
-                check = failure.checks[0] if failure.checks else type(failure).__name__
-                key = (check, response.status_code, failure.title)
-                found.setdefault(key, Disagreement(
-                    operation=label, check=check, title=failure.title, message=failure.message,
-                    request=_request_text(case, response), status=response.status_code,
-                    answer=_short(response.content.decode("utf-8", "replace"))))
+        for disagreement in judge_case(case, session=session, statuses=statuses):
+            found.setdefault((disagreement.check, disagreement.status, disagreement.title), disagreement)
 
     exchange()
     return list(found.values())
@@ -216,9 +233,10 @@ def settle(found: Sequence[Disagreement], known: Iterable[Known]) -> None:
     if unknown:
         pytest.fail("Schemathesis found the fake disagreeing with the vendor's OpenAPI:\n\n"
                     + "\n\n".join(map(str, unknown)), pytrace=False)
-    reasons = sorted({entry.reason for item in found for entry in known if entry.covers(item)})
-    if reasons:
-        pytest.xfail("; ".join(reasons))
+    if found:
+        reasons = sorted({entry.reason for item in found for entry in known if entry.covers(item)})
+        cases = sorted({f"{_short(item.request, 160)} -> {item.status} ({item.check})" for item in found})
+        pytest.xfail(" | ".join(reasons) + " | found: " + "; ".join(cases))
 
 
 def drain(stream: Any, keep: int = 200) -> deque[str]:
@@ -236,9 +254,6 @@ def drain(stream: Any, keep: int = 200) -> deque[str]:
     threading.Thread(target=read, daemon=True).start()
     return lines
 
-
-def basic_header(user: str, password: str) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
 def extract_path(api: ApiDescription) -> Path:
