@@ -106,6 +106,7 @@ class EntityApi:
     schema: str = ""  # the extract's component schema of a record read back
     input_schema: str = ""  # the extract's component schema of a write body
     read_only: tuple[str, ...] = ()  # fields of this entity no write may hold, beside the API-wide ones
+    conditional: str = ""  # this entity's own rule against stale writes, where it differs ("none": it has none)
     declared: bool = False  # no public source shows this entity: it is our declaration
     lacks: str = ""  # what the API does not offer, in a report's words
     extract_path: str = ""  # where the extract has this collection, when the vendor's description spells it otherwise
@@ -166,6 +167,12 @@ class ApiDescription:
 
     def incremental_of(self, entity: EntityApi) -> Incremental:
         return entity.incremental or self.incremental
+
+    def conditional_of(self, entity: EntityApi) -> str | None:
+        """How a write to `entity` is made conditional (`writes.conditional`, unless the entity says otherwise)."""
+        if entity.conditional:
+            return None if entity.conditional == "none" else entity.conditional
+        return self.writes.conditional
 
     def id_of(self, entity: EntityApi) -> str:
         return entity.id_field or self.id_field

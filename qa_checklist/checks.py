@@ -6,10 +6,12 @@ spec row and the chosen input (`expected.py`), never from the engine.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from apis.description import describe as describe_api
 from generator.model import EntityMapping, PropertyMapping
 
 from . import conditions, kept_fields
@@ -309,10 +311,33 @@ def conflict(make: MakeHarness, mapping: EntityMapping) -> None:
 
 
 def optimistic_locking(make: MakeHarness, mapping: EntityMapping) -> None:
-    skip_without_change_times(mapping)  # the person's edit wins because it is the later one
     index, row = _editable_row_or_skip(mapping, _NO_EDITABLE_ROW)
+    _updates_carry_their_condition(make, mapping, index, row)
+    skip_without_change_times(mapping)  # the person's edit wins because it is the later one
     for written in ("target", "source"):  # a source edit flows to the target; then a target edit flows back
         _edited_under_the_engine(make, mapping, index, row, written)
+
+
+def _updates_carry_their_condition(make: MakeHarness, mapping: EntityMapping, index: int, row: PropertyMapping) -> None:
+    """Where the target's API refuses a stale write, as its description says it does (`If-Match`, a version in the
+    body, `If-Unmodified-Since`), every update the engine sends it carries the version or time it read."""
+    api = describe_api(mapping.target_system)
+    writes, style = api.writes, api.conditional_of(api.entity(mapping.target_entity))
+    if style is None:
+        return
+    kind = source_kind(mapping, index)
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    h.source.edit(source_id, nested(row.source, another(sample(kind, index), kind)))
+    h.run_pass()
+    updates = [r for r in h.target.requests if r.is_write and target_id in re.split(r"[/()']", r.path)]
+    assert updates, f"an edit of {row.source} sent no update to {mapping.target_system}"
+    for request in updates:
+        carried = (isinstance(request.body, dict) and request.body.get(writes.version_field) is not None
+                   if style == "version-field" else
+                   request.headers.get("If-Match" if style == "if-match" else "If-Unmodified-Since"))
+        assert carried, (f"{request.method} {request.path} went to {mapping.target_system} without the "
+                         f"{writes.version_field or style} it read: a stale write would overwrite an "
+                         "edit the engine has not seen")
 
 
 def _edited_under_the_engine(make: MakeHarness, mapping: EntityMapping, index: int, row: PropertyMapping,

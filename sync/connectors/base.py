@@ -93,7 +93,9 @@ class RestConnector:
         self.since_overlap = incremental.overlap
         self._since_value = incremental.param_value
         self.idempotency_header = api.writes.idempotency_header
-        self.conditional_writes = api.writes.conditional is not None  # the API refuses a write planned on a stale read
+        # how the API refuses a write planned on a stale read, if it does
+        self.conditional_style = api.conditional_of(focus) if focus else api.writes.conditional
+        self.conditional_writes = self.conditional_style is not None
         self.client_ids = api.writes.client_ids
         self._credentials = credentials or Credentials()
         self._credentials.check_sendable(system)
@@ -292,7 +294,7 @@ class RestConnector:
     def _conditional(self, seen: dict, headers: dict[str, str], body: dict) -> dict:
         """The write made conditional on `seen`, as the API does it: `If-Match` with its version or ETag,
         `If-Unmodified-Since` with its change time, or its version in the body."""
-        style, field = self.api.writes.conditional, self.api.writes.version_field
+        style, field = self.conditional_style, self.api.writes.version_field
         if style == "if-match":
             headers["If-Match"] = self.version(seen)
         elif style == "if-unmodified-since":

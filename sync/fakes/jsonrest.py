@@ -329,28 +329,29 @@ class FakeJsonRest(FakeApi):
     def _stale(self, entity: str, current: dict, body: Any, headers: Any) -> Reply | None:
         """The refusal of a write planned on a version the record has moved on from, as the API says it."""
         writes = self.api.writes
+        style = self.api.conditional_of(self.described(entity))
         stale = self.api.errors.stale or (412,)
-        if writes.conditional == "if-match":
+        if style == "if-match":
             given = headers.get("If-Match")
-        elif writes.conditional == "if-unmodified-since":
+        elif style == "if-unmodified-since":
             given = headers.get("If-Unmodified-Since")
-        elif writes.conditional == "version-field" and isinstance(body, dict):
+        elif style == "version-field" and isinstance(body, dict):
             given = body.get(writes.version_field)
         else:
             return None
         if given is None:
             if writes.conditional_required:
-                return self.error(428 if writes.conditional != "version-field" else 400, "precondition_required",
-                                  f"an update must say the version it read ({writes.conditional})")
+                return self.error(428 if style != "version-field" else 400, "precondition_required",
+                                  f"an update must say the version it read ({style})")
             return None
-        if writes.conditional == "if-unmodified-since":
+        if style == "if-unmodified-since":
             try:
                 moved = (self.updated_at_of(entity) is not None and
                          _stamp(current.get(self.updated_at_of(entity))) > parsedate_to_datetime(given).timestamp())
             except (TypeError, ValueError):
                 return self.error(400, "bad_request", "If-Unmodified-Since is not an HTTP date")
         else:
-            moved = str(given) != self._etag(current, entity) if writes.conditional == "if-match" else \
+            moved = str(given) != self._etag(current, entity) if style == "if-match" else \
                 given != current.get(writes.version_field)
         return self.error(stale[0], "stale", "the record changed since the version you read") if moved else None
 

@@ -24,6 +24,13 @@ ONE_WAY = mapping("Custom CRM Contact", "Custom PMS Contact", properties=ROWS, i
 # HubSpot as its own description says: every property a string, updates PATCHed, associations asked for apart.
 INTO_HUBSPOT = mapping("Custom CRM Contact", "HubSpot Contact", properties=[
     prop("age", "properties.age", "integer"), prop("name", "properties.firstname")], id="broken/hubspot")
+# Each vendor's own rule against stale writes and its own update body.
+INTO_TRIPLETEX = mapping("Custom CRM Contact", "Tripletex Customer", properties=[prop("name", "name")],
+                         id="broken/tripletex")
+INTO_BUSINESS_CENTRAL = mapping("Custom CRM Contact", ("Business Central", "Customers"),
+                                properties=[prop("name", "displayName")], id="broken/business-central")
+INTO_POWEROFFICE = mapping("Custom CRM Contact", ("PowerOffice Go", "Customers"), properties=[prop("name", "Name")],
+                           id="broken/poweroffice")
 FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
                        into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
@@ -105,6 +112,16 @@ BREAKS = {
         sync.connectors.hubspot.HubSpotConnector, "wants", 'if head == "properties" and name',
         'if head in ("properties", "associations") and name',
         lambda make: checks.creation_rule(make, FROM_HUBSPOT)),
+    "a Tripletex update without the version it read": (
+        sync.connectors.base.RestConnector, "_conditional", "body = {**body, field: get_path(seen, field)}", "pass",
+        # The optimistic-locking item's first part: the rest needs change times, which Tripletex records lack.
+        lambda make: checks._updates_carry_their_condition(make, INTO_TRIPLETEX, 0, INTO_TRIPLETEX.properties[0])),
+    "a Business Central PATCH without If-Match": (
+        sync.connectors.base.RestConnector, "_conditional", 'headers["If-Match"] = self.version(seen)', "pass",
+        lambda make: checks.property_row(make, INTO_BUSINESS_CENTRAL, 0, "Ada")),
+    "a PowerOffice Go update as a merge body": (
+        sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
+        "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
 }
 
 
