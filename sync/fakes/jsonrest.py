@@ -113,7 +113,7 @@ class FakeJsonRest(FakeApi):
         if writes.version_field:  # a version the API moves on every write: an ETag, or a counter
             held = doc.get(writes.version_field)
             doc[writes.version_field] = (f'W/"{stamp}"' if writes.conditional == "if-match"
-                                         else (held + 1 if isinstance(held, int) else 0))
+                                         else (held + 1 if isinstance(held, int) and not created else 0))
         return doc
 
     # the wire
@@ -225,8 +225,8 @@ class FakeJsonRest(FakeApi):
             if offset < 0:
                 return self.error(400, "bad_request", f"{token_param} must not be negative")
             total = self.store.count(route.entity, after)
-            docs, _ = self.store.page(route.entity, after_stamp=after, position=None, limit=offset + limit,
-                                      by_stamp=True)
+            docs, _ = (self.store.page(route.entity, after_stamp=after, position=None, limit=offset + limit,
+                                       by_stamp=True) if offset < total else ([], None))  # past the end: empty
             extra: dict[str, Any] = {}
             if paging.total:
                 extra[paging.total] = max(1, -(-total // limit)) if paging.style == "page" else total

@@ -92,7 +92,9 @@ def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
     hint = getattr(fake_class(system), "client_hint", None)
     if hint is not None:
         return hint(base_url, secret_shown)
-    auth = (f"basic auth with user {secret_shown!r} and an empty password" if api.auth.style == "basic"
+    auth = (f"basic auth with user {api.auth.user!r} and password {secret_shown!r}" if api.auth.style == "basic"
+            and api.auth.user else f"basic auth with user {secret_shown!r} and an empty password"
+            if api.auth.style == "basic"
             else f"header '{api.auth.header}: {api.auth.prefix}{secret_shown}'" if api.auth.style == "bearer"
             else "no auth")
     where = (f"any collection path, e.g. {base_url}/records" if api.unknown_entities != "none" else
