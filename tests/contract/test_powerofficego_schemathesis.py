@@ -1,0 +1,112 @@
+"""PowerOffice Go's own OpenAPI (its merged v2 swagger, the product's extract) judges the served PowerOffice Go
+fake, through Schemathesis 4.
+
+`fake-api serve powerofficego` runs as a subprocess; Schemathesis generates requests for every operation the
+fake serves (list, get, create and PATCH update of each v2 collection `apis/powerofficego/api.toml` describes:
+Customers, Departments, Employees, Products, Projects, Suppliers) from `apis/powerofficego/openapi.json`,
+sends them over the socket with the OAuth access token as `Authorization: Bearer` (the extract declares no
+security scheme; the description carries the bearer token only), and holds each answer to four checks:
+`not_a_server_error`, `status_code_conformance`, `response_schema_conformance` and
+`content_type_conformance`. Gets and updates run twice: with generated ids (404s) and with the id of a record
+made beforehand, so that they reach a record.
+
+Generation is positive, seeded and bounded (`MAX_EXAMPLES` per operation). A disagreement PowerOffice's
+OpenAPI and the fake have is written down in `KNOWN` and its case xfails, naming it; any other fails the test.
+"""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("schemathesis", reason="schemathesis is in the test extra")
+
+import requests  # noqa: E402
+
+from apis.description import describe  # noqa: E402
+
+from .conftest import Served  # noqa: E402
+from .schemathesis_support import (Known, described_operations, drain, extract_operations, judge,  # noqa: E402
+                                   load_schema, settle)
+
+API = describe("powerofficego")
+TOKEN = "powerofficego-access-token"
+HEADERS = {API.auth.header: API.auth.prefix + TOKEN}
+SEED = 2572
+MAX_EXAMPLES = 10
+OPERATIONS = described_operations(API, extract_operations(API))
+
+# The least body each collection's `<Entity>PostDto` takes (its `required`), for the records made beforehand.
+MINIMAL = {"/Departments": {"Name": "Salg"}, "/Employees": {"FirstName": "Kari", "LastName": "Nordmann"},
+           "/Products": {"Name": "Vare"}, "/Projects": {"Name": "Prosjekt"}}
+
+
+# What Schemathesis found the fake answering against PowerOffice Go's OpenAPI and is not fixed yet.
+# CustomerPostDto, EmployeePostDto and SupplierPostDto take `SubLedgerNumberSeriesId` (the sub-ledger number
+# series the new record's number is drawn from: a create-time choice), which CustomerDto, EmployeeDto and
+# SupplierDto do not hold, and those Dtos are `additionalProperties: false`; the fake keeps the posted body
+# whole and answers it back, so a record created with it carries a property the vendor's answer schema
+# forbids. Shown by the create; a list, get or update reaching such a record would show it too.
+SUB_LEDGER = tuple(f"{method} /{collection}{item}" for collection, item in
+                   (("Customers", "/{id}"), ("Employees", "/{employeeId}"), ("Suppliers", "/{id}"))
+                   for method, item in (("POST", ""), ("GET", ""), ("GET", item), ("PATCH", item)))
+KNOWN: tuple[Known, ...] = (
+    Known(SUB_LEDGER, ("response_schema_conformance",),
+          "the fake answers back SubLedgerNumberSeriesId, which the <Entity>PostDto takes but the "
+          "additionalProperties:false <Entity>Dto (Customer, Employee, Supplier) does not hold",
+          matches=lambda found: "'SubLedgerNumberSeriesId' was unexpected" in found.message),
+)
+
+
+@pytest.fixture(scope="module")
+def powerofficego():
+    served = Served("powerofficego", "--port", "0", "--token", TOKEN)
+    served.access_log = drain(served.process.stderr)  # one line per request: an unread pipe would stall it
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="module")
+def session() -> requests.Session:
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def schema(powerofficego):
+    return load_schema(API, powerofficego.url, headers=HEADERS, seed=SEED, max_examples=MAX_EXAMPLES)
+
+
+@pytest.fixture(scope="module")
+def held(powerofficego, session) -> dict[str, int]:
+    """One record of each collection the fake creates, made with the least body its PostDto takes."""
+    ids = {}
+    for operation in OPERATIONS:
+        if operation.kind == "create":
+            answer = session.post(powerofficego.url + operation.template,
+                                  json=MINIMAL.get(operation.template, {}), headers=HEADERS)
+            assert answer.status_code in (200, 201), answer.text
+            ids[operation.template] = answer.json()[API.id_field]
+    return ids
+
+
+def test_the_operations_judged_are_those_the_description_claims():
+    labels = {operation.label for operation in OPERATIONS}
+    assert {"GET /Customers", "POST /Customers", "GET /Customers/{id}", "PATCH /Customers/{id}",
+            "GET /Employees/{employeeId}", "PATCH /Employees/{employeeId}", "POST /Products",
+            "GET /Suppliers", "GET /Projects/{id}", "PATCH /Departments/{id}"} <= labels
+    assert not labels & {"GET /ContactPersons", "POST /ContactPersons/{contactId}",
+                         "PATCH /ContactPersons/{contactId}/{id}"}
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_schemathesis_holds_the_fake_to_powerofficego_openapi(operation, schema, session, held):
+    judged = schema[operation.template][operation.method]
+    statuses: list[int] = []
+    found = judge(judged, session=session, seed=SEED, max_examples=MAX_EXAMPLES, statuses=statuses)
+    collection = operation.template.rsplit("/", 1)[0]
+    if operation.item_parameter and collection in held:
+        found += judge(judged, session=session, seed=SEED, max_examples=MAX_EXAMPLES, statuses=statuses,
+                       path_parameters={operation.item_parameter: held[collection]})
+    assert statuses and 401 not in statuses, statuses  # every case carried the access token
+    settle(found, KNOWN)
+    if operation.item_parameter and collection in held:
+        assert {200, 400} & set(statuses), statuses  # the record made beforehand was reached
