@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -59,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         from .merge import main as merge
         return merge(argv[1:])
     args, pytest_args = _arguments(argv)
+    # Schemathesis' pytest plugin (installed for the contract tests) blanks hypothesis's failing examples
+    # (`value=,`), which the report shows as how to reproduce a failure: the checklist's runs, and its
+    # workers', go without it.
+    os.environ["PYTEST_ADDOPTS"] = f"{os.environ.get('PYTEST_ADDOPTS', '')} -p no:schemathesis".strip()
     if not args.specs.is_dir():
         print(f"qa-checklist: {args.specs}: no such folder", file=sys.stderr)
         return 2
