@@ -31,7 +31,7 @@ from ..errors import ApiError, CreateOutcomeUnknown, ListFailed, StaleRecord
 from ..http import build_session, not_replayable
 from ..redaction import Redactor
 from ..paths import get_path
-from .paging import OffsetPaginator, PageNumberPaginator, PagingLoop, TokenPaginator
+from .paging import OffsetPaginator, PageNumberPaginator, PagingLoop, TokenPaginator, bounded_pages
 
 log = logging.getLogger("sync.connectors")
 
@@ -223,7 +223,9 @@ class RestConnector:
         if since is not None and self.since_overlap:
             edge = since - self.since_overlap
         try:
-            while paginator.has_more:
+            for _ in bounded_pages():
+                if not paginator.has_more:
+                    break
                 path, params = endpoint.listing, self.list_params(endpoint, edge, paginator.token)
                 if self.api.paging.style == "next_link" and paginator.token is not None:
                     path, params = self._next_link(str(paginator.token))
@@ -357,6 +359,6 @@ class RestConnector:
 
 
 def describe_failure(exc: BaseException) -> str:
-    if isinstance(exc, ApiError):
+    if isinstance(exc, (ApiError, PagingLoop)):
         return str(exc)
     return type(exc).__name__

@@ -18,6 +18,7 @@ import requests
 
 from ..errors import ApiError, ListFailed
 from .base import Endpoint, RestConnector, describe_failure, timestamp
+from .paging import PagingLoop, bounded_pages
 
 SEARCH_LIMIT = 100  # the search endpoint's page size at most
 
@@ -73,7 +74,7 @@ class HubSpotConnector(RestConnector):
         records: list[dict] = []
         seen: set[str] = set()
         try:
-            while True:
+            for _ in bounded_pages():
                 page = self._send("list", "POST", endpoint.path + suffix, json=body)
                 records.extend(self.parse_page(endpoint, page))
                 after = ((page.get("paging") or {}).get("next") or {}).get("after") if isinstance(page, dict) else None
@@ -83,7 +84,7 @@ class HubSpotConnector(RestConnector):
                     raise ApiError(200, f"search page token {after!r} came back twice")
                 seen.add(str(after))
                 body = {**body, "after": str(after)}
-        except (ApiError, requests.RequestException) as exc:
+        except (ApiError, PagingLoop, requests.RequestException) as exc:
             raise ListFailed(f"listing {self.system} {entity} failed: {describe_failure(exc)}") from None
         stamps = [s for s in map(self._stamp_of, records) if s is not None]
         return records, max(stamps, key=lambda s: timestamp(s) or 0) if stamps else since

@@ -1,7 +1,16 @@
 """Paginators as objects: each says what to ask for next and whether there is more."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
+
+MAX_PAGES = 10_000  # a listing longer than this is an API that never says it has ended
+
+
+def bounded_pages() -> Iterator[int]:
+    """Page numbers 1, 2, ... up to MAX_PAGES; PagingLoop when a listing asks for one more (a fresh cursor on
+    every page never repeats, so loop detection alone would never stop it)."""
+    yield from range(1, MAX_PAGES + 1)
+    raise PagingLoop(f"more than {MAX_PAGES} pages: the listing does not end")
 
 
 class PagingLoop(RuntimeError):

@@ -33,7 +33,7 @@ from apis.description import HERE
 from ..errors import ApiError, CreateOutcomeUnknown, ListFailed
 from ..paths import contains, get_path
 from .base import Endpoint, RestConnector, describe_failure, timestamp
-from .paging import PagingLoop
+from .paging import PagingLoop, bounded_pages
 
 PRIMARY_KEY = "PrimaryKey"  # every archive row's id (reference page v1PersonEntity_GetAll.md, sample response)
 
@@ -80,7 +80,7 @@ class SuperOfficeConnector(RestConnector):
         path, params = endpoint.listing, self.list_params(endpoint, since, None)
         rows: list[dict] = []
         links: set[str] = set()
-        while True:
+        for _ in bounded_pages():
             body = self._send("list", "GET", path, params=params)
             page = self.parse_page(endpoint, body)
             rows.extend(page)
@@ -95,6 +95,7 @@ class SuperOfficeConnector(RestConnector):
                 path, params = endpoint.listing, {**self.list_params(endpoint, since, None), paging.param: len(rows)}
             else:
                 return rows
+        return rows  # not reached: bounded_pages raises past its last page
 
     def _read_listed(self, endpoint: Endpoint, rid: str) -> dict | None:
         """The record a row named, or None when it went away between the list and the read."""

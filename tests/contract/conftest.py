@@ -6,8 +6,9 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections import deque
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -17,6 +18,22 @@ FIRST_LINE = re.compile(r"^serving (?P<system>.+) at (?P<url>http://127\.0\.0\.1
 def fake_api_command() -> list[str]:
     script = Path(sys.executable).with_name("fake-api")
     return [str(script)] if script.exists() else [shutil.which("fake-api") or "fake-api"]
+
+
+def drain(stream: Any, keep: int = 200) -> deque[str]:
+    """Read a served fake's stderr (one access line per request) in the background, keeping the last lines:
+    an unread pipe fills after a few hundred requests and stalls the server."""
+    lines: deque[str] = deque(maxlen=keep)
+
+    def read() -> None:
+        try:
+            for line in stream:
+                lines.append(line)
+        except (ValueError, OSError):  # closed when the server is stopped
+            pass
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
 
 
 class Served:
@@ -33,6 +50,7 @@ class Served:
             raise AssertionError(f"fake-api's first line is not 'serving SYSTEM at URL': {self.first_line!r}; "
                                  f"stderr: {stderr}")
         self.url = match["url"]
+        self.access_log = drain(self.process.stderr)  # one line per request: an unread pipe would stall the server
 
     def _first_line(self, timeout: float) -> str:
         lines: list[str] = []

@@ -13,15 +13,12 @@ disagreements it knows of.
   the socket and holds the answer to `CHECKS`. Every disagreement is collected, not only the first.
 - `settle` fails the test on a disagreement nobody wrote down, and xfails it, naming the reasons and the
   requests, where every disagreement found is a `Known` one: the suite stays green and the gap visible.
-- `drain` reads the served fake's access log, which would otherwise fill its pipe and stall the server.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-import threading
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -237,23 +234,6 @@ def settle(found: Sequence[Disagreement], known: Iterable[Known]) -> None:
         reasons = sorted({entry.reason for item in found for entry in known if entry.covers(item)})
         cases = sorted({f"{_short(item.request, 160)} -> {item.status} ({item.check})" for item in found})
         pytest.xfail(" | ".join(reasons) + " | found: " + "; ".join(cases))
-
-
-def drain(stream: Any, keep: int = 200) -> deque[str]:
-    """Read a served fake's stderr (one access line per request) in the background, keeping the last lines:
-    an unread pipe fills after a few hundred requests and stalls the server."""
-    lines: deque[str] = deque(maxlen=keep)
-
-    def read() -> None:
-        try:
-            for line in stream:
-                lines.append(line)
-        except (ValueError, OSError):  # closed when the server is stopped
-            pass
-
-    threading.Thread(target=read, daemon=True).start()
-    return lines
-
 
 
 def extract_path(api: ApiDescription) -> Path:
