@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any, Callable, Iterable
 
 from jsonschema.exceptions import best_match
@@ -100,6 +100,20 @@ class Judge:
         if error is None:
             return None
         return ".".join(map(str, error.absolute_path)), error.message
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one judge per vendor lives as long as the process
+    def held_fields(self, path: str) -> frozenset[str] | None:
+        """The top-level fields a record answered by `GET path` can hold, where the vendor's answer schema is
+        closed (`additionalProperties: false`); None where it is open or unknown. A create body field outside
+        them is a create-time choice (PowerOffice's `SubLedgerNumberSeriesId`) the vendor consumes, not keeps."""
+        found = self.operation("GET", path)
+        content = ((found[1]["responses"].get("200") or {}).get("content") or {}) if found else {}
+        schema = (next(iter(content.values()), None) or {}).get("schema") or {}
+        while "$ref" in schema:
+            schema = self.document.get("components", {}).get("schemas", {}).get(schema["$ref"].rsplit("/", 1)[-1], {})
+        if schema.get("additionalProperties") is not False or "properties" not in schema:
+            return None
+        return frozenset(schema["properties"])
 
     def response_problems(self, method: str, path: str, status: int, body: Any) -> list[str]:
         """Where an answer departs from the response schema the vendor gives for `status` (the tests' check)."""

@@ -39,21 +39,11 @@ MINIMAL = {"/Departments": {"Name": "Salg"}, "/Employees": {"FirstName": "Kari",
            "/Products": {"Name": "Vare"}, "/Projects": {"Name": "Prosjekt"}}
 
 
-# What Schemathesis found the fake answering against PowerOffice Go's OpenAPI and is not fixed yet.
-# CustomerPostDto, EmployeePostDto and SupplierPostDto take `SubLedgerNumberSeriesId` (the sub-ledger number
-# series the new record's number is drawn from: a create-time choice), which CustomerDto, EmployeeDto and
-# SupplierDto do not hold, and those Dtos are `additionalProperties: false`; the fake keeps the posted body
-# whole and answers it back, so a record created with it carries a property the vendor's answer schema
-# forbids. Shown by the create; a list, get or update reaching such a record would show it too.
-SUB_LEDGER = tuple(f"{method} /{collection}{item}" for collection, item in
-                   (("Customers", "/{id}"), ("Employees", "/{employeeId}"), ("Suppliers", "/{id}"))
-                   for method, item in (("POST", ""), ("GET", ""), ("GET", item), ("PATCH", item)))
-KNOWN: tuple[Known, ...] = (
-    Known(SUB_LEDGER, ("response_schema_conformance",),
-          "the fake answers back SubLedgerNumberSeriesId, which the <Entity>PostDto takes but the "
-          "additionalProperties:false <Entity>Dto (Customer, Employee, Supplier) does not hold",
-          matches=lambda found: "'SubLedgerNumberSeriesId' was unexpected" in found.message),
-)
+# What Schemathesis found the fake answering against PowerOffice Go's OpenAPI and is not fixed yet: nothing.
+# (It found the fake answering back `SubLedgerNumberSeriesId`, a create-time choice of CustomerPostDto,
+# EmployeePostDto and SupplierPostDto that the closed CustomerDto, EmployeeDto and SupplierDto do not hold;
+# the fake now keeps only what the vendor's answer schema holds, `openapi.Judge.held_fields`.)
+KNOWN: tuple[Known, ...] = ()
 
 
 @pytest.fixture(scope="module")
