@@ -10,6 +10,8 @@ from __future__ import annotations
 from generator.checklist import item_id
 from generator.model import EntityMapping
 
+from .messages import Message
+
 
 class CausedBy(AssertionError):
     """An assertion that failed because of what another checklist item promises."""
@@ -23,7 +25,9 @@ class SetupFailed(CausedBy):
     """A shared set-up step failed: every item using it fails for the same cause, the section's sync rule."""
 
     def __init__(self, mapping: EntityMapping, message: str):
-        super().__init__(item_id(mapping, "sync"), f"set-up failed: {message}")
+        prefix = "set-up failed: "
+        super().__init__(item_id(mapping, "sync"),
+                         message.prefixed(prefix) if isinstance(message, Message) else prefix + message)
 
 
 def row_failed(mapping: EntityMapping, index: int, message: str) -> CausedBy:

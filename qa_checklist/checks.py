@@ -16,8 +16,8 @@ from generator.model import EntityMapping, PropertyMapping
 
 from . import conditions, kept_fields
 from .causes import row_failed
-from .describe import describe
 from .expected import held, holds, nested, read, same_value
+from .messages import Message, Mismatch, fail, row_mismatch
 from .checks_inputs import property_list_items, property_text_and_empty, property_uncoercible  # noqa: F401
 from .checks_pair import conflict_rules, faults, one_way, write_counts  # noqa: F401  (generated modules call them here)
 from .checks_report import pass_report  # noqa: F401
@@ -35,6 +35,7 @@ from .scenario import (
     linked_to,
     new_source,
     record,
+    row_carried,
     sample_values,
     same_collection,
     skip_if_vendor_blocked,
@@ -91,9 +92,7 @@ def _assert_properties_arrived(h, mapping: EntityMapping, source_id: str, target
             continue
         expected = held(mapping, row, read(source, row.source))
         if fed_by_one_source(mapping, row) and not holds(read(target, row.target), expected):
-            raise row_failed(mapping, index, (
-                f"{row.source} -> {row.target} ({row.type or 'N/A'}, line {row.line}): expected {describe(expected)}, "
-                f"the {mapping.target_system} API holds {describe(read(target, row.target))}"))
+            raise row_failed(mapping, index, row_mismatch(row, expected, read(target, row.target), mapping.target_system))
 
 
 def creation_rule(make: MakeHarness, mapping: EntityMapping) -> None:
@@ -137,7 +136,11 @@ def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
         f"a matching {mapping.target_entity} exists ({key.target} = {value!r}): none may be created")
     linked = linked_to(h, source_id)
     assert len(linked) == 1, f"the {mapping.source_entity} must be linked once, links: {h.links()}"
-    assert holds(read(h.target.get(linked[0]), key.target), value)
+    if not holds(read(h.target.get(linked[0]), key.target), value):
+        raise fail(Message("the matched {entity} no longer holds its merge key {key}: {mismatch}",
+                           entity=mapping.target_entity, key=key.target,
+                           mismatch=Mismatch(value, read(h.target.get(linked[0]), key.target), mapping.target_system,
+                                             key_type(mapping, index))))
     if same_collection(mapping):
         return
     assert report.linked == 1, f"the report must count the link by merge key: {report.summary()}"
@@ -209,6 +212,12 @@ _NO_EDITABLE_ROW = ("no property row both sides can edit to different values (a 
                     "edits would agree; an id or a field fed by several rows is not one side's to edit)")
 
 
+def key_type(mapping: EntityMapping, index: int) -> str | None:
+    """The declared type of the property row carrying merge key `index`, if one does."""
+    key = mapping.merge_keys[index]
+    return next((p.type for p in mapping.properties if p.source == key.source and p.target == key.target), None)
+
+
 def _editable_row_or_skip(mapping: EntityMapping, why: str, two_valued: bool = False) -> tuple[int, PropertyMapping]:
     """A property row both sides can edit, or a skip that says why the item is not verifiable."""
     found = editable_row(mapping, two_valued=two_valued)
@@ -223,13 +232,16 @@ def bidirectional(make: MakeHarness, mapping: EntityMapping) -> None:
     index, row = _editable_row_or_skip(mapping, "no property row to carry an edit back to the source",
                                        two_valued=True)
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    row_carried(h, mapping, index, row, source_id, target_id)  # else its own item is the cause
     kind = source_kind(mapping, index)
     edited = held(mapping, row, another(sample(kind, index), kind))
     h.target.edit(target_id, nested(row.target, edited))
     h.run_pass()
-    assert _same_value(read(h.source.get(source_id), row.source), edited), (
-        f"an edit of {row.target} on the {mapping.target_system} side did not reach {row.source}: "
-        f"{read(h.source.get(source_id), row.source)!r} != {edited!r}")
+    if not _same_value(read(h.source.get(source_id), row.source), edited):
+        raise fail(Message("an edit of {target} on the {side} side did not reach {source}: {mismatch}",
+                           target=row.target, side=mapping.target_system, source=row.source,
+                           mismatch=Mismatch(edited, read(h.source.get(source_id), row.source), mapping.source_system,
+                                             row.type)))
 
 
 _same_value = same_value
@@ -272,9 +284,8 @@ def _assert_row(h, mapping: EntityMapping, row: PropertyMapping, target_id: str,
     if not fed_by_one_source(mapping, row):
         return  # another row writes the same target path; which one wins is the engine's rule
     actual = read(h.target.get(target_id), row.target)
-    assert holds(actual, expected), (
-        f"{when}: {row.source} -> {row.target} ({row.type or 'N/A'}, line {row.line}): "
-        f"expected {describe(expected)}, the {mapping.target_system} API holds {describe(actual)}")
+    if not holds(actual, expected):
+        raise fail(row_mismatch(row, expected, actual, mapping.target_system, prefix=when))
 
 
 def nothing_to_verify(make: MakeHarness, mapping: EntityMapping) -> None:
@@ -299,6 +310,7 @@ def conflict(make: MakeHarness, mapping: EntityMapping) -> None:
     index, row = _editable_row_or_skip(mapping, _NO_EDITABLE_ROW)
     kind = source_kind(mapping, index)
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    row_carried(h, mapping, index, row, source_id, target_id)  # else no conflict can be told: the row is the cause
     first = another(sample(kind, index), kind)
     last = held(mapping, row, another(first, kind))
     h.source.edit(source_id, nested(row.source, first))
@@ -346,6 +358,7 @@ def _edited_under_the_engine(make: MakeHarness, mapping: EntityMapping, index: i
     has read it, before it writes: read again, the person's later edit wins on both sides."""
     kind = source_kind(mapping, index)
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    row_carried(h, mapping, index, row, source_id, target_id)  # else its own item is the cause
     flowing = another(sample(kind, index), kind)
     by_hand = another(flowing, kind)
     sides = {"source": (h.source, source_id, row.source, lambda value: value),
@@ -359,6 +372,12 @@ def _edited_under_the_engine(make: MakeHarness, mapping: EntityMapping, index: i
     h.run_pass()
     expected = held(mapping, row, by_hand)
     found = read(h.target.get(target_id), row.target) if written == "target" else read(h.source.get(source_id), row.source)
-    assert _same_value(found, expected), f"the engine overwrote {path} = {by_hand!r}, an edit it had not read: {found!r}"
-    assert holds(read(h.target.get(target_id), row.target), expected)
-    assert _same_value(read(h.source.get(source_id), row.source), expected)
+    if not _same_value(found, expected):
+        raise fail(Message("the engine overwrote {path} = {by_hand}, an edit it had not read: {mismatch}",
+                           path=path, by_hand=repr(by_hand),
+                           mismatch=Mismatch(expected, found, getattr(mapping, f"{written}_system"), row.type)))
+    for api, found in ((mapping.target_system, read(h.target.get(target_id), row.target)),
+                       (mapping.source_system, read(h.source.get(source_id), row.source))):
+        if not (holds if api == mapping.target_system else _same_value)(found, expected):
+            raise fail(Message("after an edit under the engine, {path}: {mismatch}", path=path,
+                               mismatch=Mismatch(expected, found, api, row.type)))

@@ -15,8 +15,8 @@ from sync.connectors.registry import is_chargebee
 from sync.report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS
 
 from .causes import CausedBy, row_failed
-from .describe import describe
 from .expected import held, holds, nested, read, same_value as _same_value
+from .messages import fail, row_mismatch
 from .scenario import (
     MakeHarness,
     carried,
@@ -29,6 +29,7 @@ from .scenario import (
     key_value,
     link_target,
     linked_pair,
+    row_carried,
     linked_to,
     new_source,
     same_collection,
@@ -85,9 +86,8 @@ def write_counts(make: MakeHarness, mapping: EntityMapping) -> None:
     for index, row in rows:
         expected = held(mapping, row, edited[row.source])
         if not holds(read(h.target.get(changed_target), row.target), expected):
-            raise row_failed(mapping, index, (
-                f"{row.source} -> {row.target}: expected {describe(expected)}, "
-                f"the {mapping.target_system} API holds {describe(read(h.target.get(changed_target), row.target))}"))
+            raise row_failed(mapping, index, row_mismatch(
+                row, expected, read(h.target.get(changed_target), row.target), mapping.target_system, typed=False))
 
 
 def _conflict_row(mapping: EntityMapping) -> tuple[int, PropertyMapping]:
@@ -113,6 +113,7 @@ def conflict_rules(make: MakeHarness, mapping: EntityMapping) -> None:
     index, row = _conflict_row(mapping)
     kind = source_kind(mapping, index)
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    row_carried(h, mapping, index, row, source_id, target_id)  # else no conflict can be told: the row is the cause
     at_target = held(mapping, row, another(another(sample(kind, index), kind), kind))
     at_source = another(sample(kind, index), kind)
     h.target.edit(target_id, nested(row.target, at_target))
@@ -318,9 +319,9 @@ def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
         for index, row in _editable_rows(mapping):
             sent = held(mapping, row, read(h.source.get(source_id), row.source))
             if not holds(read(target, row.target), sent):  # the row carries it wrong: its own item is the cause
-                raise row_failed(mapping, index, (
-                    f"{row.source} -> {row.target}, a create to {mapping.target_system} {what}: expected "
-                    f"{describe(sent)}, the {mapping.target_system} API holds {describe(read(target, row.target))}"))
+                raise row_failed(mapping, index, row_mismatch(
+                    row, sent, read(target, row.target), mapping.target_system, typed=False,
+                    suffix=f", a create to {mapping.target_system} {what}"))
         ran.append(f"unkeyed create ({scenario})")
     return ran
 
@@ -336,6 +337,7 @@ def _failed_updates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
     ran = []
     for refusal in (REFUSED, TIMED_OUT):
         h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+        row_carried(h, mapping, index, row, source_id, target_id)  # else its own item is the cause
         edited = another(read(h.source.get(source_id), row.source), kind)
         h.source.edit(source_id, nested(row.source, edited))
         h.target.fake.faults = ScriptedFaults(*refusal)
@@ -347,9 +349,11 @@ def _failed_updates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
             assert all(words in errors[0].message for words in said), (
                 f"the error must carry what the {mapping.target_system} API said ({said}): {errors[0].message!r}")
         h.run_until_settled()
-        assert holds(read(h.target.get(target_id), row.target), held(mapping, row, edited)), (
-            f"an update that failed ({refusal[0]}) in one pass was not retried in the next: {row.target} holds "
-            f"{read(h.target.get(target_id), row.target)!r}, expected {held(mapping, row, edited)!r}")
+        if not holds(read(h.target.get(target_id), row.target), held(mapping, row, edited)):
+            raise fail(row_mismatch(row, held(mapping, row, edited), read(h.target.get(target_id), row.target),
+                                    mapping.target_system, typed=False,
+                                    prefix=f"an update that failed ({refusal[0]}) in one pass was not retried in "
+                                           "the next"))
         ran.append(f"failed update retried ({refusal[0]})")
     return ran
 

@@ -10,8 +10,8 @@ from collections import Counter
 from generator.model import EntityMapping
 
 from .checks_pair import ScriptedFaults
-from .describe import describe
 from .expected import held, holds, nested, read
+from .messages import fail, row_mismatch
 from .scenario import MakeHarness, editable_row, harness, key_value, link_target, new_source, sample_values
 from .values import another, source_kind
 
@@ -118,6 +118,6 @@ def pass_report(make: MakeHarness, mapping: EntityMapping) -> None:
     if found is not None and h.links():
         target_id = dict(h.links())[source_id]
         expected = held(mapping, row, edited)
-        assert holds(read(h.target.get(target_id), row.target), expected), (
-            f"an edit made before a failed listing was lost: {row.target} holds "
-            f"{describe(read(h.target.get(target_id), row.target))}, expected {describe(expected)}")
+        if not holds(read(h.target.get(target_id), row.target), expected):
+            raise fail(row_mismatch(row, expected, read(h.target.get(target_id), row.target), mapping.target_system,
+                                    typed=False, prefix="an edit made before a failed listing was lost"))

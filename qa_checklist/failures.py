@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .describe import without_addresses
+from .messages import Message, text_signature
 
 
 def failure_facts(exception: BaseException, exchange: str) -> dict[str, Any]:
@@ -22,12 +23,25 @@ def failure_facts(exception: BaseException, exchange: str) -> dict[str, Any]:
         message += f"\n(and {distinct - 1} other distinct failure(s); see the details)"
     return {
         "message": message,
+        **signature_facts(first, message),
         "cause": getattr(first, "cause_item", None),
         "exchange": exchange,
         # hypothesis's notes: the failing example ("Falsifying example:" or "Failing test case:") and explanations
         "example": "\n".join(without_addresses(note) for note in getattr(first, "__notes__", ())
                              if "reproduce_failure" not in note),
     }
+
+
+def signature_facts(exception: BaseException, message: str) -> dict[str, str]:
+    """The failure's shape for clustering (`clusters.py`): from the check's structured `Message` when it raised
+    one, else from its text (`signature_from` says which); `core` is what clusters group by."""
+    own = exception.args[0] if exception.args else None
+    if isinstance(own, Message):
+        mismatch = own.mismatch
+        rule = f"{mismatch.declared} coercion" if mismatch is not None and mismatch.declared else ""
+        return {"signature": own.signature, "core": own.core, "rule": rule, "signature_from": "message"}
+    signature = text_signature(message)
+    return {"signature": signature, "core": signature, "signature_from": "text"}
 
 
 def _own_message(exception: BaseException) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .describe import without_addresses
+from .messages import text_signature
 
 _DETAILS = 12_000  # pytest's own text, behind a toggle: enough for a traceback, bounded for a large report
 
@@ -20,6 +21,9 @@ class TestOutcome:
     cause: str | None = None  # the item a failure names as its cause
     exchange: str = ""  # what the fake APIs received and hold
     example: str = ""  # hypothesis's falsifying example
+    signature: str = ""  # a failure's message with values, paths and names abstracted (`messages.py`)
+    core: str = ""  # what failures are clustered by: the signature's mismatch, or the whole signature
+    rule: str = ""  # the engine rule a structured failure names (`integer coercion` where a typed row carries it)
     duration: float = 0.0
 
     def add(self, report) -> None:
@@ -34,6 +38,11 @@ class TestOutcome:
                 self.cause = facts.get("cause")
                 self.exchange = facts.get("exchange", "")
                 self.example = facts.get("example", "")
+                self.signature = facts.get("signature") or text_signature(self.message)
+                self.core = facts.get("core") or self.signature
+                self.rule = facts.get("rule", "")
+                if report.when != "call":
+                    self.signature = self.core = f"error in {report.when}: {self.core}"
         elif report.skipped and self.outcome == "passed":
             self.outcome = "skipped"
             self.message = _skip_reason(report)

@@ -15,6 +15,7 @@ from generator.checklist import DERIVED_KINDS
 from sync.connectors.registry import api_model
 from sync.names import system_key
 
+from .clusters import cluster_failures, not_verifiable_reasons
 from .grouping import group_by_cause
 from .outcomes import TestOutcome
 
@@ -40,6 +41,11 @@ def _item(item: dict, file: str, tests: list[TestOutcome]) -> dict[str, Any]:
         message = "\n".join(dict.fromkeys(t.message for t in deciding if t.message))
     causes = {t.cause for t in failing}
     example = "\n".join(t.example for t in failing if t.example)
+    shaped = {}
+    if failing:  # what the report clusters it by (`clusters.py`): its first failing test's
+        shaped = {"signature": failing[0].signature, "core": failing[0].core, "rule": failing[0].rule}
+    elif status == "skipped":
+        shaped = {"reasons": list(dict.fromkeys(t.message for t in tests if t.outcome == "skipped" and t.message))}
     return {
         "id": item["id"],
         "kind": item["kind"],
@@ -57,6 +63,7 @@ def _item(item: dict, file: str, tests: list[TestOutcome]) -> dict[str, Any]:
         "reproduce": f"{example}\nRerun the command below: hypothesis replays this example." if example else "",
         "details": "\n\n".join(f"{t.nodeid}\n{t.details}" for t in failing) if failing else "",
         "rerun": "pytest " + " ".join(shlex.quote(t.nodeid) for t in (failing or tests)) if tests else "",
+        **shaped,
     }
 
 
@@ -87,7 +94,8 @@ def build_report(manifests: Iterable[Path], outcomes: Iterable[TestOutcome],
                 "findings": [f for f in document["findings"] if not f.get("mapping")], "mappings": mappings,
             })
     dataflows.sort(key=lambda d: d["file"])
-    report = {"run": run or {}, "summary": {}, "history": None, "dataflows": dataflows}
+    report = {"run": run or {}, "summary": {}, "history": None, "clusters": [], "not_verifiable_reasons": [],
+              "dataflows": dataflows}
     summarize(report)
     return report
 
@@ -99,13 +107,16 @@ def _apis(*systems: str) -> list[dict[str, str]]:
 
 
 def summarize(report: dict[str, Any]) -> None:
-    """Group failures by cause, then count: each document's `summary` and the report's (in place; a merge calls it again)."""
+    """Group failures by cause, then count: each document's `summary` and the report's, its failures' clusters
+    and its not-verifiable reasons (in place; a merge calls it again)."""
     group_by_cause(report["dataflows"])
     for dataflow in report["dataflows"]:
         dataflow["summary"] = _summary(i for m in dataflow["mappings"] for i in m["items"])
         dataflow["summary"]["vendor_findings"] = _vendor_findings(dataflow)
     report["summary"] = _summary(i for d in report["dataflows"] for m in d["mappings"] for i in m["items"])
     report["summary"]["vendor_findings"] = sum(d["summary"]["vendor_findings"] for d in report["dataflows"])
+    report["clusters"] = cluster_failures(report["dataflows"])
+    report["not_verifiable_reasons"] = not_verifiable_reasons(report["dataflows"])
 
 
 def _vendor_findings(dataflow: dict[str, Any]) -> int:

@@ -15,9 +15,10 @@ from apis.description import describe
 from apis.rows import blocking_rows, entity_fields
 from generator.model import EntityMapping, PropertyMapping
 
-from .causes import SetupFailed
+from .causes import SetupFailed, row_failed
 from .conditions import section_fields, skip_without_predicate
-from .expected import nested, read
+from .expected import held, holds, nested, read
+from .messages import row_mismatch
 from .values import TWO_VALUED, merge_value, path_kind, sample, source_kind
 
 MakeHarness = Callable[..., Any]
@@ -163,6 +164,18 @@ def writes_to(handle, record_id: str) -> int:
     a request it answered with an injected fault is the same write again, not another one."""
     return sum(1 for r in handle.requests
                if r.is_write and r.fault is None and str(record_id) in re.split(r"[/()']", r.path))
+
+
+def row_carried(h, mapping: EntityMapping, index: int, row: PropertyMapping, source_id: str, target_id: str) -> None:
+    """The linked pair holds the row's value as the source gave it; else the row's own item is the cause of
+    whatever a check of the pair (a conflict, an edit carried back) would find wrong with it."""
+    if not fed_by_one_source(mapping, row) or row.when is not None or is_target_id(mapping, row) \
+            or same_collection(mapping):
+        return
+    expected = held(mapping, row, read(h.source.get(source_id), row.source))
+    actual = read(h.target.get(target_id), row.target)
+    if expected is not None and not holds(actual, expected):
+        raise row_failed(mapping, index, row_mismatch(row, expected, actual, mapping.target_system))
 
 
 def fed_by_one_source(mapping: EntityMapping, row: PropertyMapping) -> bool:
