@@ -18,7 +18,8 @@ import base64
 import copy
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import partial
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl, urlsplit
@@ -27,6 +28,7 @@ from requests.structures import CaseInsensitiveDict
 
 from ..names import snake
 from ..paths import deep_merge, get_path
+from . import wirelimits
 from .faults import FaultPlan
 from .log import REDACTED, LoggedRequest
 from .store import FakeStore, LogicalClock
@@ -51,19 +53,32 @@ class WireRequest:
     params: dict[str, str]
     headers: CaseInsensitiveDict
     body: bytes
+    # reads the body off the wire: called only once the caller is authenticated (`with_body`)
+    unread: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_environ(cls, environ: dict) -> "WireRequest":
+        """The request's method, path, query and headers; its body is left unread until `with_body`."""
         headers: CaseInsensitiveDict = CaseInsensitiveDict()
         for key, value in environ.items():
             if key.startswith("HTTP_"):
                 headers[key[5:].replace("_", "-").title()] = value
         if environ.get("CONTENT_TYPE"):
             headers["Content-Type"] = environ["CONTENT_TYPE"]
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
         params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-        return cls(environ["REQUEST_METHOD"].upper(), environ.get("PATH_INFO") or "/", params, headers, body)
+        unread = partial(wirelimits.read_body, environ["wsgi.input"], environ.get("CONTENT_LENGTH"),
+                         environ.get("HTTP_TRANSFER_ENCODING"), environ.get("fake_api.body_seconds",
+                                                                            wirelimits.BODY_SECONDS))
+        return cls(environ["REQUEST_METHOD"].upper(), environ.get("PATH_INFO") or "/", params, headers, b"", unread)
+
+    def with_body(self) -> "WireRequest":
+        """The request with its body read, within `wirelimits`' caps (UnexpectedRequest with a 4xx if not)."""
+        if self.unread is None:
+            return self
+        try:
+            return replace(self, body=self.unread(), unread=None)
+        except wirelimits.Refusal as refusal:
+            raise UnexpectedRequest(str(refusal), refusal.status) from None
 
 
 class UnexpectedRequest(AssertionError):
@@ -94,6 +109,7 @@ class FakeApi:
     id_field = "id"
     id_form = staticmethod(str)  # how the API spells the ids it assigns (a counter's number, by default)
     serve_any = False  # a served generic fake answers for any collection path
+    served = False  # over a socket (`fake-api serve`), where any local process may be the client
 
     def __init__(self, system: str, base_url: str, clock: LogicalClock, faults: FaultPlan | None = None,
                  store: FakeStore | None = None):
@@ -142,8 +158,6 @@ class FakeApi:
 
     def respond(self, request: WireRequest) -> tuple[int, dict[str, str], bytes]:
         """Answers one request addressed to this fake (status, headers, JSON body bytes)."""
-        if request.path != self.base_path and not request.path.startswith(self.base_path + "/"):
-            raise UnexpectedRequest(f"fake {self.system} serves {self.base_url}, not {request.path}")
         return wire(self._dispatch(request))
 
     def unexpected(self, problem: UnexpectedRequest) -> tuple[int, dict[str, str], bytes]:
@@ -219,17 +233,29 @@ class FakeApi:
     # serving
     def _dispatch(self, request: WireRequest) -> Reply:
         path = request.path[len(self.base_path):] or "/"
-        body = self.decode_body(request)
         headers = CaseInsensitiveDict({k: (REDACTED if k.lower() == "authorization" else v)
                                        for k, v in request.headers.items()})
+        denied = self.check_auth(request)
+        if denied and not self.served:  # the tests' engine is the only client: its mistakes fail loudly as ever
+            self._check_base(request.path)
+            self.decode_body(request.with_body())
+            self._route(request.method, path)
+        if denied:
+            # Credentials first, from the headers alone: a client without them costs no body read or parsed,
+            # is kept in the log without one, and (served) is told nothing of the paths served.
+            is_write = not self.reads(request.method, path)
+            self.log.append(LoggedRequest(request.method, path, request.params, {}, headers,
+                                          self._entity_at(request.method, path), self.faults.roll(is_write),
+                                          not is_write))
+            return denied
+        self._check_base(request.path)
+        request = request.with_body()
+        body = self.decode_body(request)
         route, rest = self._route(request.method, path)
         is_write = not self.reads(request.method, path)
         fault = self.faults.roll(is_write)
         self.log.append(LoggedRequest(request.method, path, request.params, copy.deepcopy(body), headers,
                                       route.entity, fault, not is_write))
-        denied = self.check_auth(request)
-        if denied:
-            return denied
         if fault in ("429", "500", "503"):
             return self.fault_reply(fault)
         if fault == "timeout":
@@ -276,10 +302,23 @@ class FakeApi:
                 return route, [key.strip("'"), *(p for p in after.split("/") if p)]
         first = path.strip("/").split("/")[0]
         if self.serve_any and first:
-            self.routes[first] = Route(first, "/" + first)
-            return self.routes[first], [p for p in path.strip("/").split("/")[1:] if p]
+            # Not kept in `routes`: a made-up path would add one for good. Its records are kept under "/first",
+            # which no described entity's key can be, so `/persons` never shares one with an entity `persons`
+            # served at `/people`.
+            return Route("/" + first, "/" + first), [p for p in path.strip("/").split("/")[1:] if p]
         served = ", ".join(sorted(r.path for r in self.routes.values())) or "nothing"
         raise UnexpectedRequest(f"fake {self.system} got {method} {path}, but serves only {served}", 404)
+
+    def _check_base(self, path: str) -> None:
+        if path != self.base_path and not path.startswith(self.base_path + "/"):
+            raise UnexpectedRequest(f"fake {self.system} serves {self.base_url}, not {path}")
+
+    def _entity_at(self, method: str, path: str) -> str:
+        """The entity a path names, or "" (for the log of a refused request: nothing is said to its sender)."""
+        try:
+            return self._route(method, path)[0].entity
+        except UnexpectedRequest:
+            return ""
 
     def replayed_headers(self) -> dict[str, str]:
         """Headers marking an answer as the replay of an earlier one (none unless the API says so)."""
@@ -305,7 +344,8 @@ class FakeApi:
 
 def wire(reply: Reply) -> tuple[int, dict[str, str], bytes]:
     status, headers, payload = reply
-    return status, {"Content-Type": "application/json", **headers}, json.dumps(payload).encode()
+    # strict JSON out, as in: a non-finite number would be a bug in a fake, not something to send
+    return status, {"Content-Type": "application/json", **headers}, json.dumps(payload, allow_nan=False).encode()
 
 
 def _scope(method: str, path: str, body: bytes) -> str:

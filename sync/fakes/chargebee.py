@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import json
 from typing import Any, Mapping
-from urllib.parse import parse_qsl
 
 from ..connectors import formcodec
 from ..connectors.chargebee_wire import (ERRORS, IDEMPOTENCY_HEADER, MAX_LIMIT, REPLAYED_HEADER, RESOURCES, Param,
                                          Resource, resource)
 from ..paths import deep_merge
-from . import wiretypes
+from . import wirelimits, wiretypes
 from .base import FakeApi, Reply, Route, UnexpectedRequest, WireRequest, basic_user
 
+# Statuses a request is refused with before Chargebee's own validation, which its ERRORS do not list;
+# the codes are the fake's own, in Chargebee's error body.
+_WIRE_ERRORS = {408: "request_timeout", 411: "length_required", 413: "request_too_large", 414: "uri_too_long",
+                431: "request_header_too_large"}
 _LIST_PARAMS = {"limit", "offset", "sort_by[asc]", "updated_at[after]"}
 
 
@@ -95,7 +98,14 @@ class FakeChargebee(FakeApi):
             return {}
         if request.body and "application/x-www-form-urlencoded" not in request.headers.get("Content-Type", ""):
             raise UnexpectedRequest(f"Chargebee takes form-encoded bodies, got {request.headers.get('Content-Type')!r}")
-        return formcodec.decode(parse_qsl(request.body.decode(), keep_blank_values=True))
+        try:
+            pairs = wirelimits.form_pairs(request.body)
+        except wirelimits.Refusal as refusal:
+            raise UnexpectedRequest(str(refusal), refusal.status) from None
+        try:
+            return formcodec.decode(pairs)
+        except (TypeError, AttributeError, ValueError, IndexError) as exc:  # `tags[0]=a&tags[x]=b`: a list and an object
+            raise UnexpectedRequest(f"the form fields do not make one object ({type(exc).__name__}: {exc})") from None
 
     def check_auth(self, request: WireRequest) -> Reply | None:
         authorization = request.headers.get("Authorization", "")
@@ -121,6 +131,10 @@ class FakeChargebee(FakeApi):
                      param=IDEMPOTENCY_HEADER)
 
     def unexpected(self, problem: UnexpectedRequest) -> Reply:
+        if problem.status in _WIRE_ERRORS:  # refused off the wire: Chargebee's error body with the wire's status
+            status, code = problem.status, _WIRE_ERRORS[problem.status]
+            return status, {}, {"message": str(problem), "api_error_code": code, "http_status_code": status,
+                                "type": "invalid_request"}
         kind = "not_found" if problem.status == 404 else "wrong_value"
         return error(kind, str(problem))
 
@@ -267,7 +281,9 @@ class FakeChargebee(FakeApi):
 
 
 def _key_id(res: Resource, values: Mapping[str, Any]) -> str:
-    return "/".join(str(values[name]) for name in res.key_params)
+    """The store id of a keyed record: its key's parts joined by "/", each part's own "%" and "/" escaped,
+    so that `a` + `b/c` and `a/b` + `c` are two records (a part holding neither is kept as it was)."""
+    return "/".join(str(values[name]).replace("%", "%25").replace("/", "%2F") for name in res.key_params)
 
 
 def _checked(path: str, param: Param, value: Any, declared: dict[str, str | None]) -> Any:

@@ -8,11 +8,11 @@
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from . import wirelimits
 from .base import WireRequest
 
 LIST_VALUED = frozenset({"properties", "associations", "propertiesWithHistory"})
@@ -42,10 +42,6 @@ def json_body(request: WireRequest) -> Any:
     if "application/json" not in request.headers.get("Content-Type", ""):
         return Undecodable(f"HubSpot takes JSON bodies, got {request.headers.get('Content-Type')!r}", 415)
     try:
-        return json.loads(request.body, parse_constant=_not_json)
-    except ValueError as exc:
-        return Undecodable(f"Invalid input JSON: {exc}")
-
-
-def _not_json(constant: str) -> Any:
-    raise ValueError(f"{constant} is not JSON")
+        return wirelimits.strict_json(request.body)
+    except wirelimits.Refusal as refusal:
+        return Undecodable(f"Invalid input JSON: {refusal}", refusal.status)

@@ -30,9 +30,14 @@ from apis.description import ApiDescription, EntityApi
 from apis.fields import SCALAR_TYPES, Field, fields_of
 
 from ..paths import deep_merge
-from . import wiretypes
+from . import wirelimits, wiretypes
 from .base import FakeApi, Reply, Route, UnexpectedRequest, WireRequest, basic_credentials
 from .openapi import judge_of
+
+
+_CODES = {404: "not_found", 405: "method_not_allowed", 408: "request_timeout", 411: "length_required",
+          413: "payload_too_large", 414: "uri_too_long", 415: "unsupported_media_type",
+          431: "request_header_fields_too_large"}
 
 
 class FakeJsonRest(FakeApi):
@@ -130,10 +135,7 @@ class FakeJsonRest(FakeApi):
         patching = "json-patch+json" in kind
         if "json" not in kind or (patching and self.api.writes.update_style != "json_patch"):
             raise UnexpectedRequest(f"{self.system} does not take {kind or 'a body without a type'}", 415)
-        try:
-            body = json.loads(request.body, parse_constant=_refuse_constant)
-        except ValueError as exc:
-            raise UnexpectedRequest(f"{self.system} got a body that is not JSON: {exc}") from None
+        body = strict_body(self.system, request.body)
         if not isinstance(body, list if patching else dict):
             raise UnexpectedRequest(f"{self.system} expects {'a JSON Patch array' if patching else 'a JSON object'}")
         return body
@@ -143,8 +145,7 @@ class FakeJsonRest(FakeApi):
                           f"{self.idempotency_header} was already used for another request")
 
     def unexpected(self, problem: UnexpectedRequest) -> Reply:
-        code = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}.get(problem.status,
-                                                                                               "bad_request")
+        code = _CODES.get(problem.status, "bad_request")
         return self.error(problem.status, code, str(problem))
 
     def check_auth(self, request: WireRequest) -> Reply | None:
@@ -401,5 +402,9 @@ def _since(value: str, template: str) -> int:
     return int(_stamp(value[len(before):len(value) - len(after)]))
 
 
-def _refuse_constant(constant: str) -> Any:
-    raise ValueError(f"{constant} is not JSON")
+def strict_body(system: str, raw: bytes) -> Any:
+    """A body as strict JSON within `wirelimits`' nesting cap; UnexpectedRequest (400) saying why not."""
+    try:
+        return wirelimits.strict_json(raw)
+    except wirelimits.Refusal as refusal:
+        raise UnexpectedRequest(f"{system}: {refusal}", refusal.status) from None

@@ -30,14 +30,13 @@ that yields the bearer token (POST https://goapi.poweroffice.net/oauth/Token) is
 from __future__ import annotations
 
 import copy
-import json
 from functools import cache
 from typing import Any
 
 import jsonpatch
 
 from .base import Reply, Route, UnexpectedRequest, WireRequest
-from .jsonrest import FakeJsonRest, _refuse_constant
+from .jsonrest import FakeJsonRest, strict_body
 from .openapi import Judge
 
 PATCH_TYPE = "application/json-patch+json"
@@ -68,10 +67,8 @@ class FakePowerOfficeGo(FakeJsonRest):
                 raise UnexpectedRequest(f"{self.system} expects a JSON Patch array of operations")
             return body
         if request.method == "POST" and PATCH_TYPE in request.headers.get("Content-Type", "") and request.body:
-            try:  # the extract lists this media type for every create, with the same PostDto object
-                body = json.loads(request.body, parse_constant=_refuse_constant)
-            except ValueError as exc:
-                raise UnexpectedRequest(f"{self.system} got a body that is not JSON: {exc}") from None
+            # the extract lists this media type for every create, with the same PostDto object
+            body = strict_body(self.system, request.body)
             if not isinstance(body, dict):
                 raise UnexpectedRequest(f"{self.system} expects a JSON object")
             return body

@@ -1,63 +1,39 @@
 """`fake-api serve`: the tests' stateful fake of a system, served over real HTTP on loopback.
 
     fake-api serve SYSTEM [--host 127.0.0.1] [--port 0] [--api-key KEY | --token TOKEN] [--state FILE]
-                          [--api-faults RATE] [--seed N]
+                          [--api-faults RATE] [--seed N] [--timeout SECONDS]
 
 The first line on stdout is `serving SYSTEM at BASE_URL`, then how to point a client at it.
 It serves the same WSGI application the tests route `responses` to (Chargebee's fake for
-`chargebee`, the declared JSON REST fake for any other name) from the standard library's
-threaded WSGI server, until SIGTERM or Ctrl-C (exit 0). Records live in SQLite: in memory,
-or in `--state FILE`, kept across restarts. `--api-faults RATE` answers that share of requests
-with 429 (Retry-After), 500 or 503, in the API's own error bodies, as the tests' option does.
+`chargebee`, the declared JSON REST fake for any other name) from a hardened threaded WSGI
+server (`httpserver`: a real backlog, bounded threads, the caps of `wirelimits`, errors in
+the API's own body), on an IPv4 or IPv6 loopback address, until SIGTERM or Ctrl-C (exit 0).
+Records live in SQLite: in memory, or in `--state FILE`, kept across restarts and locked to
+one process. `--api-faults RATE` answers that share of requests with 429 (Retry-After), 500 or
+503, in the API's own error bodies, as the tests' option does.
 """
 from __future__ import annotations
 
 import argparse
 from collections import deque
 import ipaddress
+import os
 import secrets
 import signal
 import socket
 import sys
 import time
-from http import HTTPStatus
-from socketserver import ThreadingMixIn
 from typing import Any, Sequence
 from urllib.parse import urlsplit
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from apis.description import describe
 
-from .base import FakeApi, UnexpectedRequest, wire
+from .base import FakeApi
 from .faults import FaultPlan
+from .httpserver import ServedFake, make_server  # noqa: F401  (ServedFake: the WSGI glue, for tests)
 from .registry import fake_class, fake_for
+from .statelock import StateInUse, lock_state
 from .store import FakeStore, LogicalClock
-
-
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class QuietHandler(WSGIRequestHandler):
-    """One access line per request on stderr, never a header (they hold credentials)."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        sys.stderr.write(f"{self.address_string()} {format % args}\n")
-
-
-class ServedFake:
-    """WSGI glue: a request a fake does not serve gets the API's own 4xx instead of an exception."""
-
-    def __init__(self, fake: FakeApi):
-        self.fake = fake
-
-    def __call__(self, environ: dict, start_response: Any) -> Any:
-        try:
-            return self.fake(environ, start_response)
-        except UnexpectedRequest as problem:
-            status, headers, body = wire(self.fake.unexpected(problem))
-            start_response(f"{status} {HTTPStatus(status).phrase}", list(headers.items()))
-            return [body]
 
 
 def is_loopback(host: str) -> bool:
@@ -72,6 +48,7 @@ def build_fake(system: str, secret: str, store: FakeStore, faults: FaultPlan | N
     """The fake a served SYSTEM answers with; its base URL is set once the port is known."""
     clock = LogicalClock(max(int(time.time()), store.last_stamp() or 0))
     fake = fake_for(system, describe(system).url(system), clock, secret, faults, store)
+    fake.served = True  # a client without credentials is told nothing, not even which paths are wrong
     fake.serve_all()
     return fake
 
@@ -122,7 +99,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--api-faults", type=float, default=0.0, metavar="RATE",
                        help="share of requests answered with 429 (Retry-After), 500 or 503 (default 0)")
     serve.add_argument("--seed", type=int, default=0, help="seed of the fault sequence (default 0)")
+    serve.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="a client silent this long mid-request is dropped (default 10)")
     args = parser.parse_args(argv)
+    args.host = args.host[1:-1] if args.host.startswith("[") and args.host.endswith("]") else args.host
+    if not args.timeout > 0:
+        print(f"fake-api: error: --timeout must be a positive number of seconds, not {args.timeout}",
+              file=sys.stderr)
+        return 2
     if not is_loopback(args.host):
         print(f"fake-api: error: --host {args.host!r} is not a loopback address; the fakes serve loopback only",
               file=sys.stderr)
@@ -130,15 +114,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = args.api_key or args.token
     key = given or "test_" + secrets.token_hex(8)
     try:
+        held = lock_state(args.state) if args.state else None
         store = FakeStore(args.state or ":memory:")
+    except StateInUse as exc:
+        print(f"fake-api: error: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # sqlite3.Error, OSError: a state file that cannot be opened
         print(f"fake-api: error: cannot open state {args.state!r}: {exc}", file=sys.stderr)
         return 2
     fake = build_fake(args.system, key, store, FaultPlan(args.api_faults, args.seed, kinds=("429", "500", "503")))
-    fake.log = deque(maxlen=1000)  # type: ignore[assignment]  # a long-running server keeps only the latest
+    fake.log = deque(maxlen=100)  # type: ignore[assignment]  # a long-running server keeps only the latest
     try:
-        server = make_server(args.host, args.port, ServedFake(fake), server_class=ThreadingWSGIServer,
-                             handler_class=QuietHandler)
+        server = make_server(args.host, args.port, fake, args.timeout)
     except OSError as exc:
         print(f"fake-api: error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
@@ -156,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already: a second SIGTERM must not cut it short
         server.server_close()
         store.close()
+        if held is not None:
+            os.close(held)
     return 0
 
 

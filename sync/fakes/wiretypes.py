@@ -7,8 +7,10 @@ the wrong type is refused as a real JSON API's schema validation would.
 """
 from __future__ import annotations
 
-import json
+import math
 from typing import Any
+
+from . import wirelimits
 
 
 _NOT_TEXT = {"integer": "an integer", "timestamp": "an integer", "float": "a number", "boolean": "true or false"}
@@ -41,13 +43,14 @@ def check(value: Any, data_type: str | None, *, form: bool = True) -> Any:
                 pass
         raise WrongType(f"expected an integer, got {value!r}")
     if data_type == "float":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):
+        number = math.nan
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool):
             try:
-                return float(value)
-            except ValueError:
+                number = float(value)
+            except (ValueError, OverflowError):  # not a number, or an integer past any float
                 pass
+        if math.isfinite(number):  # "NaN", "Infinity" and "1e999" are text float() reads, but no number
+            return number
         raise WrongType(f"expected a number, got {value!r}")
     if data_type == "boolean":
         if isinstance(value, bool):
@@ -58,8 +61,8 @@ def check(value: Any, data_type: str | None, *, form: bool = True) -> Any:
     if data_type == "json":
         if isinstance(value, str):
             try:
-                parsed = json.loads(value)
-            except ValueError:
+                parsed = wirelimits.strict_json(value.encode())
+            except wirelimits.Refusal:
                 parsed = None
             if isinstance(parsed, dict):
                 return parsed

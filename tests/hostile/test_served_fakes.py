@@ -94,12 +94,15 @@ def test_made_up_paths_add_no_routes():
     assert fake.routes == before
 
 
-def test_refused_bodies_are_never_kept():
+@pytest.mark.parametrize("served", [True, False])
+def test_refused_bodies_are_never_kept(served):
     fake = _in_process("chargebee", CHARGEBEE_KEY)
+    fake.served = served  # as `fake-api serve` runs it, and as the tests' own process does
     big = b"first_name=" + b"a" * 200_000
     assert _call(fake, "POST", "/customers", big, FORM)[0] == 401
-    assert _call(fake, "POST", "/customers", b"tags[10000000]=x", FORM)[0] == 401
-    assert all(not logged.body for logged in fake.log), [len(str(logged.body)) for logged in fake.log]
+    if served:
+        assert _call(fake, "POST", "/customers", b"tags[10000000]=x", FORM)[0] == 401
+    assert fake.log and all(not logged.body for logged in fake.log), [len(str(r.body)) for r in fake.log]
 
 
 def test_an_unauthenticated_flood_leaves_memory_flat(acme):
