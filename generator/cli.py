@@ -109,7 +109,10 @@ def _check(out: Path, build: SuiteBuild) -> int:
     if not diff.clean:
         print(f"regenerate-tests --check: {out} is out of date; run regenerate-tests", file=sys.stderr)
         return 1
-    return 2 if build.errors else 0
+    if build.errors:
+        return 2
+    print(f"regenerate-tests --check: {out} is up to date ({len(build.files)} files)")
+    return 0
 
 
 def _has_modules(files: dict[str, str]) -> bool:

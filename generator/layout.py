@@ -1,6 +1,7 @@
 """Where each document and section goes: ids and module paths, unique by construction.
 
-A document's id is its path without `.rst`, each part slugged; a section's id is the document's
+A document's id is its path without `.rst`, each part slugged, from the outermost folder of
+documents holding it (`id_base`: not the specs folder a run was given); a section's id is the document's
 id and `<source entity>-to-<target entity>`, slugged. Slugging folds spellings together
 (`a-b.rst` and `a_b.rst`, `class` and `class_`, a repeated section and one titled "... 2"), so
 every id is checked against those already given, together with the module path it yields, and
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from .identifiers import PythonIdentifier
 from .names import slug
@@ -73,7 +74,31 @@ class IdRegistry:
         return Placed(candidate, natural, self._holders.get(natural) or self._holders.get(self._path_of(natural)))
 
 
-def place_documents(files: list[str]) -> dict[str, Placed]:
-    """The id of every document, in the given (sorted) order: the first keeps its natural id."""
+def place_documents(files: list[str], base: str = "") -> dict[str, Placed]:
+    """The id of every document, in the given (sorted) order: the first keeps its natural id. `base` is the
+    specs folder's place among the documents (`id_base`), so a document's id is the same whichever folder
+    of them a run is given."""
     registry = IdRegistry(lambda doc_id: "folder:" + document_folder(doc_id))
-    return {file: registry.place(document_id(file), file) for file in files}
+    return {file: registry.place(document_id(base + file), file) for file in files}
+
+
+_PROJECT_ROOT = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def id_base(specs: Path) -> str:
+    """Where the specs folder sits among the documents above it, as an id prefix (`examples/` for
+    `specs/examples` when `specs/` holds documents too; `` for a folder whose parent holds none).
+
+    A document's id is its path from the outermost folder of documents holding it, found by going up
+    from the specs folder while the folder above holds `*.rst` documents and is no project's root
+    (`pyproject.toml`, `setup.py`, `setup.cfg`, `.git`): neither the specs folder's
+    name nor the working directory is part of an id, and `--specs specs/examples` gives the ids
+    `--specs specs` gives the same documents."""
+    folder = root = Path(specs).resolve()
+    while not any((root / marker).exists() for marker in _PROJECT_ROOT):
+        parent = root.parent
+        if parent == root or any((parent / marker).exists() for marker in _PROJECT_ROOT) \
+                or not any(p.is_file() for p in parent.glob("*.rst")):
+            break
+        root = parent
+    return "".join(f"{part}/" for part in folder.relative_to(root).parts)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .builder import build_dataflow
-from .layout import Placed, place_documents
+from .layout import Placed, id_base, place_documents
 from .limits import MAX_DOCUMENT_BYTES
 from .model import Dataflow, Finding, ParseResult, SpecError
 from .vendors import vendor_findings
@@ -94,7 +94,7 @@ def read_documents(specs: Path) -> tuple[list[SpecDocument], list[SpecError]]:
             errors.append(SpecError(shown, 1, "the file name is not UTF-8; rename the document"))
             continue
         names.append((path, name))
-    places = place_documents([name for _path, name in names])
+    places = place_documents([name for _path, name in names], id_base(specs))
     documents = []
     for path, name in names:
         try:
