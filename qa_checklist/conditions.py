@@ -169,8 +169,20 @@ def _source_values(make: Any, mapping: EntityMapping, row: PropertyMapping, spel
               if path != row.source and not path.startswith(row.source + ".")}
     built = _merge(record(values), section_fields(vocabulary_of(make), mapping, holding=True))
     if row.when.side != "source":
-        return _merge(built, nested(row.source, value))
+        return _merge(_merge(built, nested(row.source, value)), _feeding_the_condition(mapping, row, spelled, holding))
     return _merge(built, _conditioned(mapping, row, spelled, holding, value, kind))
+
+
+def _feeding_the_condition(mapping: EntityMapping, row: PropertyMapping, spelled: str, holding: bool) -> dict:
+    """For a target-side condition on a field other rows write (`OrganizationNumber (Dependant on having NO in
+    MailAddress.CountryCode)` beside `countryCode -> MailAddress.CountryCode`): the source values that make the
+    written field hold the condition's value, or not; the record the sync writes is the one the condition reads."""
+    fields: dict = {}
+    for index, other in enumerate(mapping.properties):
+        if other.target == row.when.path and other.when is None and other is not row:
+            fields = _merge(fields, nested(other.source, spelled if holding else
+                                           sample(source_kind(mapping, index), 97)))
+    return fields
 
 
 def _conditioned(mapping: EntityMapping, row: PropertyMapping, spelled: str, holding: bool, value: Any,
