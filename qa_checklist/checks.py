@@ -13,10 +13,11 @@ import pytest
 
 from apis.description import describe as describe_api
 from generator.model import EntityMapping, PropertyMapping
+from sync.connectors.registry import is_chargebee
 
 from . import conditions, kept_fields
 from .causes import row_failed
-from .expected import held, holds, nested, read, same_value
+from .expected import held, holds, nested, read, same_value, vendor_type
 from .messages import Message, Mismatch, fail, row_mismatch
 from .checks_inputs import property_list_items, property_text_and_empty, property_uncoercible  # noqa: F401
 from .checks_pair import conflict_rules, faults, one_way, write_counts  # noqa: F401  (generated modules call them here)
@@ -35,6 +36,7 @@ from .scenario import (
     linked_to,
     new_source,
     record,
+    reversed_section,
     row_carried,
     sample_values,
     same_collection,
@@ -42,7 +44,7 @@ from .scenario import (
     skip_without_change_times,
     target_count,
 )
-from .values import another, sample, source_kind, strategy
+from .values import another, as_text, sample, source_kind, strategy
 
 
 # --- statements -------------------------------------------------------------------------------
@@ -61,6 +63,7 @@ def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
         assert report.created == 1, f"the report must count the create: {report.summary()}"
         h.run_pass()
         assert target_count(h) == before + 1, "a second pass must not create another"
+        _never_copied_back(h, mapping)
     elif mapping.sync == "link_required":
         h = harness(make, mapping)
         source_id = new_source(h, mapping, sample_values(mapping))
@@ -82,6 +85,22 @@ def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
         h.run_pass()
         assert target_count(h) == 1, f"not created although the condition {mapping.condition!r} holds"
         assert len(linked_to(h, holding)) == 1
+
+
+def _never_copied_back(h, mapping: EntityMapping) -> None:
+    """No ping-pong: the target the engine created is no new source for a section that runs the other way
+    between the same collections; read back, it would come home as a copy of the record it came from."""
+    if same_collection(mapping) or h.source_connector.unsupported(mapping.source_entity, "create"):
+        return
+    sources = len(h.source.records())
+    reverse = reversed_section(mapping)
+    report = h.reverse_pass(reverse)
+    h.run_pass()
+    h.reverse_pass(reverse)
+    assert len(h.source.records()) == sources, (
+        f"the {mapping.target_entity} this section created was copied back into {mapping.source_system} by a "
+        f"section the other way ({len(h.source.records()) - sources} new {mapping.source_entity}): "
+        f"{report.summary()}")
 
 
 def _assert_properties_arrived(h, mapping: EntityMapping, source_id: str, target_id: str) -> None:
@@ -153,8 +172,22 @@ def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
         f"a second {mapping.source_entity} with {key.source} = {value!r} must be linked to {linked}, "
         f"links: {h.links()}")
     assert report.merged == 1, f"the report must count the second entity as merged: {report.summary()}"
+    _key_given_as_text(h, mapping, index, value, before, linked)
     if mapping.sync != "link_required" and mapping.create_when_connected is None:
         _twins_in_one_pass(make, mapping, index)
+
+
+def _key_given_as_text(h, mapping: EntityMapping, index: int, value: Any, before: int, linked: list[str]) -> None:
+    """A number key that arrives as its text (`"42"` from a form, a CSV export or any HubSpot property) is the
+    same key as the number `42` the other side holds: linked to it, never a new record."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    key = mapping.merge_keys[index]
+    spelled = new_source(h, mapping, {key.source: as_text(value)})
+    h.run_pass()
+    assert target_count(h) == before and linked_to(h, spelled) == linked, (
+        f"a {mapping.source_entity} with {key.source} = {as_text(value)!r} (text) must be linked to {linked}, "
+        f"which holds {key.target} = {value!r}: links {h.links()}")
 
 
 def _twins_in_one_pass(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
@@ -260,7 +293,10 @@ def property_row(make: MakeHarness, mapping: EntityMapping, index: int, value: A
         conditions.property_row(make, mapping, index, value)
         return
     kind = source_kind(mapping, index)
-    h, source_id, target_id = linked_pair(make, mapping, {row.source: value})
+    # A record as users keep it, every mapped field filled: a vendor refuses an address holding only its city.
+    # (Synchronized with itself, the other rows write into the same record: the row's value alone.)
+    others = {} if same_collection(mapping) else sample_values(mapping)
+    h, source_id, target_id = linked_pair(make, mapping, {**others, row.source: value})
     _assert_row(h, mapping, row, target_id, held(mapping, row, value), "on create")
 
     kept = kept_fields.fill_beside(h, mapping, row, target_id)
@@ -278,6 +314,24 @@ def property_row(make: MakeHarness, mapping: EntityMapping, index: int, value: A
         assert _same_value(read(h.source.get(source_id), row.source), backwards), (
             f"read backwards, {row.target} = {backwards!r} did not reach {row.source}: "
             f"{read(h.source.get(source_id), row.source)!r}")
+    if row.type is None:
+        _passes_unchanged(h, mapping, row, source_id, target_id)
+
+
+def _passes_unchanged(h, mapping: EntityMapping, row: PropertyMapping, source_id: str, target_id: str) -> None:
+    """An N/A row declares no type: the value arrives as the source holds it, a number as a number (not its
+    text). Seen only where neither API types the field itself and no other row reads the source field."""
+    if (not fed_by_one_source(mapping, row) or same_collection(mapping)
+            or any(p.source == row.source and p is not row for p in mapping.properties)
+            or vendor_type(mapping.source_system, mapping.source_entity, row.source) is not None
+            or vendor_type(mapping.target_system, mapping.target_entity, row.target) is not None
+            or is_chargebee(mapping.source_system) or is_chargebee(mapping.target_system)):  # a form holds text
+        return
+    number = 4242
+    h.source.edit(source_id, nested(row.source, number))
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    _assert_row(h, mapping, row, target_id, number, "an N/A row given a number")
 
 
 def _assert_row(h, mapping: EntityMapping, row: PropertyMapping, target_id: str, expected: Any, when: str) -> None:

@@ -5,6 +5,7 @@ each system would; nothing asks the engine what the answer should be.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from typing import Any, Callable
@@ -206,3 +207,16 @@ def editable_row(mapping: EntityMapping, *, two_valued: bool = True) -> tuple[in
 def linked_to(h, source_id: str) -> list[str]:
     """The target ids the state store links `source_id` to."""
     return [t for s, t in h.links() if s == source_id]
+
+
+def reversed_section(mapping: EntityMapping) -> EntityMapping:
+    """The section a paired document has the other way (B -> A beside A -> B), at its weakest: every B record
+    synchronized, no merge key to find its A again, the rows reversed and untyped. Only the engine's memory
+    of what it created itself keeps such a section from copying a created record back (Sesam's no ping-pong)."""
+    rows = tuple(PropertyMapping(row.target, row.source, None, row.file, row.line)
+                 for _index, row in carried(mapping) if row.when is None and not is_target_id(mapping, row))
+    return dataclasses.replace(
+        mapping, id=f"{mapping.id}/the-other-way", source_system=mapping.target_system,
+        source_entity=mapping.target_entity, target_system=mapping.source_system,
+        target_entity=mapping.source_entity, sync="every", condition=None, create_when_connected=None,
+        merge_or_create=False, merge_keys=(), bidirectional=False, properties=rows, statements=())

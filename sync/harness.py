@@ -116,6 +116,7 @@ class Harness:
         self.source = EntityHandle(source_fake, mapping.source_entity)
         self.target = EntityHandle(target_fake, mapping.target_entity)
         self.state = StateStore(state_path)
+        self._reverse: SyncEngine | None = None
         try:
             self.engine = SyncEngine(mapping, self.source_connector, self.target_connector, self.state, conditions,
                                      self.vocabulary)
@@ -201,6 +202,18 @@ class Harness:
     def run_pass(self) -> PassReport:
         """One pass of the engine over both fake APIs."""
         return self.engine.run_pass()
+
+    def reverse_pass(self, reverse: EntityMapping) -> PassReport:
+        """One pass of another section between the same two collections the other way (the B -> A beside an
+        A -> B, as the publisher's paired documents have), over the same fakes and the same state store."""
+        if (reverse.source_system, reverse.source_entity, reverse.target_system, reverse.target_entity) != (
+                self.mapping.target_system, self.mapping.target_entity, self.mapping.source_system,
+                self.mapping.source_entity):
+            raise ValueError(f"{reverse.id} does not run {self.mapping.id}'s collections the other way")
+        if self._reverse is None or self._reverse.mapping.id != reverse.id:
+            self._reverse = SyncEngine(reverse, self.target_connector, self.source_connector, self.state,
+                                       vocabulary=self.vocabulary)
+        return self._reverse.run_pass()
 
     def run_until_settled(self, max_passes: int = 10) -> list[PassReport]:
         """Passes until one writes nothing and reports no error (or `max_passes`), for fault runs."""

@@ -11,7 +11,10 @@ import pytest
 
 import sync.connectors.base
 import sync.connectors.hubspot
+import sync.coercion
 import sync.engine
+import sync.http
+import sync.matching
 import sync.paths
 import sync.reconcile
 from qa_checklist import checks
@@ -31,6 +34,10 @@ INTO_BUSINESS_CENTRAL = mapping("Custom CRM Contact", ("Business Central", "Cust
                                 properties=[prop("name", "displayName")], id="broken/business-central")
 INTO_POWEROFFICE = mapping("Custom CRM Contact", ("PowerOffice Go", "Customers"), properties=[prop("name", "Name")],
                            id="broken/poweroffice")
+NUMBER_KEY = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[prop("number", "number", "integer")],
+                     merge_keys=[key("number", "number")], id="broken/number-key")
+UNTYPED = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[prop("note", "note", None)],
+                  bidirectional=True, id="broken/untyped")  # a row whose type the document gives as N/A
 FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
                        into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
@@ -44,8 +51,9 @@ def _break(monkeypatch, owner, name: str, old: str, new: str) -> None:
     namespace = dict(vars(module))
     exec(compile(source.replace(old, new, 1), f"<broken {name}>", "exec"), namespace)
     monkeypatch.setattr(owner, name, namespace[name])
-    if getattr(sync.engine, name, None) is function:  # the engine imported it by name
-        monkeypatch.setattr(sync.engine, name, namespace[name])
+    for user in (sync.engine, sync.reconcile):  # a module of the engine that imported it by name
+        if getattr(user, name, None) is function:
+            monkeypatch.setattr(user, name, namespace[name])
 
 
 BREAKS = {
@@ -105,8 +113,7 @@ BREAKS = {
         "return found.type if found is not None and found.type in SCALAR_TYPES else None", "return None",
         lambda make: checks.property_row(make, INTO_HUBSPOT, 0, 42)),
     "a HubSpot update sent as PUT": (
-        sync.connectors.hubspot.HubSpotConnector, "write_routes", '[("PATCH", f"{endpoint.path}/{rid}", body)]',
-        '[("PUT", f"{endpoint.path}/{rid}", body)]',
+        sync.connectors.hubspot.HubSpotConnector, "write_routes", '[("PATCH", ', '[("PUT", ',
         lambda make: checks.property_row(make, INTO_HUBSPOT, 1, "Ada")),
     "HubSpot associations asked for as properties": (
         sync.connectors.hubspot.HubSpotConnector, "wants", 'if head == "properties" and name',
@@ -119,6 +126,20 @@ BREAKS = {
     "a Business Central PATCH without If-Match": (
         sync.connectors.base.RestConnector, "_conditional", 'headers["If-Match"] = self.version(seen)', "pass",
         lambda make: checks.property_row(make, INTO_BUSINESS_CENTRAL, 0, "Ada")),
+    "a merge key compared with its type (42 is not \"42\")": (
+        sync.matching, "match_values", "[str(v).strip() for v in values", "[v for v in values",
+        lambda make: checks.merge_key(make, NUMBER_KEY, 0)),
+    "an N/A row turns a number into text": (
+        sync.coercion, "coerce", "if data_type is None:\n        return value",
+        "if data_type is None:\n        return value if isinstance(value, str) else str(value)",
+        lambda make: checks.property_row(make, UNTYPED, 0, "Ada")),
+    "a 5xx on an update waits for the next pass": (
+        sync.http.SleepyRetry, "is_retry", "if status_code != 429 and not _replayable.get():",
+        "if status_code != 429:", lambda make: checks.faults(make, TWO_WAY)),
+    "a created record is read back as a new source the other way (ping-pong)": (
+        sync.engine.SyncEngine, "_candidates",
+        "excluded = self.state.created_from(*self._source_key, origin_system=self._target_key[0])",
+        "excluded = set()", lambda make: checks.sync_rule(make, ONE_WAY)),
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
