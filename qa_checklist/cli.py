@@ -22,6 +22,7 @@ from generator.suite import DEFAULT_CACHE
 from generator.writer import OutputBusy, OutputNotGenerated, output_lock, write_tree
 
 from .reportfile import mark_stale
+from .reportplace import place_report
 from .suites import suite_folder
 from .workers import run_workers
 
@@ -37,8 +38,10 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--out", type=Path, default=None,
                         help="folder of the generated suite (default: generated_tests for specs, "
                              ".cache/qa-checklist/<hash> for any other specs folder)")
-    parser.add_argument("--report", type=Path, default=Path("report/qa-checklist.html"),
-                        help="where to write the HTML report; the JSON goes beside it (default: report/qa-checklist.html)")
+    parser.add_argument("--report", type=Path, default=None,
+                        help="where to write the HTML report; the JSON goes beside it (default: report/qa-checklist.html "
+                             "for specs; beside its suite for any other specs folder; NAME.partial.html for a run "
+                             "that leaves items out, e.g. -- -k contact)")
     parser.add_argument("--changed", action="store_true",
                         help="run only the sections changed since the previous report (--report's JSON), "
                              "carrying the other items' results forward")
@@ -67,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.specs.is_dir():
         print(f"qa-checklist: {args.specs}: no such folder", file=sys.stderr)
         return 2
+    args.report, pytest_args = place_report(args.specs, args.out, args.report, pytest_args)  # never another run's
     args.out, note = suite_folder(args.specs, args.out)
     if note:
         print(f"qa-checklist: {note}")

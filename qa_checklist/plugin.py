@@ -53,6 +53,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ChangedOnly(baseline), "qa-checklist-changed")
     if path and not hasattr(config, "workerinput"):  # xdist workers send their reports to the controller
         config.pluginmanager.register(ReportCollector(config, Path(path), baseline), "qa-checklist-report")
+        from .reportplace import SaidWhere  # the run's last line: where its report went
+
+        config.pluginmanager.register(SaidWhere(config, Path(path)), "qa-checklist-report-where")
 
 
 def _baseline(config: pytest.Config, report: str | None) -> Baseline | None:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from .reportplace import run_leaves_out
+
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -47,4 +49,5 @@ def run_block(config: pytest.Config, started_at: str, duration_s: float, exitsta
         "platform": platform.platform(),
         "exit_status": int(exitstatus),
         "stale": "the run did not finish (interrupted): the results are partial" if interrupted else None,
+        "partial": run_leaves_out(config),  # how the run left items out (-k contact), or None
     }

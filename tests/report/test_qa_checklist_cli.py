@@ -37,9 +37,15 @@ def test_regenerates_runs_and_reports(tmp_path):
     assert f"QA checklist: {summary['items']} items: {summary['passed']} verified" in out
     assert status == (1 if summary["failed"] else 0)
 
+    full = {p.name: p.read_bytes() for p in (tmp_path / "report").iterdir()}
     out = qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider", VOCABULARY, "-k", "sync_rule").stdout
     assert "generated_tests is up to date with specs" in out
-    rerun = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())
+    # a run that leaves items out writes a partial report beside the full one, which it leaves alone
+    assert "this run leaves items out (-k sync_rule): its report goes to report/qa-checklist.partial.html" in out
+    assert {p.name: p.read_bytes() for p in (tmp_path / "report").iterdir() if ".partial." not in p.name} == full
+    rerun = json.loads((tmp_path / "report" / "qa-checklist.partial.json").read_text())
+    assert rerun["run"]["partial"] == "-k sync_rule"
+    assert rerun["history"]["baseline"]["path"] == "report/qa-checklist.html" and not rerun["history"]["removed"]
     statuses = {i["id"].rsplit("/", 1)[1]: i["status"] for d in rerun["dataflows"] for m in d["mappings"]
                 for i in m["items"]}
     assert statuses["sync"] in ("passed", "failed") and statuses["no-echo"] == "not_testable"
@@ -55,7 +61,7 @@ def test_a_failed_item_makes_the_exit_status_non_zero(tmp_path):
     )
     run = qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider", "-p", "break_integers", "-k", "net_term_days")
     assert run.returncode == 1, run.stdout + run.stderr
-    report = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())
+    report = json.loads((tmp_path / "report" / "qa-checklist.partial.json").read_text())
     failed = [i for d in report["dataflows"] for m in d["mappings"] for i in m["items"] if i["status"] == "failed"]
     assert [i["label"] for i in failed] == ["days -> net_term_days (integer)"]
     assert "net_term_days" in failed[0]["message"] and failed[0]["line"] == 42
@@ -88,7 +94,10 @@ def test_other_specs_never_touch_the_committed_suite(tmp_path):
         run = qa_checklist(tmp_path, "--specs", specs, "--", "-q", "-p", "no:cacheprovider", "-k", "sync_rule")
         assert "generated_tests is left alone" in run.stdout and ".cache/qa-checklist/suite-" in run.stdout, run.stderr
         assert git(tmp_path, "status", "--porcelain", "--untracked-files=all", "generated_tests") == ""
-    report = json.loads((tmp_path / "report" / "qa-checklist.json").read_text())
+        assert "goes beside its suite, to .cache/qa-checklist/suite-" in run.stdout  # not report/qa-checklist.html
+    assert not (tmp_path / "report").exists()
+    report = json.loads(next((tmp_path / ".cache" / "qa-checklist").glob("suite-*-report/qa-checklist.partial.json"))
+                        .read_text())
     assert report["run"]["commit"] == git(tmp_path, "rev-parse", "HEAD").strip()
     assert report["run"]["pytest_args"][-2:] == ["-k", "sync_rule"]
 
@@ -104,7 +113,7 @@ def test_pytest_arguments_without_the_separator_get_a_hint(tmp_path):
 
 def test_specs_that_cannot_be_read_mark_the_previous_report_stale(tmp_path):
     shutil.copytree(GOLDEN_SPECS, tmp_path / "specs")
-    qa_checklist(tmp_path, "--", "-q", "-p", "no:cacheprovider", "-k", "sync_rule")
+    qa_checklist(tmp_path, "--report", "report/qa-checklist.html", "--", "-q", "-p", "no:cacheprovider", "-k", "sync_rule")
     assert json.loads((tmp_path / "report" / "qa-checklist.json").read_text())["run"]["stale"] is None
     (tmp_path / "specs" / "bad.rst").write_text("no title\n")
     run = qa_checklist(tmp_path)
