@@ -89,6 +89,7 @@ def routed():
     ROUTER.remove(answering)  # type: ignore[arg-type]
 
 
+@pytest.mark.slow  # Schemathesis against the fake
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_fake_answers_every_claimed_operation_as_the_extract_says(case):

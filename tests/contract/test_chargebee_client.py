@@ -13,6 +13,8 @@ import pytest
 
 chargebee = pytest.importorskip("chargebee", reason="the official client is in the test extra")
 
+pytestmark = pytest.mark.slow  # fake-api serve in a subprocess, driven by the official client
+
 from chargebee import APIError, InvalidRequestError, OperationFailedError  # noqa: E402
 
 from sync.connectors.registry import connector_for  # noqa: E402

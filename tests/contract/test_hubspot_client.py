@@ -29,6 +29,8 @@ from sync.credentials import Credentials, Secret  # noqa: E402
 
 from .conftest import Served  # noqa: E402
 
+pytestmark = pytest.mark.slow  # fake-api serve in a subprocess, driven by the official client
+
 TOKEN = "pat-test-contract"
 
 

@@ -28,6 +28,8 @@ from .conftest import Served  # noqa: E402
 from .schemathesis_support import (Known, described_operations, extract_operations, judge,  # noqa: E402
                                    load_schema, settle)
 
+pytestmark = pytest.mark.slow  # Schemathesis against a served fake
+
 API = describe("superoffice")
 TOKEN = "superoffice-access-token"
 HEADERS = {API.auth.header: API.auth.prefix + TOKEN}

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # the example suite run in subprocesses against broken engines
+
 ROOT = Path(__file__).parents[2]
 SUITE = "generated_tests/examples"
 

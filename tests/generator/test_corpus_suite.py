@@ -2,7 +2,11 @@
 import subprocess
 import sys
 
+import pytest
+
 from generator.cli import main
+
+pytestmark = pytest.mark.slow  # the publisher's corpus in ../shared, as a suite run in a subprocess
 
 
 def test_corpus_sample_suite_passes_outside_the_repository(corpus_sample, tmp_path):

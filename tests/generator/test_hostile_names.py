@@ -4,7 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator.cli import main
+
+pytestmark = pytest.mark.slow  # a suite run in a subprocess
 
 HOSTILE = 'x"); __import__("os").system("touch pwned") #'
 NAMES = [HOSTILE, "a'''b", 'back\\slash\\"', "{{ config }}{% raw %}", "Ærø østen ✓", "class", "1st.value"]

@@ -42,6 +42,7 @@ def test_dump_model_to_a_file_writes_only_that_file(specs_dir, tmp_path):
     assert json.loads(out.read_text())["dataflows"]
 
 
+@pytest.mark.slow  # regenerate-tests in a subprocess per document
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_unreadable_document_exits_2_with_path_and_line_and_writes_nothing(name, tmp_path):
     specs = tmp_path / "specs"

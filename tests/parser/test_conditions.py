@@ -60,6 +60,7 @@ def test_conditions_in_a_document_with_findings_at_the_row_line_and_json_both_wa
     assert labels[0] == "phone_numbers.number -> phone (string), only where the source's phone_numbers.name has wd:Q17517"
 
 
+@pytest.mark.slow  # the publisher's corpus in ../shared
 def test_the_sample_documents_conditions_are_all_read(corpus_sample):
     from generator.parser import parse_specs
 

@@ -3,6 +3,8 @@ import pytest
 
 from generator.parser import parse_specs
 
+pytestmark = pytest.mark.slow  # the publisher's corpus in ../shared
+
 # Checked by reading the files: sections per document (every section counted, repeats included).
 SECTIONS = {
     "businesscentral-customwebshop.rst": 10,

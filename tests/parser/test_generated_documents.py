@@ -1,7 +1,10 @@
 """Documents written from the publisher's sentence templates with arbitrary names parse back exactly."""
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from .documents import parse
+
+pytestmark = pytest.mark.slow  # hypothesis writes and parses many documents
 
 WORD = st.from_regex(r"[A-Z][a-z]{1,8}(_[a-z]{2,5}|\.[a-z]{2,3}|-[A-Z][a-z]{1,4}|[0-9])?", fullmatch=True)
 QUALIFIER = st.sampled_from(["", " (human data)", " (organisation data)", " v2", " Øst"])

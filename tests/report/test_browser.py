@@ -10,6 +10,9 @@ from .test_plugin import run, suite  # noqa: F401  (the fixture)
 from .test_qa_checklist_cli import REPO, qa_checklist
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+pytestmark = pytest.mark.slow  # drives Chromium over a qa-checklist run
+
 BROWSER = next((path for path in (os.environ.get("QA_CHROMIUM"), shutil.which("chromium"),
                                   shutil.which("chromium-browser"), shutil.which("google-chrome")) if path), None)
 SCREENSHOT = REPO / "docs" / "report.png"

@@ -8,6 +8,8 @@ import pytest
 
 from .test_qa_checklist_cli import GOLDEN_SPECS, qa_checklist, two_documents
 
+pytestmark = pytest.mark.slow  # qa-checklist runs in subprocesses
+
 
 def report_items(folder: Path) -> dict[str, dict]:
     report = json.loads((folder / "report" / "qa-checklist.json").read_text())

@@ -135,6 +135,7 @@ def test_the_run_block_names_the_run(suite, tmp_path):
     assert run_block["commit"] is None  # tmp_path is no git checkout
 
 
+@pytest.mark.slow  # suites run in pytest subprocesses, twice
 def test_history_compares_with_the_previous_report(suite, tmp_path):
     report_path = tmp_path / "qa.html"
     first = run(suite, report_path)
@@ -158,6 +159,7 @@ def test_history_compares_with_the_previous_report(suite, tmp_path):
     assert run(suite, report_path, f"--qa-baseline={baseline}")["history"]["baseline"]["path"] == str(baseline)
 
 
+@pytest.mark.slow  # suites run in pytest subprocesses, twice
 def test_a_run_that_does_not_finish_leaves_the_previous_report_marked_stale(suite, tmp_path):
     report_path = tmp_path / "qa.html"
     run(suite, report_path)
@@ -176,6 +178,7 @@ def test_the_html_is_self_contained_and_escapes_spec_text(suite, tmp_path):
     assert "http://" not in html and "https://" not in html and "<link" not in html
 
 
+@pytest.mark.slow  # xdist workers and a serial run, in subprocesses
 def test_xdist_gives_the_same_report_as_a_serial_run(suite, tmp_path):
     serial = run(suite, tmp_path / "serial.html")
     parallel = run(suite, tmp_path / "parallel.html", "-n", "2")

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # qa-checklist runs in subprocesses
+
 REPO = Path(__file__).parents[2]
 GOLDEN_SPECS = REPO / "tests" / "data" / "golden" / "specs"
 VOCABULARY = f"--vocabulary={GOLDEN_SPECS.parent / 'vocabulary.toml'}"  # the predicate of its section condition

@@ -10,6 +10,8 @@ from generator.cli import main as regenerate_tests
 
 from .test_qa_checklist_cli import two_documents
 
+pytestmark = pytest.mark.slow  # suites run in pytest subprocesses
+
 
 def pytest_run(folder: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pytest", "suite", "-q", "-p", "no:cacheprovider", *args],

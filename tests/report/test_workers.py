@@ -14,6 +14,8 @@ from qa_checklist.workqueue import ModuleQueue, QueueMismatch
 from .test_qa_checklist_cli import qa_checklist, two_documents
 from .test_shards import items, read
 
+pytestmark = pytest.mark.slow  # qa-checklist --workers runs in subprocesses
+
 QUIET = ("--", "-q", "-p", "no:cacheprovider")
 
 

@@ -3,6 +3,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from .builders import mapping, prop
@@ -35,6 +36,7 @@ def test_hypothesis_makes_a_harness_per_example(sync_harness, n):
 '''
 
 
+@pytest.mark.slow  # a suite run in a subprocess
 def test_a_suite_outside_the_repo_gets_the_fixture_and_the_faults_option(tmp_path):
     (tmp_path / "test_generated.py").write_text(textwrap.dedent(SUITE))
     for faults in ("0.0", "0.2"):
@@ -81,6 +83,7 @@ def test_the_user_vocabulary_decides(sync_harness):
 '''
 
 
+@pytest.mark.slow  # a suite run in a subprocess
 def test_a_suite_reads_the_users_vocabulary_from_the_option(tmp_path):
     (tmp_path / "test_generated.py").write_text(textwrap.dedent(VOCABULARY_SUITE))
     (tmp_path / "mine.toml").write_text(
