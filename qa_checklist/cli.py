@@ -33,6 +33,8 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         prog="qa-checklist",
         description="Run the dataflow documents as a QA checklist and write its report. "
                     "Arguments after -- go to pytest (e.g. -- -n 2 -k contact).",
+        epilog="qa-checklist merge PART.json... -o PATH: one report from the partial reports of shards "
+               "(qa-checklist merge --help).",
     )
     parser.add_argument("--specs", type=Path, default=Path("specs"), help="folder of *.rst documents (default: specs)")
     parser.add_argument("--out", type=Path, default=None,
