@@ -11,9 +11,14 @@ set `state` (the SQLite file). Credentials are never printed: everything sync-ru
 passes through a `Redactor` of every credential the config and the environment hold. It may
 extend the shipped vocabulary (`sync/vocabulary.toml`) with the same sections:
 `[concepts."wd:Q..."]` spellings per system, `[concept_fields]`, and `[[conditions]]` predicates for section conditions. A conditional
-mapping with no predicate for its system, or a row whose concept has no spelling for its system,
-is a configuration error (exit 2); a row whose condition the document leaves blank is skipped
-with a warning.
+mapping with no predicate for its system is a configuration error (exit 2); a row whose condition
+it cannot honour (the document leaves it blank, or its concept has no spelling for the system) is
+skipped with a warning, as the engine skips it in-process.
+
+The whole config is checked before the first request (`sync.config`: types, `auth` kinds, http/https
+base URLs, credentials for the chosen auth, predicate values): an error names the file and the key,
+exit 2. `request_seconds`, `pass_seconds` and `max_response_bytes` bound a request (with its retries
+and body), a pass, and an answer's decompressed size. docs/sync-run.md has the schema and the limits.
 """
 from __future__ import annotations
 
@@ -22,11 +27,12 @@ import json
 import os
 import sqlite3
 import sys
-import tomllib
+import time
 from collections import Counter
-from pathlib import Path
 from typing import Any, Sequence
 
+from . import config as configuration
+from .connectors.base import PassDeadline
 from .connectors.registry import connector_for
 from .credentials import credentials_for
 from .engine import SyncEngine, find_condition
@@ -40,10 +46,8 @@ from .vocabulary import Vocabulary, resolve_rows
 
 
 def load_config(path: str | None) -> dict[str, Any]:
-    if not path:
-        return {}
-    text = Path(path).read_text(encoding="utf-8")
-    return json.loads(text) if path.endswith(".json") else tomllib.loads(text)
+    """The config at `path`, checked whole (`sync.config`); ConfigurationError naming the file and key."""
+    return configuration.load(path)[0]
 
 
 def system_config(config: dict[str, Any], system: str) -> dict[str, Any]:
@@ -57,9 +61,10 @@ def system_config(config: dict[str, Any], system: str) -> dict[str, Any]:
 def configured_secrets(config: dict[str, Any], environ: dict[str, str] | None = None) -> Redactor:
     """A redactor of every credential in the config's system tables and in `SYNC_*` variables."""
     environ = dict(os.environ if environ is None else environ)
-    tables = [(str(name), table) for name, table in (config.get("systems") or {}).items() if isinstance(table, dict)]
-    credentials = [credentials_for(name, style, {k: str(v) for k, v in table.items()}, environ={})
-                   for name, table in tables for style in ("basic", "bearer")]
+    systems = config.get("systems") if isinstance(config.get("systems"), dict) else {}
+    tables = [(str(name), table) for name, table in systems.items() if isinstance(table, dict)]
+    credentials = [credentials_for(name, style, {k: str(v) for k, v in table.items() if isinstance(v, (str, int))},
+                                   environ={}) for name, table in tables for style in ("basic", "bearer")]
     urls = [str(table[key]) for _name, table in tables for key in ("base_url", "site") if table.get(key)]
     variables = [value for name, value in environ.items() if name.startswith("SYNC_")
                  and name.endswith(("_API_KEY", "_TOKEN", "_USER", "_PASSWORD"))]
@@ -105,32 +110,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         mapping = load_mapping(args.model, args.mapping)
-        config = load_config(args.config)
+        raw = configuration.read(args.config)
+        redact = configured_secrets(raw)  # before it is checked: an error may quote a table holding a secret
+        config, limits, warnings = configuration.check(raw, args.config or "config", dict(os.environ))
         redact = configured_secrets(config)
         vocabulary = Vocabulary.shipped().extended(config, args.config or "config")
         find_condition(mapping, None, vocabulary)  # before anything is opened: a missing predicate stops here
+        # A row whose condition cannot be honoured (no spelling for its concept) is skipped with a warning below,
+        # as the engine skips it in-process: sync-run and the engine run the same rows.
         _rows, skipped = resolve_rows(mapping, vocabulary)
-        unknown = [(row, why) for row, why in skipped if row.when and row.when.problem() is None]
-        if unknown:
-            raise ConfigurationError("; ".join(
-                f"{row.file}:{row.line}: {row.source} -> {row.target}: {why} (add its spelling under "
-                f'[concepts."{row.when.has.strip()}"] in the config)' for row, why in unknown))
         source = connector_for(mapping.source_system, entity=mapping.source_entity,
                                config=system_config(config, mapping.source_system))
         target = connector_for(mapping.target_system, entity=mapping.target_entity,
                                config=system_config(config, mapping.target_system))
+        for connector in (source, target):
+            connector.request_seconds = float(limits.request_seconds)
+            connector.max_response_bytes = int(limits.max_response_bytes)
         redact = redact + source.redactor + target.redactor
         state = open_state(args.state or config.get("state") or "sync-state.db")
         engine = SyncEngine(mapping, source, target, state, vocabulary=vocabulary)
     except (KeyError, OSError, ValueError, TypeError, AttributeError, ConfigurationError) as exc:
         say(f"sync-run: {exc}", sys.stderr)
         return 2
+    for warning in warnings:
+        say(f"sync-run: warning: {warning}", sys.stderr)
     for row, why in skipped:
-        say(f"sync-run: warning: {row.file}:{row.line}: the row {row.source} -> {row.target} is skipped: {why}",
+        hint = (f' (add its spelling under [concepts."{row.when.has.strip()}"] in the config)'
+                if row.when and row.when.problem() is None and why.startswith("no value known") else "")
+        say(f"sync-run: warning: {row.file}:{row.line}: the row {row.source} -> {row.target} is skipped: {why}{hint}",
             sys.stderr)
     reports = []
     try:
         for _ in range(max(1, args.passes)):
+            if limits.pass_seconds is not None:
+                for connector in (source, target):
+                    connector.pass_seconds = float(limits.pass_seconds)
+                    connector.pass_deadline = time.monotonic() + float(limits.pass_seconds)
             report = engine.run_pass()
             reports.append(report)
             say(report.summary())
@@ -138,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 say(f"  conflict {conflict.entity_id} {conflict.path}: {conflict.rule} ({conflict.winner})")
             for error in report.errors:
                 say(f"  error {error.entity_id or '-'}: {error.message}")
+    except PassDeadline as exc:  # the pass stops where it was; its cursors are not saved, the next pass resumes
+        say(f"sync-run: the run stopped: {exc}", sys.stderr)
+        return 1
     except Exception as exc:  # the boundary: whatever went wrong is said without a credential or a traceback
         say(f"sync-run: the run stopped: {type(exc).__name__}: {exc}", sys.stderr)
         return 1

@@ -121,6 +121,11 @@ class SyncEngine:
         except ListFailed as exc:
             tally.error("", str(exc), side="list")
             return tally.freeze(self._calls_since(before))
+        finally:
+            # Records a listing kept but could not take a cursor from (a change time in the future): reported.
+            for side, connector in (("source", self.source), ("target", self.target)):
+                for rid, problem in connector.take_anomalies() if hasattr(connector, "take_anomalies") else ():
+                    tally.error(rid, problem, side=side)
         self._seen_s, self._seen_t = self.state.seen(m, "source"), self.state.seen(m, "target")
         self._synced_s, self._synced_t = self.state.synced(m, "source"), self.state.synced(m, "target")
         self._links = {sid: tid for sid, (tid, _origin) in self.state.links(m).items()}

@@ -17,6 +17,12 @@ retried, and a create's read timeout did not say it was one.) Connect failures c
 `ConnectTimeout`, or for a refused connection a `ConnectionError` around
 `MaxRetryError(NewConnectionError)`, and `transport_failure` reads the cause out of it.
 
+A request sent inside `deadline(at)` must be whole by then, however its time is spent: a server that
+trickles a byte a second satisfies every per-read timeout, so a watchdog thread shuts the request's
+sockets down at the deadline (the blocked read returns at once), no retry starts after it, and no
+backoff or Retry-After sleeps past it. The caller reads `Deadline.expired` to tell a deadline from a
+dropped connection.
+
 A request sent inside `not_replayable()` (a create to an API that takes no idempotency key) is
 retried only where the API surely did not act on it: a 429, or a connection never made. After a
 5xx or a lost answer the API may have made the record, and sending it again could make it twice;
@@ -25,6 +31,8 @@ closed with none; never `ConnectTimeout`) and finds out what happened (`sync.eng
 """
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -34,6 +42,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError,
                                 ProtocolError, ReadTimeoutError)
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -42,6 +52,128 @@ Sleep = Callable[[float], None]
 _replayable: ContextVar[bool] = ContextVar("replayable", default=True)
 # During one attempt of `RetryingAdapter.send`: the status policy as that request has spent it so far.
 _attempt: ContextVar["list[SleepyRetry] | None"] = ContextVar("attempt", default=None)
+
+
+class Deadline:
+    """The moment by which the requests sent inside `deadline()` must be whole, and the sockets they use."""
+
+    def __init__(self, at: float):
+        self.at = at
+        self.expired = False
+        self._done = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            if self._done:
+                return
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _abort(sock)
+
+    def fire(self) -> None:
+        """Shuts down every socket the request uses: a read blocked on one returns at once."""
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _abort(sock)
+
+    def finish(self) -> None:
+        with self._lock:
+            self._done = True
+            self._sockets.clear()
+
+
+def _abort(sock: socket.socket) -> None:
+    try:
+        # socket.socket's own shutdown, under TLS too: the descriptor is shut, whatever the TLS layer holds.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _timer(seconds: float, action: Callable[[], None]) -> threading.Timer:
+    timer = threading.Timer(max(0.0, seconds), action)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+_deadline: ContextVar[Deadline | None] = ContextVar("deadline", default=None)
+
+
+@contextmanager
+def deadline(at: float) -> Iterator[Deadline]:
+    """Requests sent (and bodies read) inside are cut off at `at` (time.monotonic()); see `Deadline.expired`."""
+    watch = Deadline(at)
+    token = _deadline.set(watch)
+    timer = _timer(watch.remaining(), watch.fire)
+    try:
+        yield watch
+    finally:
+        watch.finish()
+        timer.cancel()
+        _deadline.reset(token)
+
+
+class DeadlineExceeded(requests.Timeout):
+    """A request (with its retries and its waits) could not be whole by its deadline."""
+
+
+def _past_deadline(wait: float = 0.0) -> None:
+    """Raises DeadlineExceeded when the current deadline has passed, or would pass during a wait of `wait` s."""
+    watch = _deadline.get()
+    if watch is not None and (watch.expired or watch.remaining() <= wait):
+        watch.expired = True
+        raise DeadlineExceeded("the deadline passed")
+
+
+class _WatchedConnection:
+    """A connection whose new socket the current request's deadline watches (a response that will close its
+    connection takes the socket away from `connection.sock`, so it is remembered when made)."""
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        watch = _deadline.get()
+        if watch is not None:
+            watch.watch(self.sock)  # type: ignore[attr-defined]
+
+
+class WatchedHTTPConnection(_WatchedConnection, HTTPConnection):
+    pass
+
+
+class WatchedHTTPSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _WatchedPool:
+    """A connection pool whose connections (new, or kept alive from an earlier request) the deadline watches."""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)  # type: ignore[misc]
+        watch = _deadline.get()
+        if watch is not None:
+            watch.watch(getattr(connection, "sock", None))
+        return connection
+
+
+class WatchedHTTPPool(_WatchedPool, HTTPConnectionPool):
+    ConnectionCls = WatchedHTTPConnection
+
+
+class WatchedHTTPSPool(_WatchedPool, HTTPSConnectionPool):
+    ConnectionCls = WatchedHTTPSConnection
 
 
 @contextmanager
@@ -79,13 +211,16 @@ class SleepyRetry(Retry):
         return super().is_retry(method, status_code, has_retry_after)
 
     def sleep(self, response: Any = None) -> None:
+        # A wait that would end past the request's deadline is not begun (a Retry-After of a day is no answer).
         if self.respect_retry_after_header and response is not None:
             retry_after = self.get_retry_after(response)
             if retry_after:
+                _past_deadline(retry_after)
                 self.sleep_function(retry_after)
                 return
         backoff = self.get_backoff_time()
         if backoff > 0:
+            _past_deadline(backoff)
             self.sleep_function(backoff)
 
 
@@ -126,6 +261,11 @@ class RetryingAdapter(HTTPAdapter):
         super().__init__(max_retries=policy)
         self.timeout_policy = timeout_policy
 
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        # Connections a deadline can cut off (`deadline`); the pool manager makes its pools from these.
+        self.poolmanager.pool_classes_by_scheme = {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}
+
     @property
     def max_retries(self) -> Retry:
         """The status policy urllib3 (or the `responses` mock) starts the current attempt from."""
@@ -140,6 +280,7 @@ class RetryingAdapter(HTTPAdapter):
         retry = self.timeout_policy
         attempt = [self._max_retries]
         while True:
+            _past_deadline()  # no attempt starts after the deadline
             token = _attempt.set(attempt)
             try:
                 return super().send(request, **kwargs)
@@ -147,6 +288,9 @@ class RetryingAdapter(HTTPAdapter):
                 failure = exc
             finally:
                 _attempt.reset(token)
+            watch = _deadline.get()
+            if watch is not None and watch.expired:
+                raise DeadlineExceeded("the deadline passed") from None
             error = transport_failure(failure)
             if error is None:
                 raise failure

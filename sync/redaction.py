@@ -5,6 +5,10 @@ Some APIs echo a request's credentials in their error messages or headers, and a
 might write them back: as they are, `user:password`, the Base64 of the Basic value (with
 `Bearer`/`Basic` prefixes that leaves the secret part), percent-encoded (upper- and lower-case
 hex, `+` for spaces) and JSON-escaped; each occurrence becomes `***`.
+
+A form shorter than `SHORT` characters is masked only where it stands alone (no letter or digit on either
+side): a one-letter password masked inside every word would garble the whole output ("s***a***e file")
+while hiding nothing a reader could not guess; standing alone (`token=ab`, `Bearer ab`, `"ab"`) it is masked.
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit
 from .credentials import Credentials
 
 MASK = "***"
+SHORT = 8
+_ALONE = r"(?<![^\W_])(?:{})(?![^\W_])"  # no letter or digit (any script) just before or after
 _HEX = re.compile(r"%[0-9A-F]{2}")
 
 
@@ -53,7 +59,9 @@ class Redactor:
         # secrets, and most of them never have anything to redact (compiling was 5% of its run time).
         if self._compiled is None and self._secrets:
             forms = sorted({f for s in self._secrets for f in _forms(s)}, key=lambda f: (-len(f), f))
-            self._compiled = re.compile("|".join(map(re.escape, forms)))
+            long = [re.escape(f) for f in forms if len(f) >= SHORT]
+            short = [re.escape(f) for f in forms if len(f) < SHORT]
+            self._compiled = re.compile("|".join([*long, *([_ALONE.format("|".join(short))] if short else [])]))
         return self._compiled
 
     @classmethod

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from email.utils import formatdate
 import logging
+import math
+import time
+from email.utils import formatdate
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,12 +30,60 @@ from apis.fields import SCALAR_TYPES, fields_of
 
 from ..credentials import Credentials
 from ..errors import ApiError, CreateOutcomeUnknown, ListFailed, StaleRecord
-from ..http import build_session, not_replayable
+from ..http import DeadlineExceeded, build_session, deadline, not_replayable
 from ..redaction import Redactor
 from ..paths import get_path
 from .paging import OffsetPaginator, PageNumberPaginator, PagingLoop, TokenPaginator, bounded_pages
 
 log = logging.getLogger("sync.connectors")
+
+REQUEST_SECONDS = 300.0  # a request, its retries and its body must be whole within this (sync-run: request_seconds)
+MAX_RESPONSE_BYTES = 64 << 20  # an answer's body, decompressed, at most (sync-run: max_response_bytes)
+FUTURE_SLACK = 86_400.0  # a change time later than now plus this is no time a record was changed at
+
+
+class AnswerRefused(ApiError):
+    """What an API answered cannot be used (too large, not JSON, the wrong shape, an id that is no id): `where`
+    names the system and entity, `detail` what was wrong."""
+
+    def __init__(self, where: str, detail: str, status: int = 200):
+        super().__init__(status, f"{where}: {detail}")
+        self.args = (self.message,)
+        self.where, self.detail = where, detail
+
+
+class PassDeadline(RuntimeError):
+    """The pass ran past its deadline (sync-run: pass_seconds): it stops, and its cursors are not saved."""
+
+
+def kind_of(value: Any) -> str:
+    """A JSON value's kind in a report's words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def shown(value: Any, width: int = 60) -> str:
+    """A value from an API as a report may show it: JSON, control characters escaped, cut to `width`."""
+    try:
+        text = json.dumps(value, default=str)
+    except (ValueError, RecursionError):
+        text = kind_of(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def plain_id(value: Any) -> bool:
+    """Whether an API's id is one: a non-empty string or an integer, never an object, a list, null or a boolean."""
+    return (isinstance(value, str) and value != "") or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def sane_time(seconds: float | None) -> bool:
+    """Whether a change time could be one: finite, and not later than now (with a day's slack for clocks)."""
+    return seconds is None or (math.isfinite(seconds) and seconds <= time.time() + FUTURE_SLACK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +108,8 @@ def timestamp(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return value  # infinite or not a number: `sane_time` refuses it as a cursor
         return float(value) / 1000 if value > 10**11 else float(value)
     if isinstance(value, str):
         try:
@@ -77,13 +129,20 @@ class RestConnector:
     fields may differ between an API's entities (MemberCare's persons are keyed by account number).
     """
 
-    timeout: tuple[float, float] = (5.0, 30.0)
+    timeout: tuple[float, float] = (5.0, 30.0)  # connect, and each read; `request_seconds` bounds the whole
 
     def __init__(self, system: str, api: ApiDescription, credentials: Credentials | None = None, *,
                  entity: str | None = None, base_url: str | None = None, session: requests.Session | None = None,
                  paths: dict[str, str] | None = None):
         self.system = system
+        self.entity = entity
         self.api = api
+        self.request_seconds = REQUEST_SECONDS
+        self.max_response_bytes = MAX_RESPONSE_BYTES
+        self.pass_deadline: float | None = None  # time.monotonic() by which the current pass must end
+        self.pass_seconds: float | None = None
+        # (record id, what was wrong) of records a listing found odd but kept; the engine reports them
+        self.anomalies: list[tuple[str, str]] = []
         self.base_url = (base_url or api.url(system)).rstrip("/")
         focus = api.entity(entity) if entity else None
         incremental = api.incremental_of(focus) if focus else api.incremental
@@ -132,14 +191,27 @@ class RestConnector:
         if body is None:
             return []
         records = get_path(body, location) if location and isinstance(body, dict) else body
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            raise ApiError(200, f"list response has no {location!r} list of records")
+        if not isinstance(records, list):
+            held = f"{kind_of(body)}" if not isinstance(body, dict) else f"{kind_of(records)} at {location!r}"
+            raise AnswerRefused(self._where(endpoint.entity),
+                                f"the list answer holds no {location!r} list of records (it is {held})")
+        return self.objects(endpoint.entity, records)
+
+    def objects(self, entity: str, records: list[Any]) -> list[dict]:
+        """`records` if each is an object, else AnswerRefused naming the first that is not."""
+        for index, record in enumerate(records):
+            if not isinstance(record, dict):
+                raise AnswerRefused(self._where(entity), f"record {index + 1} of the page is {kind_of(record)} "
+                                                         f"({shown(record)}), not an object")
         return records
 
     def parse_record(self, endpoint: Endpoint, body: Any) -> dict:
         record = get_path(body, self.api.record) if self.api.record and isinstance(body, dict) else body
         if not isinstance(record, dict):
-            raise ApiError(200, f"the answer holds no record{f' under {self.api.record!r}' if self.api.record else ''}")
+            under = f" under {self.api.record!r}" if self.api.record else ""
+            raise AnswerRefused(self._where(endpoint.entity), f"the answer holds no record{under} (it is "
+                                                              f"{kind_of(record)}, not an object)")
+        self.record_id(record)  # an id that is no id is refused here, before anything is kept
         return record
 
     def item_path(self, endpoint: Endpoint, rid: str) -> str:
@@ -199,7 +271,55 @@ class RestConnector:
 
     # what the engine uses
     def record_id(self, record: dict) -> str:
-        return str(record.get(self.id_field, ""))
+        """The record's id as text; "" when it has none; AnswerRefused for an id that is not a plain value (an
+        object or a list would be put into paths and the state as its Python text)."""
+        value = record.get(self.id_field, "")
+        if value == "":
+            return ""
+        if not plain_id(value):
+            raise AnswerRefused(self._where(), f"a record's id {self.id_field!r} is {kind_of(value)} "
+                                               f"({shown(value)}), not a plain value")
+        return str(value)
+
+    def checked(self, entity: str, records: list[dict]) -> list[dict]:
+        """Listed records, each with a plain id (AnswerRefused naming the first without one)."""
+        for record in records:
+            value = record.get(self.id_field)
+            if not plain_id(value):
+                got = "no id" if value in (None, "") else f"{kind_of(value)} ({shown(value)}) as its id"
+                raise AnswerRefused(self._where(entity), f"a listed record has {got} at {self.id_field!r}, "
+                                                         "not a plain value")
+        return records
+
+    def newest(self, entity: str, stamped: Iterable[tuple[str, Any]], since: Any) -> Any:
+        """The cursor after a listing: the newest sane change time of (record id, stamp) pairs, else `since`.
+        A time that is infinite, not a number, or in the future is kept out of it and reported (`anomalies`):
+        as a cursor it would hide every later change for good."""
+        newest, best, unreadable = None, -math.inf, None
+        for rid, stamp in stamped:
+            if stamp is None or stamp == "":
+                continue
+            seconds = timestamp(stamp)
+            if seconds is None:
+                unreadable = stamp if unreadable is None else unreadable  # as before: an API's own format
+                continue
+            if not sane_time(seconds):
+                self.anomalies.append((rid, f"{self._where(entity)} {rid}: its {self.updated_at_field} {shown(stamp)} "
+                                            "is not a sane time (infinite, not a number, or in the future); the "
+                                            "record is synchronized, the cursor does not move past it"))
+                continue
+            if seconds > best:
+                newest, best = stamp, seconds
+        if newest is not None:
+            return newest
+        return unreadable if unreadable is not None else since
+
+    def take_anomalies(self) -> list[tuple[str, str]]:
+        found, self.anomalies = self.anomalies, []
+        return found
+
+    def _where(self, entity: str | None = None) -> str:
+        return f"{self.system} {entity or self.entity or 'records'}"
 
     def updated_at(self, record: dict) -> float | None:
         return timestamp(get_path(record, self.updated_at_field)) if self.updated_at_field else None
@@ -219,6 +339,8 @@ class RestConnector:
         endpoint = self.endpoint(entity)
         paginator = self._paginator()
         records: list[dict] = []
+        if since is not None and not sane_time(timestamp(since)):
+            since = None  # a cursor kept by an earlier version: read everything rather than nothing ever again
         edge = since
         if since is not None and self.since_overlap:
             edge = since - self.since_overlap
@@ -230,14 +352,12 @@ class RestConnector:
                 if self.api.paging.style == "next_link" and paginator.token is not None:
                     path, params = self._next_link(str(paginator.token))
                 body = self._send("list", "GET", path, params=params)
-                page = self.parse_page(endpoint, body)
+                page = self.checked(entity, self.parse_page(endpoint, body))
                 records.extend(page)
                 paginator.advance(body, len(page))
         except (ApiError, PagingLoop, requests.RequestException) as exc:
             raise ListFailed(f"listing {self.system} {entity} failed: {describe_failure(exc)}") from None
-        stamps = [stamp for stamp in map(self._stamp_of, records) if stamp is not None]
-        cursor = max(stamps, key=lambda s: timestamp(s) or 0) if stamps else since
-        return records, cursor
+        return records, self.newest(entity, ((self.record_id(r), self._stamp_of(r)) for r in records), since)
 
     def _next_link(self, link: str) -> tuple[str, dict[str, str]]:
         """The path and query of a next-page link, which must stay within this API's base URL
@@ -343,22 +463,72 @@ class RestConnector:
         self.calls[kind] += 1
         if log.isEnabledFor(logging.DEBUG):  # redacting is not free; a corpus-scale test suite sends 600,000 requests
             log.debug("%s %s", method, self.redactor(self.base_url + path))  # never headers: they hold credentials
-        try:
-            response = self.session.request(method, self.base_url + path, headers={**self._auth_headers(),
-                                            **(headers or {})}, auth=self._auth(), timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
-            raise self.redactor.scrub(exc) from None
+        now = time.monotonic()
+        at, by_pass = now + self.request_seconds, False
+        if self.pass_deadline is not None and self.pass_deadline <= at:
+            at, by_pass = self.pass_deadline, True
+            if at <= now:
+                raise PassDeadline(self._past_pass())
+        with deadline(at) as watch:
+            try:
+                # Streamed, so the body is read under the deadline and its size counted as it inflates.
+                response = self.session.request(method, self.base_url + path, headers={**self._auth_headers(),
+                                                **(headers or {})}, auth=self._auth(), timeout=self.timeout,
+                                                stream=True, **kwargs)
+                try:
+                    self._read_body(response)
+                finally:
+                    response.close()
+                if watch.expired:  # a body cut off by the deadline can look whole (it ends where the socket did)
+                    raise DeadlineExceeded("the deadline passed")
+            except requests.RequestException as exc:
+                if watch.expired or isinstance(exc, DeadlineExceeded):
+                    if by_pass:
+                        raise PassDeadline(self._past_pass()) from None
+                    raise DeadlineExceeded(f"{self._where()}: no whole answer within {self.request_seconds:g} s "
+                                           "(the request's deadline)") from None
+                raise self.redactor.scrub(exc) from None
         if response.status_code >= 400:
-            raise self.redactor.scrub(self.error_of(response)) from None
+            try:
+                error = self.error_of(response)
+            except RecursionError:
+                error = ApiError(response.status_code, str(response.reason or "error"))
+            raise self.redactor.scrub(error) from None
         if response.status_code == 204:
             return None  # no content: an empty list page (PowerOffice Go), or a write that answers nothing
         try:
             return response.json()
-        except ValueError:
-            raise ApiError(response.status_code, "response is not JSON") from None
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's JSON reader goes
+            raise AnswerRefused(self._where(), "the answer is not JSON (or nested too deeply to read)",
+                                response.status_code) from None
+
+    def _read_body(self, response: requests.Response) -> None:
+        """Reads the body, decompressed, into the response; AnswerRefused past `max_response_bytes`, counted as
+        it inflates, so a small gzip body that would inflate to a gigabyte is refused after the limit's worth."""
+        limit = self.max_response_bytes
+        declared = response.headers.get("Content-Length", "")
+        too_large = AnswerRefused(self._where(), f"the answer is larger than {limit} bytes (after decompression); "
+                                                 "refused", response.status_code)
+        if declared.isdigit() and int(declared) > limit and not response.headers.get("Content-Encoding"):
+            raise too_large
+        chunks, size = [], 0
+        for chunk in response.iter_content(1 << 16):
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+        response._content = b"".join(chunks)  # what .json() and .text read, as if requests had read it
+        response._content_consumed = True
+
+    def _past_pass(self) -> str:
+        return f"{self._where()}: the pass went past its deadline of {self.pass_seconds:g} s (pass_seconds)"
 
 
 def describe_failure(exc: BaseException) -> str:
+    if isinstance(exc, AnswerRefused):
+        return exc.detail  # the listing's message names the system and entity already
+    if isinstance(exc, DeadlineExceeded):
+        return str(exc).partition(": ")[2] or str(exc)
     if isinstance(exc, (ApiError, PagingLoop)):
         return str(exc)
     return type(exc).__name__

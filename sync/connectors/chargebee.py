@@ -38,7 +38,7 @@ from ..errors import ApiError
 from ..names import plural, snake
 from ..paths import deep_merge
 from . import chargebee_wire, formcodec
-from .base import Endpoint, RestConnector
+from .base import AnswerRefused, Endpoint, RestConnector
 
 
 class ChargebeeConnector(RestConnector):
@@ -75,13 +75,17 @@ class ChargebeeConnector(RestConnector):
     def parse_page(self, endpoint: Endpoint, body: Any) -> list[dict]:
         entries = body.get("list") if isinstance(body, dict) else None
         if not isinstance(entries, list):
-            raise ApiError(200, "list response has no 'list'")
-        return [entry[endpoint.object_key] for entry in entries if endpoint.object_key in entry]
+            raise AnswerRefused(self._where(endpoint.entity), "the list answer holds no 'list' of entries")
+        entries = self.objects(endpoint.entity, entries)
+        return self.objects(endpoint.entity, [entry[endpoint.object_key] for entry in entries
+                                              if endpoint.object_key in entry])
 
     def parse_record(self, endpoint: Endpoint, body: Any) -> dict:
-        if not isinstance(body, dict) or endpoint.object_key not in body:
-            raise ApiError(200, f"response has no {endpoint.object_key!r} envelope")
-        return body[endpoint.object_key]
+        if not isinstance(body, dict) or not isinstance(body.get(endpoint.object_key), dict):
+            raise AnswerRefused(self._where(endpoint.entity), f"the answer has no {endpoint.object_key!r} object")
+        record = body[endpoint.object_key]
+        self.record_id(record)  # an id that is no id is refused before anything is kept
+        return record
 
     def encode_write(self, endpoint: Endpoint, body: dict) -> dict[str, Any]:
         return {"data": formcodec.encode(body, json_fields=_json_fields(endpoint))}
@@ -92,9 +96,10 @@ class ChargebeeConnector(RestConnector):
         changes = {k: _whole(v, record.get(k)) if k in _json_fields(endpoint) else v for k, v in changes.items()}
         billing = {k: v for k, v in changes.items() if k in billing_keys}
         rest = {k: v for k, v in changes.items() if k not in billing_keys}
-        routes = [("POST", f"{endpoint.path}/{rid}", rest)] if rest else []
+        item = self.item_path(endpoint, rid)  # the id percent-encoded: an id is never a path of its own
+        routes = [("POST", item, rest)] if rest else []
         if billing:
-            routes.append(("POST", f"{endpoint.path}/{rid}/update_billing_info",
+            routes.append(("POST", f"{item}/update_billing_info",
                            _billing_info(billing_keys, record, billing)))
         return routes
 

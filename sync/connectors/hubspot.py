@@ -17,7 +17,8 @@ from typing import Any, Iterable
 import requests
 
 from ..errors import ApiError, ListFailed
-from .base import Endpoint, RestConnector, describe_failure, timestamp
+from ..paths import get_path
+from .base import Endpoint, RestConnector, describe_failure, sane_time, timestamp
 from .paging import PagingLoop, bounded_pages
 
 SEARCH_LIMIT = 100  # the search endpoint's page size at most
@@ -56,6 +57,8 @@ class HubSpotConnector(RestConnector):
 
     def list_records(self, entity: str, since: Any = None) -> tuple[list[dict], Any]:
         incremental = self.api.incremental_of(self.api.entity(entity))
+        if since is not None and not sane_time(timestamp(since)):
+            since = None  # a cursor no later change could pass: read everything
         if since is None or self._associations or not incremental.search:
             return super().list_records(entity, None)
         return self._search(entity, since, incremental.search, incremental.search_property)
@@ -76,22 +79,23 @@ class HubSpotConnector(RestConnector):
         try:
             for _ in bounded_pages():
                 page = self._send("list", "POST", endpoint.path + suffix, json=body)
-                records.extend(self.parse_page(endpoint, page))
-                after = ((page.get("paging") or {}).get("next") or {}).get("after") if isinstance(page, dict) else None
+                records.extend(self.checked(entity, self.parse_page(endpoint, page)))
+                after = get_path(page, "paging.next.after") if isinstance(page, dict) else None
                 if not after:
                     break
+                if not isinstance(after, (str, int)) or isinstance(after, bool):
+                    raise ApiError(200, "the search's next page token is not a plain value")
                 if str(after) in seen:
                     raise ApiError(200, f"search page token {after!r} came back twice")
                 seen.add(str(after))
                 body = {**body, "after": str(after)}
         except (ApiError, PagingLoop, requests.RequestException) as exc:
             raise ListFailed(f"listing {self.system} {entity} failed: {describe_failure(exc)}") from None
-        stamps = [s for s in map(self._stamp_of, records) if s is not None]
-        return records, max(stamps, key=lambda s: timestamp(s) or 0) if stamps else since
+        return records, self.newest(entity, ((self.record_id(r), self._stamp_of(r)) for r in records), since)
 
     def get_record(self, entity: str, rid: str) -> dict:
         endpoint = self.endpoint(entity)
-        return self.parse_record(endpoint, self._send("get", "GET", f"{endpoint.path}/{rid}",
+        return self.parse_record(endpoint, self._send("get", "GET", self.item_path(endpoint, rid),
                                                       params=self._selection() or None))
 
     def prepare_create(self, endpoint: Endpoint, body: dict, idempotency_key: str | None) -> dict:
@@ -106,7 +110,7 @@ class HubSpotConnector(RestConnector):
                       if held.get(name) != value}
         rest = {key: value for key, value in changes.items() if key != "properties"}
         body = {**rest, "properties": properties} if properties else rest
-        return [("PATCH", f"{endpoint.path}/{rid}", body)] if body else []
+        return [("PATCH", self.item_path(endpoint, rid), body)] if body else []
 
 
 CONNECTOR = HubSpotConnector  # found by `quirks = "hubspot"` in a description

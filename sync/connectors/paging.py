@@ -44,6 +44,8 @@ class TokenPaginator:
         if token in (None, ""):
             self.has_more = False
             return
+        if isinstance(token, bool) or not isinstance(token, (str, int)):
+            raise PagingLoop(f"the next page's token at {self.token_field!r} is not a plain value")
         if str(token) in self._seen:
             raise PagingLoop(f"page token {token!r} came back twice")
         self._seen.add(str(token))
@@ -58,11 +60,19 @@ class PageNumberPaginator:
         self.total_field, self.size = total_field, size
         self.token = first
         self.has_more = True
+        self.announced: int | None = None  # the number of pages the first page announced
 
     def advance(self, body: Any, count: int = 0) -> None:
         if self.total_field:
             total = _at(body, self.total_field)
+            if self.announced is None and isinstance(total, int):
+                self.announced = total
             self.has_more = isinstance(total, int) and self.token < total
+            if self.has_more and self.announced is not None and self.token >= self.announced:
+                # Each page announcing one more is a listing that never ends; a real one grown meanwhile is
+                # read whole by the next pass.
+                raise PagingLoop(f"page {self.token} announces {total} pages, but the first page announced "
+                                 f"{self.announced}")
         else:
             self.has_more = count >= self.size
         if self.has_more:
@@ -77,9 +87,15 @@ class OffsetPaginator:
         self.total_field, self.size = total_field, size
         self.token = 0
         self.has_more = True
+        self.announced: int | None = None  # the number of records the first page announced
 
     def advance(self, body: Any, count: int = 0) -> None:
         total = _at(body, self.total_field) if self.total_field else None
+        if self.announced is None and isinstance(total, int):
+            self.announced = total
         self.token += count
         if count < 1 or (isinstance(total, int) and self.token >= total) or (total is None and count < self.size):
             self.has_more = False
+        elif self.announced is not None and self.token >= self.announced:
+            raise PagingLoop(f"{self.token} records read and the answer announces {total}, but the first page "
+                             f"announced {self.announced}")

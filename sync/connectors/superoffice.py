@@ -32,7 +32,7 @@ from apis.description import HERE
 
 from ..errors import ApiError, CreateOutcomeUnknown, ListFailed
 from ..paths import contains, get_path
-from .base import Endpoint, RestConnector, describe_failure, timestamp
+from .base import AnswerRefused, Endpoint, RestConnector, describe_failure, kind_of, plain_id, shown, timestamp
 from .paging import PagingLoop, bounded_pages
 
 PRIMARY_KEY = "PrimaryKey"  # every archive row's id (reference page v1PersonEntity_GetAll.md, sample response)
@@ -59,14 +59,19 @@ class SuperOfficeConnector(RestConnector):
         stamps: list[Any] = []
         try:
             for row in self._rows(endpoint, since):
-                if row.get(PRIMARY_KEY) not in (None, ""):
-                    ids.append(str(row[PRIMARY_KEY]))
+                key = row.get(PRIMARY_KEY)
+                if key in (None, ""):
+                    continue
+                if not plain_id(key):
+                    raise AnswerRefused(self._where(entity), f"an archive row's {PRIMARY_KEY} is {kind_of(key)} "
+                                                             f"({shown(key)}), not a plain value")
+                ids.append(str(key))
                 if column and row.get(column) not in (None, ""):
-                    stamps.append(row[column])
+                    stamps.append((str(key), row[column]))
             records = [record for rid in dict.fromkeys(ids) if (record := self._read_listed(endpoint, rid))]
         except (ApiError, PagingLoop, requests.RequestException) as exc:
             raise ListFailed(f"listing {self.system} {entity} failed: {describe_failure(exc)}") from None
-        cursor = max(stamps, key=lambda s: timestamp(s) or 0) if stamps else since
+        cursor = self.newest(entity, stamps, since)
         pending = self._pending.get(entity)
         made = next((record for record in records if pending is not None and
                      self.record_id(record) not in self._known and contains(record, pending)), None)
@@ -86,6 +91,8 @@ class SuperOfficeConnector(RestConnector):
             rows.extend(page)
             link = body.get(paging.token) if isinstance(body, dict) else None
             if link:
+                if not isinstance(link, str):
+                    raise PagingLoop(f"the next page's link at {paging.token!r} is {kind_of(link)}, not a link")
                 if link in links:
                     raise PagingLoop(f"next link {link!r} came back twice")
                 links.add(link)
