@@ -38,6 +38,12 @@ NUMBER_KEY = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[pro
                      merge_keys=[key("number", "number")], id="broken/number-key")
 UNTYPED = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[prop("note", "note", None)],
                   bidirectional=True, id="broken/untyped")  # a row whose type the document gives as N/A
+# A person's e-mails as SuperOffice keeps them, a list of {Value, Description} items.
+INTO_SUPEROFFICE = mapping("Custom CRM Contact", ("SuperOffice", "Person"),
+                           properties=[prop("firstName", "Firstname"), prop("email", "Emails.Value")],
+                           bidirectional=True, id="broken/superoffice")
+NUMBER_ITEMS = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[prop("lines.qty", "items.qty", "integer")],
+                       id="broken/number-items")
 FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
                        into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
@@ -140,6 +146,15 @@ BREAKS = {
         sync.engine.SyncEngine, "_candidates",
         "excluded = self.state.created_from(*self._source_key, origin_system=self._target_key[0])",
         "excluded = set()", lambda make: checks.sync_rule(make, ONE_WAY)),
+    # Not here: "a value every list item holds is written again each pass". `values_equal` counting a value
+    # broadcast over the items as held, and `patch_for` sending only the fields that differ, guard it twice, so
+    # breaking either alone changes nothing a fake receives (tried: property_list_items passes both ways).
+    "one value written through a list reaches its first item only": (
+        sync.paths, "_set_items", "targets = [(i, value) for i in range(len(items))]", "targets = [(0, value)]",
+        lambda make: checks.property_list_items(make, INTO_SUPEROFFICE, 1)),
+    "values read through a list are not coerced item by item": (
+        sync.coercion, "coerce", "return [coerce(item, data_type) for item in value]", "return value",
+        lambda make: checks.property_list_items(make, NUMBER_ITEMS, 0)),
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
