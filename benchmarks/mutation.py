@@ -1,11 +1,13 @@
 """Mutation benchmark: how many of mutmut's mutants of the engine each test suite kills.
 
-    python benchmarks/mutation.py [--all-sync] [--sample N] [--suite generated|tests|both] [--max-children 2]
+    python benchmarks/mutation.py [--all-sync | --modules engine reconcile ...] [--sample N]
+                                  [--suite generated|tests|both] [--max-children 2]
 
 Runs mutmut 3 (configured under [tool.mutmut] in pyproject.toml) once with the committed generated
 suite as the test command and once with the project's own tests/, each in its own copy of the
 project under .mutation/<suite>/ (mutmut copies that again into mutants/), and prints killed /
-survived / score side by side. By default it mutates sync/engine.py and sync/reconcile.py;
+survived / score side by side. By default it mutates the five modules that hold the engine's rules
+(sync/engine.py, reconcile.py, paths.py, coercion.py, matching.py); --modules names others of sync/,
 --all-sync mutates every module of sync/. --sample N runs every N-th mutant of each function
 (mutmut numbers them per function), a documented sample when the whole run would take too long.
 
@@ -38,10 +40,12 @@ EQUIVALENT: dict[str, str] = {
         "`into` for a mapping without a creation rule: only `_connected` reads it, and only under a rule",
 }
 
+RULES = ("engine", "reconcile", "paths", "coercion", "matching")
+
 _RESULT = re.compile(r"^\s*(\S+): (.+)$")
 
 
-def _copy_project(workdir: Path, selection: list[str], all_sync: bool) -> None:
+def _copy_project(workdir: Path, selection: list[str], mutate: list[str]) -> None:
     """A fresh copy of the tracked files, with the mutmut test selection of one suite."""
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -55,8 +59,7 @@ def _copy_project(workdir: Path, selection: list[str], all_sync: bool) -> None:
     text = pyproject.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^pytest_add_cli_args_test_selection = .*$",
                   f"pytest_add_cli_args_test_selection = {selection!r}".replace("'", '"'), text)
-    if all_sync:
-        text = re.sub(r"(?m)^only_mutate = .*$", 'only_mutate = ["sync/*"]', text)
+    text = re.sub(r"(?m)^only_mutate = .*$", f"only_mutate = {mutate!r}".replace("'", '"'), text)
     pyproject.write_text(text, encoding="utf-8")
 
 
@@ -64,9 +67,13 @@ def _sample_patterns(sample: int, most: int = 400) -> list[str]:
     return [f"*__mutmut_{n}" for n in range(sample, most + 1, sample)] if sample > 1 else []
 
 
+def _mutated(args: argparse.Namespace) -> list[str]:
+    return ["sync/*"] if args.all_sync else [f"sync/{module}.py" for module in args.modules]
+
+
 def run_suite(name: str, args: argparse.Namespace) -> dict[str, int | float]:
     workdir = ROOT / ".mutation" / name
-    _copy_project(workdir, SUITES[name], args.all_sync)
+    _copy_project(workdir, SUITES[name], _mutated(args))
     started = time.monotonic()
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children),
                *_sample_patterns(args.sample)]
@@ -107,13 +114,15 @@ def run_suite(name: str, args: argparse.Namespace) -> dict[str, int | float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--all-sync", action="store_true", help="mutate every module of sync/, not only the engine")
+    parser.add_argument("--modules", nargs="+", default=list(RULES), metavar="MODULE",
+                        help=f"modules of sync/ to mutate (default: {' '.join(RULES)})")
     parser.add_argument("--sample", type=int, default=1, help="run every N-th mutant of each function (default: all)")
     parser.add_argument("--suite", choices=("generated", "tests", "both"), default="both")
     parser.add_argument("--max-children", type=int, default=2)
     args = parser.parse_args(argv)
     names = list(SUITES) if args.suite == "both" else [args.suite]
     results = {name: run_suite(name, args) for name in names}
-    scope = "sync/" if args.all_sync else "sync/engine.py + sync/reconcile.py"
+    scope = " + ".join(_mutated(args))
     sample = f", every {args.sample}th mutant of each function" if args.sample > 1 else ""
     print(f"mutmut over {scope}{sample}; equivalent mutants excluded: {len(EQUIVALENT)}")
     print(f"{'suite':<12}{'killed':>8}{'survived':>10}{'no tests':>10}{'timeout':>9}{'score':>8}{'time':>9}")
