@@ -29,6 +29,18 @@ class Keep(str):
     """A field kept as it is in the signature: a declared type, a kind, a fixed word."""
 
 
+class Shaped(str):
+    """A field shown as its text, with a signature of its own (an engine's error messages, each abstracted)."""
+
+    def __new__(cls, text: str, signature: str) -> "Shaped":
+        shaped = super().__new__(cls, text)
+        shaped.signature = signature
+        return shaped
+
+    def __reduce__(self):
+        return (Shaped, (str(self), self.signature))
+
+
 @dataclass(frozen=True)
 class Mismatch:
     """A value an API holds that is not the one expected."""
@@ -88,6 +100,8 @@ def _rebuild(template: str, fields: dict[str, Any]) -> Message:
 def abstract(name: str, value: Any) -> str:
     """A field as the signature shows it."""
     if isinstance(value, Mismatch):
+        return value.signature
+    if isinstance(value, Shaped):
         return value.signature
     if isinstance(value, Keep):
         return str(value)
@@ -183,6 +197,12 @@ def row_mismatch(row: Any, expected: Any, held: Any, api: str, prefix: str = "",
     fields["mismatch"] = Mismatch(expected, held, api, row.type)
     escaped = prefix.replace("{", "{{").replace("}", "}}") + (": " if prefix else "")
     return Message(escaped + template + suffix.replace("{", "{{").replace("}", "}}") + ": {mismatch}", **fields)
+
+
+def errors_field(errors: Any) -> Shaped:
+    """A pass's errors as a message field: their repr as before, each one's side and message abstracted."""
+    shapes = dict.fromkeys(f"{getattr(e, 'side', '')}: {text_signature(str(getattr(e, 'message', e)))}" for e in errors)
+    return Shaped(str(errors), "; ".join(shapes))
 
 
 def fail(message: Message) -> AssertionError:

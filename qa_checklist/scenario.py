@@ -19,7 +19,7 @@ from generator.model import EntityMapping, PropertyMapping
 from .causes import SetupFailed, row_failed
 from .conditions import section_fields, skip_without_predicate
 from .expected import held, holds, nested, read
-from .messages import row_mismatch
+from .messages import Message, errors_field, row_mismatch
 from .values import TWO_VALUED, merge_value, path_kind, sample, source_kind
 
 MakeHarness = Callable[..., Any]
@@ -148,7 +148,7 @@ def linked_pair(make: MakeHarness, mapping: EntityMapping, values: dict[str, Any
         link_target(h, mapping, source_id)
     report = h.run_pass()
     if report.errors:
-        raise SetupFailed(mapping, f"the first pass reported errors: {report.errors}")
+        raise SetupFailed(mapping, Message("the first pass reported errors: {errors}", errors=errors_field(report.errors)))
     targets = linked_to(h, source_id)
     if len(targets) != 1:
         raise SetupFailed(mapping, f"expected the new {mapping.source_entity} to be linked once, links: {h.links()}")

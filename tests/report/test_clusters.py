@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from qa_checklist.clusters import cluster_failures, not_verifiable_reasons
 from qa_checklist.failures import failure_facts
-from qa_checklist.messages import Message, Mismatch, relative, row_mismatch, text_signature
+from qa_checklist.messages import Message, Mismatch, errors_field, relative, row_mismatch, text_signature
 
 ROW = SimpleNamespace(source="paymentTermDays", target="net_term_days", type="integer", line=60)
 
@@ -193,3 +193,12 @@ def test_newly_failing_is_grouped_by_cluster(tmp_path):
     groups = newly.split('data-newly-cluster="')[1:]
     assert [g.count('<a href="#item-') for g in groups] == [4, 2]
     assert "expected integer N, the &lt;API&gt; holds integer N+1" in groups[0]
+
+
+def test_a_set_up_failure_is_shaped_by_the_engine_s_own_error_messages():
+    errors = (SimpleNamespace(entity_id="1", side="source",
+                              message="customerNumber: -1 is less than the minimum of 0 [validation_error]"),)
+    message = Message("the first pass reported errors: {errors}", errors=errors_field(errors)).prefixed("set-up failed: ")
+    assert message == f"set-up failed: the first pass reported errors: {errors}"  # the text as before
+    assert message.core == ("set-up failed: the first pass reported errors: "
+                            "source: customerNumber: N is less than the minimum of N [validation_error]")
