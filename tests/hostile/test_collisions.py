@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from generator.cli import main
 
 from .documents import document, section
@@ -28,6 +30,7 @@ def findings(manifest, code):
     return [f for d in manifest["documents"] for f in d["findings"] if f["code"] == code]
 
 
+@pytest.mark.slow  # the suite runs in a subprocess
 def test_a_repeated_section_and_one_titled_2_keep_three_ids_and_three_modules(tmp_path):
     out, manifest = build(tmp_path, {"acme-beta.rst": document(
         section("Users"), section("Users"), section("Users 2", rows=(("email", "mail"),)))})
@@ -48,6 +51,7 @@ def test_a_repeated_section_and_one_titled_2_keep_three_ids_and_three_modules(tm
     assert run_suite(out, manifest) == sum(len(m["items"]) for m in mappings) > 0
 
 
+@pytest.mark.slow  # the suite runs in a subprocess
 def test_documents_and_folders_that_slug_alike_keep_apart(tmp_path):
     files = {name: document(section(f"P{number}")) for number, name in enumerate(
         ["a-b.rst", "a_b.rst", "x-y/a.rst", "x_y/a.rst", "class.rst", "class_.rst", "1a.rst", "x-1a.rst"])}

@@ -6,6 +6,7 @@ import signal
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from generator.cli import main
@@ -85,6 +86,7 @@ def deadline(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.mark.slow  # fuzzing
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 @given(mutated_documents())

@@ -80,6 +80,7 @@ def test_an_error_on_a_long_line_10_is_reported_at_line_10(tmp_path):
                    tmp_path / "out")
 
 
+@pytest.mark.slow  # regenerate-tests in a subprocess, docutils at its recursion limit
 @pytest.mark.parametrize("nesting", ["bullet", "block-quote", "enumerated"])
 def test_deep_nesting_is_an_error_at_its_line_not_a_recursion_error(tmp_path, nesting):
     specs = tmp_path / "specs"
@@ -94,6 +95,7 @@ def test_deep_nesting_is_an_error_at_its_line_not_a_recursion_error(tmp_path, ne
     assert_refused(run, f"{specs / 'deep.rst'}:{deepest + 1}", "nested too deeply", tmp_path / "out")
 
 
+@pytest.mark.slow  # benchmark-like: 10,000 sentences through regenerate-tests in a subprocess
 def test_a_paragraph_repeating_a_sentence_10000_times_is_read_at_once(tmp_path):
     # Before: ~200 repeats took minutes. One sentence a line (docutils limits line length).
     specs = tmp_path / "specs"
@@ -143,6 +145,7 @@ def test_a_title_over_the_limit_is_an_error_at_its_line(tmp_path):
     assert_refused(run_cli(specs, tmp_path / "out"), f"{specs / 't.rst'}:{line}", "characters long", tmp_path / "out")
 
 
+@pytest.mark.slow  # regenerate-tests in a subprocess per path
 @pytest.mark.parametrize("path", [".", "..", "a..b", ".a", "a.", "../../etc/passwd", "/etc/passwd", "a/b"])
 def test_a_malformed_property_path_is_an_error_at_its_row(tmp_path, path):
     specs = tmp_path / "specs"
