@@ -219,3 +219,15 @@ def test_a_chargebee_list_of_entries_that_are_not_objects_is_a_failed_listing(bo
         mock.add(responses.GET, re.compile(".*"), json=body)
         with pytest.raises(ListFailed, match="Chargebee Customer.*not an object"):
             connector.list_records("Customer")
+
+
+def test_a_retry_after_of_a_day_meets_the_request_deadline_instead_of_sleeping(tmp_path):
+    def answer(request):
+        if request.path == "/crm/contact":
+            return Answer(429, b"{}", {"Content-Type": "application/json", "Retry-After": "86400"})
+        return default_answer(request)
+    with HostileApi(answer) as api:
+        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 3"), timeout=25)
+        assert_clean(run)
+        assert run.code == 1 and "Acme CRM Contact" in run.text and "3 s" in run.text, run.text
+        assert run.seconds < 15
