@@ -39,7 +39,9 @@ def _most_common(values: list[str]) -> str | None:
 
 
 def cluster_failures(dataflows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`[{"signature", "check", "rule", "items", "documents", "per_document", "causes", "example"}]`, largest first."""
+    """`[{"signature", "variants", "check", "rule", "items", "documents", "per_document", "causes", "example"}]`, largest
+    first: grouped by the failures' `core`, named by the most common `shape` among the causes (`variants` lists them
+    all when they differ: `N+1` and `N+2`, one rule applied once or twice on the way)."""
     failed = [(d, i) for d, i in _items(dataflows) if i["status"] == "failed"]
     by_id = {i["id"]: i for _d, i in failed}
     groups: dict[str, list[tuple[dict, dict]]] = {}
@@ -51,8 +53,10 @@ def cluster_failures(dataflows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         causes = [i for _d, i in members if not i.get("grouped_under")] or [i for _d, i in members]
         per_document = Counter(d["file"] for d, _i in members)
         check = _most_common([i["kind"] for i in causes])
+        shapes = [i.get("shape") or _core(i) for i in causes]
         clusters.append({
-            "signature": signature,
+            "signature": _most_common(shapes) or signature,
+            "variants": [{"signature": v, "causes": n} for v, n in Counter(shapes).most_common()] if len(set(shapes)) > 1 else [],
             "check": check,
             "rule": _most_common([i.get("rule", "") for i in causes]) or check,
             "items": [i["id"] for _d, i in members],

@@ -34,14 +34,15 @@ def failure_facts(exception: BaseException, exchange: str) -> dict[str, Any]:
 
 def signature_facts(exception: BaseException, message: str) -> dict[str, str]:
     """The failure's shape for clustering (`clusters.py`): from the check's structured `Message` when it raised
-    one, else from its text (`signature_from` says which); `core` is what clusters group by."""
+    one, else from its text (`signature_from` says which); `core` is what clusters group by, `shape` what names them."""
     own = exception.args[0] if exception.args else None
     if isinstance(own, Message):
         mismatch = own.mismatch
         rule = f"{mismatch.declared} coercion" if mismatch is not None and mismatch.declared else ""
-        return {"signature": own.signature, "core": own.core, "rule": rule, "signature_from": "message"}
+        return {"signature": own.signature, "core": own.core, "shape": own.shape, "rule": rule,
+                "signature_from": "message"}
     signature = text_signature(message)
-    return {"signature": signature, "core": signature, "signature_from": "text"}
+    return {"signature": signature, "core": signature, "shape": signature, "signature_from": "text"}
 
 
 def _own_message(exception: BaseException) -> str:

@@ -49,13 +49,20 @@ class Mismatch:
     held: Any
     api: str  # the system whose API holds it
     declared: str | None = None  # the document's data type of the row, when a row carries the value
+    verb: str = "holds"  # "was sent": what the engine wrote, where the API refused it
 
     def __str__(self) -> str:
-        return f"expected {describe(self.expected)}, the {self.api} API holds {describe(self.held)}"
+        return f"expected {describe(self.expected)}, the {self.api} API {self.verb} {describe(self.held)}"
 
     @property
     def signature(self) -> str:
-        return f"expected {shape(self.expected)}, the <API> holds {relative(self.held, self.expected)}"
+        return f"expected {shape(self.expected)}, the <API> {self.verb} {relative(self.held, self.expected)}"
+
+    @property
+    def core(self) -> str:
+        """What clusters group by: the signature, with an integer a little off shown as such (`N+1` and `N+2`
+        are one shape: a rule applied once or twice on the way), and what was sent as what is held."""
+        return f"expected {shape(self.expected)}, the <API> holds {relative(self.held, self.expected, near=True)}"
 
 
 class Message(str):
@@ -85,6 +92,12 @@ class Message(str):
     @property
     def core(self) -> str:
         """What the report clusters by: the mismatch's signature, else the whole message's."""
+        mismatch = self.mismatch
+        return mismatch.core if mismatch is not None else self.signature
+
+    @property
+    def shape(self) -> str:
+        """The mismatch's own signature (what a cluster is named by), else the whole message's."""
         mismatch = self.mismatch
         return mismatch.signature if mismatch is not None else self.signature
 
@@ -131,17 +144,18 @@ def shape(value: Any) -> str:
     return type(value).__name__
 
 
-def relative(held: Any, expected: Any) -> str:
-    """A value held, by its type and how it differs from the expected one: `integer N+1`, `text "N"`."""
+def relative(held: Any, expected: Any, near: bool = False) -> str:
+    """A value held, by its type and how it differs from the expected one: `integer N+1`, `text "N"`
+    (`near`: an integer a little above or below is `integer N+d` or `integer N-d`, whatever the amount)."""
     if isinstance(held, (list, tuple)) and not isinstance(expected, (list, tuple)):
-        shapes = list(dict.fromkeys(relative(item, expected) for item in held))
+        shapes = list(dict.fromkeys(relative(item, expected, near) for item in held))
         return f"list [{', '.join(shapes)}]" if held else "empty list"
     if _number(held) and _number(expected) and type(held) is type(expected):
         difference = held - expected
         if difference == 0:
             return shape(held)
         if isinstance(held, int) and abs(difference) <= _NEAR:
-            return f"integer N{difference:+d}"
+            return ("integer N+d" if difference > 0 else "integer N-d") if near else f"integer N{difference:+d}"
         return f"{shape(held).split()[0]} {'M' if isinstance(held, int) else 'Y'}"
     if isinstance(held, str) and expected is not None and not isinstance(expected, str) and held.strip() == _text(expected):
         if _number(expected):

@@ -23,6 +23,7 @@ class TestOutcome:
     example: str = ""  # hypothesis's falsifying example
     signature: str = ""  # a failure's message with values, paths and names abstracted (`messages.py`)
     core: str = ""  # what failures are clustered by: the signature's mismatch, or the whole signature
+    shape: str = ""  # what names a cluster: the mismatch's own signature (`N+1`), or the whole signature
     rule: str = ""  # the engine rule a structured failure names (`integer coercion` where a typed row carries it)
     duration: float = 0.0
 
@@ -40,9 +41,10 @@ class TestOutcome:
                 self.example = facts.get("example", "")
                 self.signature = facts.get("signature") or text_signature(self.message)
                 self.core = facts.get("core") or self.signature
+                self.shape = facts.get("shape") or self.core
                 self.rule = facts.get("rule", "")
                 if report.when != "call":
-                    self.signature = self.core = f"error in {report.when}: {self.core}"
+                    self.signature = self.core = self.shape = f"error in {report.when}: {self.core}"
         elif report.skipped and self.outcome == "passed":
             self.outcome = "skipped"
             self.message = _skip_reason(report)

@@ -43,7 +43,8 @@ def _item(item: dict, file: str, tests: list[TestOutcome]) -> dict[str, Any]:
     example = "\n".join(t.example for t in failing if t.example)
     shaped = {}
     if failing:  # what the report clusters it by (`clusters.py`): its first failing test's
-        shaped = {"signature": failing[0].signature, "core": failing[0].core, "rule": failing[0].rule}
+        shaped = {"signature": failing[0].signature, "core": failing[0].core, "shape": failing[0].shape,
+                  "rule": failing[0].rule}
     elif status == "skipped":
         shaped = {"reasons": list(dict.fromkeys(t.message for t in tests if t.outcome == "skipped" and t.message))}
     return {

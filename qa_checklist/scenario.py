@@ -19,7 +19,7 @@ from generator.model import EntityMapping, PropertyMapping
 from .causes import SetupFailed, row_failed
 from .conditions import section_fields, skip_without_predicate
 from .expected import held, holds, nested, read
-from .messages import Message, errors_field, row_mismatch
+from .messages import Keep, Message, Mismatch, errors_field, row_mismatch
 from .values import TWO_VALUED, merge_value, path_kind, sample, source_kind
 
 MakeHarness = Callable[..., Any]
@@ -148,11 +148,32 @@ def linked_pair(make: MakeHarness, mapping: EntityMapping, values: dict[str, Any
         link_target(h, mapping, source_id)
     report = h.run_pass()
     if report.errors:
+        _row_sent_wrong(h, mapping, source_id, report.errors)
         raise SetupFailed(mapping, Message("the first pass reported errors: {errors}", errors=errors_field(report.errors)))
     targets = linked_to(h, source_id)
     if len(targets) != 1:
         raise SetupFailed(mapping, f"expected the new {mapping.source_entity} to be linked once, links: {h.links()}")
     return h, source_id, targets[0]
+
+
+def _row_sent_wrong(h, mapping: EntityMapping, source_id: str, errors: Any) -> None:
+    """Where the first pass failed, a row whose value the engine sent wrong in its last write is the cause
+    (a vendor refusing an integer the engine miscounted below its minimum), not the set-up."""
+    writes = [r for r in h.target.requests if r.is_write and isinstance(r.body, dict)]
+    if not writes:
+        return
+    source = h.source.get(source_id)
+    for index, row in carried(mapping):
+        if is_target_id(mapping, row) or same_collection(mapping) or row.when is not None \
+                or not fed_by_one_source(mapping, row):
+            continue
+        sent, expected = read(writes[-1].body, row.target), held(mapping, row, read(source, row.source))
+        if sent is not None and expected is not None and not holds(sent, expected):
+            raise row_failed(mapping, index, Message(
+                "set-up failed: the first pass reported errors: {errors}; the engine wrote {source} -> {target} "
+                "({type}, line {line}): {mismatch}", errors=errors_field(errors), source=row.source, target=row.target,
+                type=Keep(row.type or "N/A"), line=row.line,
+                mismatch=Mismatch(expected, sent, mapping.target_system, row.type, verb="was sent")))
 
 
 def target_count(h) -> int:

@@ -19,7 +19,8 @@ def test_a_row_mismatch_reads_as_before_and_keeps_its_shape():
                        "expected integer 0, the Chargebee API holds integer 1")
     assert message.signature == ("on create: <source> -> <target> (integer, line N): "
                                  "expected integer N, the <API> holds integer N+1")
-    assert message.core == "expected integer N, the <API> holds integer N+1"
+    assert message.shape == "expected integer N, the <API> holds integer N+1"
+    assert message.core == "expected integer N, the <API> holds integer N+d"  # a little off: N+1, N+2 alike
     other = row_mismatch(SimpleNamespace(source="employees", target="numberOfEmployees", type="integer", line=94),
                          4202, 4203, "MemberCare", typed=False, prefix="an edit made before a failed listing was lost")
     assert other.core == message.core  # another check, document, system and value: the same shape
@@ -44,7 +45,8 @@ def test_braces_in_a_prefix_or_field_stay_text():
 def test_failure_facts_carry_the_structured_signature_else_one_from_the_text():
     facts = failure_facts(AssertionError(row_mismatch(ROW, 0, 1, "Chargebee", prefix="on create")), "")
     assert facts["signature_from"] == "message" and facts["rule"] == "integer coercion"
-    assert facts["core"] == "expected integer N, the <API> holds integer N+1"
+    assert facts["shape"] == "expected integer N, the <API> holds integer N+1"
+    assert facts["core"] == "expected integer N, the <API> holds integer N+d"
     plain = failure_facts(AssertionError("created although the condition 'x > 3' does not hold: 2 made"), "")
     assert plain["signature_from"] == "text"
     assert plain["core"] == "created although the condition S does not hold: N made"
@@ -202,3 +204,15 @@ def test_a_set_up_failure_is_shaped_by_the_engine_s_own_error_messages():
     assert message == f"set-up failed: the first pass reported errors: {errors}"  # the text as before
     assert message.core == ("set-up failed: the first pass reported errors: "
                             "source: customerNumber: N is less than the minimum of N [validation_error]")
+
+
+def test_a_rule_applied_once_or_twice_is_one_cluster_named_by_its_most_common_shape():
+    once = Message("{m}", m=Mismatch(0, 1, "A", "integer"))
+    twice = Message("{m}", m=Mismatch(-3, -1, "B", "integer", verb="was sent"))
+    assert twice == "expected integer -3, the B API was sent integer -1"
+    assert once.core == twice.core and once.shape != twice.shape
+    dataflows = [dataflow("a.rst", *(item(f"a/{n}", core=once.core, shape=once.shape) for n in range(3))),
+                 dataflow("b.rst", item("b/1", core=twice.core, shape=twice.shape))]
+    [cluster] = cluster_failures(dataflows)
+    assert cluster["signature"] == "expected integer N, the <API> holds integer N+1" and len(cluster["items"]) == 4
+    assert cluster["variants"] == [{"signature": once.shape, "causes": 3}, {"signature": twice.shape, "causes": 1}]
