@@ -28,6 +28,7 @@ from generator.model import EntityMapping
 from .coercion import CoercionError
 from .connectors.base import RestConnector
 from .errors import ApiError, ConfigurationError, CreateOutcomeUnknown, ListFailed, StaleRecord
+from .http import DeadlineExceeded
 from .matching import MergeIndex
 from .names import association_key, snake, system_key
 from .paths import contains
@@ -191,6 +192,9 @@ class SyncEngine:
             self.state.revisit(self.mapping.id, sid, again=False)
         except (ApiError, CoercionError) as exc:
             tally.error(sid, _message(exc))
+            self.state.revisit(self.mapping.id, sid)
+        except DeadlineExceeded as exc:  # its message names the system, the entity and the deadline
+            tally.error(sid, f"request failed: {exc}")
             self.state.revisit(self.mapping.id, sid)
         except requests.RequestException as exc:
             tally.error(sid, f"request failed: {type(exc).__name__}")

@@ -393,7 +393,8 @@ class RestConnector:
         except requests.ConnectTimeout:
             raise  # never reached the API
         except requests.RequestException as exc:
-            raise CreateOutcomeUnknown(0, f"no answer ({type(exc).__name__})") from None
+            said = str(exc) if isinstance(exc, DeadlineExceeded) else type(exc).__name__
+            raise CreateOutcomeUnknown(0, f"no answer ({said})") from None
 
     def update_record(self, entity: str, rid: str, changes: dict, seen: dict,
                       idempotency_key: str | None = None) -> dict:
@@ -421,7 +422,7 @@ class RestConnector:
             headers["If-Match"] = self.version(seen)
         elif style == "if-unmodified-since":
             stamp = self.updated_at(seen)
-            if stamp is not None:
+            if stamp is not None and sane_time(stamp):  # formatdate cannot write an infinite or NaN time
                 headers["If-Unmodified-Since"] = formatdate(stamp, usegmt=True)
         elif style == "version-field" and field:
             body = {**body, field: get_path(seen, field)}

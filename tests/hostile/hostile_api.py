@@ -44,7 +44,7 @@ class Request:
 
 @dataclass
 class Answer:
-    status: int = 200
+    status: int = 200  # 0: `body` is written raw, status line and headers included
     body: bytes | Iterable[bytes] = b"{}"  # an iterable is sent chunk by chunk, each flushed (a trickle, a bomb)
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
 
@@ -81,6 +81,12 @@ class HostileApi:
                                   dict(self.headers), body)
                 api.requests.append(request)
                 answer = api.answer(request)
+                if answer.status == 0:  # raw bytes, status line and headers included (a trickle of the headers)
+                    self.close_connection = True
+                    for chunk in answer.body:
+                        if not self._write(chunk):
+                            return
+                    return
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)

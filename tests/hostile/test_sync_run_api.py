@@ -231,3 +231,38 @@ def test_a_retry_after_of_a_day_meets_the_request_deadline_instead_of_sleeping(t
         assert_clean(run)
         assert run.code == 1 and "Acme CRM Contact" in run.text and "3 s" in run.text, run.text
         assert run.seconds < 15
+
+
+def test_a_server_trickling_its_headers_meets_the_request_deadline(tmp_path):
+    def answer(request):
+        if request.path == "/crm/contact":
+            def drip():
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+                    yield bytes([byte])
+                    time.sleep(1)
+            return Answer(0, drip())
+        return default_answer(request)
+    with HostileApi(answer) as api:
+        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 3"), timeout=25)
+        assert_clean(run)
+        assert run.code == 1 and "Acme CRM Contact" in run.text and "3 s" in run.text, run.text
+        assert run.seconds < 15
+
+
+def test_a_create_whose_answer_trickles_meets_the_deadline_as_an_unknown_outcome(tmp_path):
+    """The create may have been made: looked for before each resend (sync.engine), each one bounded."""
+    def answer(request):
+        if request.method == "POST":
+            def drip():
+                for byte in b'{"id": "c1", "email": "a@x.no"' + b" " * 100:
+                    yield bytes([byte])
+                    time.sleep(1)
+            return Answer(201, drip())
+        if request.path == "/crm/contact":
+            return json_answer({"items": [{"id": "1", "email": "a@x.no"}]})
+        return default_answer(request)
+    with HostileApi(answer) as api:
+        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 1"), timeout=40)
+        assert_clean(run)
+        assert run.code == 1 and "Acme ERP Customer: no whole answer within 1 s" in run.text, run.text
+        assert "the create may have been made" in run.text and run.seconds < 30
