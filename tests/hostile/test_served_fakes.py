@@ -9,6 +9,7 @@ API is told to a client without credentials.
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import threading
@@ -142,7 +143,8 @@ def test_nesting_over_the_cap_is_400(acme, depth):
 
 
 @pytest.mark.parametrize("form", [b"tags[10000000]=x", b"tags[5000]=x", b"billing_address" + b"[a]" * 40 + b"=x",
-                                  b"&".join(b"cf_%d=x" % n for n in range(20_000))])
+                                  b"&".join(b"cf_%d=x" % n for n in range(20_000))],
+                         ids=["index-10000000", "index-5000", "brackets-40", "fields-20000"])
 def test_form_indexes_depth_and_fields_over_the_cap_are_400(chargebee, form):
     answer = chargebee.request("POST", "/customers", form, {**FORM, **basic(CHARGEBEE_KEY)}, timeout=30)
     chargebee_error(answer, 400)
@@ -225,6 +227,41 @@ def test_64_concurrent_clients_see_no_reset(chargebee):
     for thread in threads:
         thread.join(60)
     assert not failures, failures[:5]
+
+
+def test_64_clients_connecting_while_the_server_is_busy_are_all_queued():
+    """A listen backlog of 5 drops the 7th handshake while the server is not accepting (here: stopped, as a
+    loaded machine may hold it): the client's connect times out, or is reset where the kernel aborts on overflow."""
+    served = Served("chargebee", "--api-key", CHARGEBEE_KEY)
+    sockets: list[socket.socket] = []
+    failures: list[str] = []
+    try:
+        served.process.send_signal(signal.SIGSTOP)
+        for _ in range(64):
+            try:
+                sockets.append(socket.create_connection((served.host, served.port), timeout=2))
+            except OSError as exc:
+                failures.append(f"connect: {type(exc).__name__}: {exc}")
+        served.process.send_signal(signal.SIGCONT)
+        request = (f"GET {served.base_path}/customers?limit=1 HTTP/1.1\r\nHost: x\r\n"
+                   f"Authorization: {basic(CHARGEBEE_KEY)['Authorization']}\r\nConnection: close\r\n\r\n").encode()
+        for sock in sockets:
+            try:
+                sock.settimeout(20)
+                sock.sendall(request)
+                answer = b""
+                while chunk := sock.recv(65536):
+                    answer += chunk
+                if b" 200 " not in answer.split(b"\r\n", 1)[0]:
+                    failures.append(f"answer: {answer[:100]!r}")
+            except OSError as exc:
+                failures.append(f"exchange: {type(exc).__name__}: {exc}")
+    finally:
+        served.process.send_signal(signal.SIGCONT)
+        for sock in sockets:
+            sock.close()
+        served.stop()
+    assert not failures, f"{len(failures)} of 64 failed: {failures[:3]}"
 
 
 def test_a_second_process_on_one_state_file_is_refused_in_one_line(tmp_path):
