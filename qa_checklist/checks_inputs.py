@@ -62,6 +62,16 @@ def _assert_holds(h, mapping: EntityMapping, row: PropertyMapping, target_id: st
         f"({type(expected).__name__}), the {mapping.target_system} API holds {actual!r}")
 
 
+def _of_another_json_type(mapping: EntityMapping, row: PropertyMapping, kind: str) -> list[Any]:
+    """Values of another JSON type that the row's type still reads, as one API or another sends them: a
+    whole-number float for an integer, an integer for a float, 1 and 0 for a boolean, a yes/no and numbers for
+    text. None where the source API types the field itself (it would hold them as its own type)."""
+    if (row.type is None or wire_type(mapping.source_system, mapping.source_entity, row.source) is not None
+            or is_chargebee(mapping.source_system)):
+        return []
+    return {"integer": [4300.0], "float": [43], "boolean": [1, 0], "string": [True, 4242, 42.5]}.get(kind, [])
+
+
 def property_text_and_empty(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
     """Text for a typed row arrives typed on create and on update; an empty value never overwrites."""
     row = _own_row(mapping, index)
@@ -80,6 +90,13 @@ def property_text_and_empty(make: MakeHarness, mapping: EntityMapping, index: in
     assert not report.errors, report.errors
     _assert_holds(h, mapping, row, target_id, held(mapping, row, updated),
                   "after the source was emptied (an empty value never overwrites a filled one)")
+
+    for value in _of_another_json_type(mapping, row, kind):
+        h.source.edit(source_id, nested(row.source, value))
+        report = h.run_pass()
+        assert not report.errors, report.errors
+        _assert_holds(h, mapping, row, target_id, held(mapping, row, value),
+                      f"updated to {value!r}, a JSON {type(value).__name__} where the row declares {row.type}")
 
     if mapping.bidirectional:
         h, source_id, target_id = linked_pair(make, mapping, {**sample_values(mapping), row.source: text})
@@ -102,22 +119,10 @@ def _needing(mapping: EntityMapping, source: str, kind: str) -> bool:
                for _index, row in carried(mapping) if row.source == source and row.when is None)
 
 
-def property_uncoercible(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
-    """A value the declared type cannot read is reported for its entity, which is left untouched;
-    the rest of the pass goes on, and the entity is synchronized once the value is fixed."""
-    row = _own_row(mapping, index)
-    kind = source_kind(mapping, index)
-    if kind not in _UNCOERCIBLE:
-        pytest.skip(f"not verifiable: a {row.type or 'N/A'} row takes any text, so no input is uncoercible")
-    held_as = wire_type(mapping.source_system, mapping.source_entity, row.source)
-    if held_as not in (None, "string"):
-        pytest.skip(f"not verifiable: {mapping.source_system} holds {row.source!r} as {held_as}, so no text "
-                    "reaches the engine there")
-    if not _needing(mapping, row.source, kind):
-        pytest.skip(f"not verifiable: no row the engine writes from {row.source!r} at all times needs a {kind}: "
-                    f"the {kind} rows beside this one are left out or written only under their condition, so text "
-                    "is no error there")
-    bad = _UNCOERCIBLE[kind]
+def _refused_on_update(make: MakeHarness, mapping: EntityMapping, index: int, row: PropertyMapping, kind: str,
+                       bad: Any) -> None:
+    """`bad` reaches a linked entity: the entity is reported (naming the value) and left untouched, another in
+    the same pass is synchronized, and once the value is fixed the entity is too."""
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
     other_values = {**sample_values(mapping), **_other_keys(mapping)}
     other = new_source(h, mapping, other_values)
@@ -136,7 +141,7 @@ def property_uncoercible(make: MakeHarness, mapping: EntityMapping, index: int) 
     assert [e.entity_id for e in report.errors] == [source_id], (
         f"{row.source} = {bad!r} cannot be a {row.type}: expected one error for entity {source_id}, "
         f"got {report.errors}")
-    assert bad in report.errors[0].message, f"the error must name the value {bad!r}: {report.errors[0].message!r}"
+    assert str(bad) in report.errors[0].message, f"the error must name the value {bad!r}: {report.errors[0].message!r}"
     assert writes_to(h.target, target_id) == writes and h.target.get(target_id) == before, (
         f"the entity with the uncoercible {row.source} = {bad!r} must be left untouched")
     _assert_holds(h, mapping, row, other_target, held(mapping, row, good),
@@ -148,6 +153,27 @@ def property_uncoercible(make: MakeHarness, mapping: EntityMapping, index: int) 
     assert not report.errors, report.errors
     _assert_holds(h, mapping, row, target_id, held(mapping, row, fixed), "once the value was fixed")
 
+
+def property_uncoercible(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
+    """A value the declared type cannot read is reported for its entity, which is left untouched;
+    the rest of the pass goes on, and the entity is synchronized once the value is fixed."""
+    row = _own_row(mapping, index)
+    kind = source_kind(mapping, index)
+    if kind not in _UNCOERCIBLE:
+        pytest.skip(f"not verifiable: a {row.type or 'N/A'} row takes any text, so no input is uncoercible")
+    held_as = wire_type(mapping.source_system, mapping.source_entity, row.source)
+    if held_as not in (None, "string"):
+        pytest.skip(f"not verifiable: {mapping.source_system} holds {row.source!r} as {held_as}, so no text "
+                    "reaches the engine there")
+    if not _needing(mapping, row.source, kind):
+        pytest.skip(f"not verifiable: no row the engine writes from {row.source!r} at all times needs a {kind}: "
+                    f"the {kind} rows beside this one are left out or written only under their condition, so text "
+                    "is no error there")
+    bad = _UNCOERCIBLE[kind]
+    _refused_on_update(make, mapping, index, row, kind, bad)
+    if kind in ("integer", "float") and held_as is None and not is_chargebee(mapping.source_system):
+        _refused_on_update(make, mapping, index, row, kind, True)  # a yes/no where a number belongs, as JSON gives it
+
     if mapping.sync == "every" and not mapping.create_when_connected:
         h = harness(make, mapping)
         before_count = target_count(h)
@@ -156,7 +182,7 @@ def property_uncoercible(make: MakeHarness, mapping: EntityMapping, index: int) 
         assert [e.entity_id for e in report.errors] == [rejected], report.errors
         assert target_count(h) == before_count and linked_to(h, rejected) == [], (
             f"created although {row.source} = {bad!r} cannot be a {row.type}")
-        h.source.edit(rejected, nested(row.source, good))
+        h.source.edit(rejected, nested(row.source, another(sample(kind, index), kind)))
         h.run_pass()
         assert len(linked_to(h, rejected)) == 1 and target_count(h) == before_count + 1, (
             "an entity that failed is not synchronized once its value is fixed")

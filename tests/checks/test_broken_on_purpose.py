@@ -57,6 +57,10 @@ def _break(monkeypatch, owner, name: str, old: str, new: str) -> None:
     namespace = dict(vars(module))
     exec(compile(source.replace(old, new, 1), f"<broken {name}>", "exec"), namespace)
     monkeypatch.setattr(owner, name, namespace[name])
+    for table in [v for v in vars(module).values() if isinstance(v, dict)]:  # a dispatch table holding it
+        for key_, value in list(table.items()):
+            if value is function:
+                monkeypatch.setitem(table, key_, namespace[name])
     for user in (sync.engine, sync.reconcile):  # a module of the engine that imported it by name
         if getattr(user, name, None) is function:
             monkeypatch.setattr(user, name, namespace[name])
@@ -155,6 +159,15 @@ BREAKS = {
     "values read through a list are not coerced item by item": (
         sync.coercion, "coerce", "return [coerce(item, data_type) for item in value]", "return value",
         lambda make: checks.property_list_items(make, NUMBER_ITEMS, 0)),
+    "a yes/no taken for a number": (
+        sync.coercion, "_integer", 'if isinstance(value, bool):\n        raise _fail(value, "integer")',
+        "if False:\n        pass", lambda make: checks.property_uncoercible(make, TWO_WAY, 0)),
+    "a yes/no into a text row written as Python's True": (
+        sync.coercion, "_string", 'return "true" if value else "false"', "return str(value)",
+        lambda make: checks.property_text_and_empty(make, TWO_WAY, 1)),
+    "a whole-number float into an integer row kept a float": (
+        sync.coercion, "_integer", "return int(value)", "return value",
+        lambda make: checks.property_text_and_empty(make, TWO_WAY, 0)),
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
