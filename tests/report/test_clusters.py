@@ -6,6 +6,8 @@ import sys
 import textwrap
 from types import SimpleNamespace
 
+import pytest
+
 from qa_checklist.clusters import cluster_failures, not_verifiable_reasons
 from qa_checklist.failures import failure_facts
 from qa_checklist.messages import Message, Mismatch, errors_field, relative, row_mismatch, text_signature
@@ -181,6 +183,7 @@ def test_the_report_opens_with_the_clusters_and_counts_the_reasons(tmp_path):
     assert "Not verifiable: 2 items, 2 reasons" in page
 
 
+@pytest.mark.slow  # suites run in pytest subprocesses, twice
 def test_newly_failing_is_grouped_by_cluster(tmp_path):
     suite = _suite(tmp_path)
     for doc, _title in MANIFEST_DOCUMENTS:  # everything passes first

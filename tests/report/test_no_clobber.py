@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from qa_checklist.reportplace import DEFAULT_REPORT, leaves_out, place_report
 
 from .test_plugin import suite  # noqa: F401  (the fixture)
@@ -42,6 +44,7 @@ def pytest_run(suite, report, *extra):  # noqa: F811
     return done, json.loads(report.with_suffix(".json").read_text())
 
 
+@pytest.mark.slow  # suites run in pytest subprocesses, several times
 def test_pytest_says_where_the_report_went_and_a_partial_run_says_so(suite, tmp_path):  # noqa: F811
     report = tmp_path / "r" / "qa.html"
     done, data = pytest_run(suite, report)
