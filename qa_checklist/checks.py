@@ -6,6 +6,7 @@ spec row and the chosen input (`expected.py`), never from the engine.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -85,6 +86,19 @@ def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
         h.run_pass()
         assert target_count(h) == 1, f"not created although the condition {mapping.condition!r} holds"
         assert len(linked_to(h, holding)) == 1
+        _respaced_condition_holds(make, mapping)
+
+
+def _respaced_condition_holds(make: MakeHarness, mapping: EntityMapping) -> None:
+    """The condition as another document spaces it (doubled, leading and trailing blanks) is the same rule:
+    the engine finds its predicate (a section it cannot read would fail to start) and honours both branches."""
+    spaced = dataclasses.replace(mapping, condition=f"  {'  '.join((mapping.condition or '').split())} ")
+    h = make(spaced)
+    left_out = new_source(h, mapping, sample_values(mapping), condition=False)
+    holding = new_source(h, mapping, sample_values(mapping), condition=True)
+    h.run_pass()
+    assert linked_to(h, left_out) == [] and len(linked_to(h, holding)) == 1, (
+        f"the condition spaced as {spaced.condition!r} is not the rule {mapping.condition!r}: links {h.links()}")
 
 
 def _never_copied_back(h, mapping: EntityMapping) -> None:
