@@ -62,6 +62,7 @@ def pytest_sessionfinish(session):
         session.config.workeroutput["slow_left_out"] = _slow_left_out
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown, and an error, under -p no:xdist (mutmut's runs)
 def pytest_testnodedown(node, error):
     global _slow_left_out
     _slow_left_out = max(_slow_left_out, getattr(node, "workeroutput", {}).get("slow_left_out", 0))
