@@ -29,7 +29,8 @@ TEXT_KEYS = ("id_field", "updated_at_field", "records_location", "since_param", 
 CREDENTIAL_KEYS = ("api_key", "token", "user", "password")
 SYSTEM_KEYS = ("base_url", "site", "auth", "paths", "conditional_writes", "page_style", *TEXT_KEYS, *CREDENTIAL_KEYS)
 # Bounds of a pass (docs/sync-run.md): a request with its retries and body, a whole pass, an answer's size.
-LIMITS = {"request_seconds": (float, 300.0), "pass_seconds": (float, None), "max_response_bytes": (int, 64 << 20)}
+# A pass of a large system may take hours; none may take forever (an API paging slowly without end).
+LIMITS = {"request_seconds": (float, 300.0), "pass_seconds": (float, 21_600.0), "max_response_bytes": (int, 64 << 20)}
 TOP_KEYS = ("state", "systems", "concepts", "concept_fields", "conditions", *LIMITS)
 _SITE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
@@ -37,7 +38,7 @@ _SITE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 @dataclass(frozen=True)
 class Limits:
     request_seconds: float = 300.0
-    pass_seconds: float | None = None
+    pass_seconds: float | None = 21_600.0
     max_response_bytes: int = 64 << 20
 
 
@@ -89,8 +90,12 @@ def check(config: dict[str, Any], where: str, environ: Mapping[str, str]) -> tup
     if not isinstance(systems, dict):
         raise fail("systems", "must be a table of systems ([systems.\"<name>\"])")
     checked = {**config, "systems": {}}
+    spelled: dict[str, str] = {}
     for name, table in systems.items():
         key = f'systems."{name}"'
+        if system_key(str(name)) in spelled:  # one would silently win over the other
+            raise fail(key, f'names the same system as systems."{spelled[system_key(str(name))]}"; keep one table')
+        spelled[system_key(str(name))] = str(name)
         if not isinstance(table, dict):
             raise fail(key, "must be a table of the system's settings")
         table, more = _system(str(name), table, key, fail, environ)

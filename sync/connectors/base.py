@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any, Iterable
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 import jsonpatch
 import requests
@@ -39,6 +39,7 @@ log = logging.getLogger("sync.connectors")
 
 REQUEST_SECONDS = 300.0  # a request, its retries and its body must be whole within this (sync-run: request_seconds)
 MAX_RESPONSE_BYTES = 64 << 20  # an answer's body, decompressed, at most (sync-run: max_response_bytes)
+MAX_REDIRECTS = 5  # within the base URL, for reads only (`_redirected`)
 FUTURE_SLACK = 86_400.0  # a change time later than now plus this is no time a record was changed at
 
 
@@ -472,10 +473,19 @@ class RestConnector:
                 raise PassDeadline(self._past_pass())
         with deadline(at) as watch:
             try:
-                # Streamed, so the body is read under the deadline and its size counted as it inflates.
-                response = self.session.request(method, self.base_url + path, headers={**self._auth_headers(),
-                                                **(headers or {})}, auth=self._auth(), timeout=self.timeout,
-                                                stream=True, **kwargs)
+                url = self.base_url + path
+                for _ in range(MAX_REDIRECTS + 1):
+                    # Streamed, so the body is read under the deadline and its size counted as it inflates.
+                    response = self.session.request(method, url, headers={**self._auth_headers(), **(headers or {})},
+                                                    auth=self._auth(), timeout=self.timeout, stream=True,
+                                                    allow_redirects=False, **kwargs)
+                    if not response.is_redirect:
+                        break
+                    response.close()
+                    url = self._redirected(method, url, response)
+                    kwargs.pop("params", None)  # the new address carries its own query
+                else:
+                    raise AnswerRefused(self._where(), f"more than {MAX_REDIRECTS} redirects; not followed further")
                 try:
                     self._read_body(response)
                 finally:
@@ -502,6 +512,21 @@ class RestConnector:
         except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's JSON reader goes
             raise AnswerRefused(self._where(), "the answer is not JSON (or nested too deeply to read)",
                                 response.status_code) from None
+
+    def _redirected(self, method: str, url: str, response: requests.Response) -> str:
+        """Where a redirect leads, followed only by a read and only within the base URL: requests would follow
+        one anywhere, with headers holding credentials (it drops only `Authorization`, and only for another host)."""
+        target = urljoin(url, response.headers["Location"])
+        if method not in ("GET", "HEAD"):
+            raise AnswerRefused(self._where(), f"a {method} was answered {response.status_code}, a redirect; a write "
+                                               "is never sent again elsewhere", response.status_code)
+        try:
+            self._next_link(target)
+        except (ApiError, ValueError):
+            raise AnswerRefused(self._where(), f"the answer {response.status_code} redirects outside the API's base URL; "
+                                               "not followed (the request carries credentials)",
+                                response.status_code) from None
+        return target
 
     def _read_body(self, response: requests.Response) -> None:
         """Reads the body, decompressed, into the response; AnswerRefused past `max_response_bytes`, counted as

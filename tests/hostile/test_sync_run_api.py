@@ -266,3 +266,18 @@ def test_a_create_whose_answer_trickles_meets_the_deadline_as_an_unknown_outcome
         assert_clean(run)
         assert run.code == 1 and "Acme ERP Customer: no whole answer within 1 s" in run.text, run.text
         assert "the create may have been made" in run.text and run.seconds < 30
+
+
+@pytest.mark.parametrize("location", ["/admin/keys", "../admin/keys", "http://localhost:{port}/crm/contact",
+                                      "file:///etc/passwd"])
+def test_a_redirect_outside_the_base_url_is_not_followed_with_the_credentials(tmp_path, location):
+    def answer(request):
+        if request.path == "/crm/contact":
+            return Answer(302, b"", {"Location": location.format(port=api.url.rsplit(":", 1)[1])})
+        return default_answer(request)
+    with HostileApi(answer) as api:
+        run = sync_run(write_files(tmp_path, api.url))
+        assert_clean(run)
+        assert run.code == 1 and "Acme CRM Contact" in run.text and "redirect" in run.text, run.text
+        assert [r.path for r in api.requests if not r.path.startswith(("/crm/", "/erp/"))] == []
+

@@ -189,3 +189,12 @@ def test_a_row_whose_concept_has_no_spelling_is_skipped_with_a_warning_as_the_en
         assert "warning" in run.err and "vat -> vat is skipped" in run.err and "wd:Q999999991" in run.err, run.err
         created = [json.loads(r.body) for r in api.requests if r.method == "POST"]
         assert created and all("vat" not in body for body in created) and created[0]["email"] == "a@x.no"
+
+
+def test_two_tables_naming_one_system_are_refused_rather_than_one_silently_winning(tmp_path):
+    with HostileApi() as api:
+        args = write_files(tmp_path, api.url)
+        text = (tmp_path / "sync.toml").read_text() + '[systems."acme-crm"]\nbase_url = "https://elsewhere.test"\ntoken = "x"\n'
+        (tmp_path / "sync.toml").write_text(text)
+        run = sync_run(args)
+        refused(tmp_path, api, run, 'systems."acme-crm"')
