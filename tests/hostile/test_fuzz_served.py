@@ -75,6 +75,7 @@ def requests(draw) -> tuple[str, str, dict[str, str], bytes]:
     return method, path, headers, body
 
 
+@pytest.mark.slow  # fuzzing fake-api serve in a subprocess
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 @given(request=requests(), authenticated=st.booleans())
