@@ -10,8 +10,8 @@ a suite of their own (`suites.py`).
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -21,7 +21,8 @@ from generator.cli import regenerate
 from generator.suite import DEFAULT_CACHE
 from generator.writer import OutputBusy, OutputNotGenerated, output_lock, write_tree
 
-from .reportfile import mark_stale
+from .reportfile import ReportWriteError, check_writable, json_path, mark_stale, read_report
+from .runinfo import now
 from .reportplace import place_report
 from .suites import suite_folder
 from .workers import run_workers
@@ -97,19 +98,30 @@ def main(argv: list[str] | None = None) -> int:
     if build.findings:
         print(f"qa-checklist: {len(build.findings)} finding(s) in the specs; they are listed in the report")
 
-    if args.workers > 1:
-        status = run_workers(args.out, args.report, args.workers, pytest_args, args.changed)
-    else:
-        if not any(a.startswith("--dist") for a in pytest_args):
-            pytest_args = ["--dist", "loadfile", *pytest_args]  # under -n, a module's tests share one worker
-        if args.changed:
-            pytest_args = ["--qa-changed", *pytest_args]
-        status = pytest.main([str(args.out), f"--qa-report={args.report}", *pytest_args])
-    json_path = args.report.with_suffix(".json")
-    if not json_path.is_file():
-        print(f"qa-checklist: pytest ended with status {int(status)} and wrote no report", file=sys.stderr)
-        return int(status) or 1
-    report = json.loads(json_path.read_text(encoding="utf-8"))
+    try:
+        check_writable(args.report)  # said now, not after the tests have run
+    except ReportWriteError as error:
+        print(f"qa-checklist: {error}", file=sys.stderr)
+        return 2
+    started_at = now()  # a report this run writes starts no earlier
+    try:
+        if args.workers > 1:
+            status = run_workers(args.out, args.report, args.workers, pytest_args, args.changed)
+        else:
+            if not any(a.startswith("--dist") for a in pytest_args):
+                pytest_args = ["--dist", "loadfile", *pytest_args]  # under -n, a module's tests share one worker
+            if args.changed:
+                pytest_args = ["--qa-changed", *pytest_args]
+            with _sigterm_as_interrupt():
+                status = pytest.main([str(args.out), f"--qa-report={args.report}", *pytest_args])
+    except ReportWriteError as error:
+        print(f"qa-checklist: {error}", file=sys.stderr)
+        return 2
+    report = _this_runs_report(args.report, started_at)
+    if report is None:
+        # The report on disk, if any, is an earlier run's: its summary is not this run's.
+        print(f"qa-checklist: no report was written: {_why_no_report(int(status))}", file=sys.stderr)
+        return 2
     summary = report["summary"]
     if args.changed:
         carried = sum(1 for d in report["dataflows"] for m in d["mappings"] for i in m["items"] if i.get("carried_from"))
@@ -118,16 +130,57 @@ def main(argv: list[str] | None = None) -> int:
     if summary["failed"]:
         causes = summary.get("causes", 0)
         failed += f" ({causes} {'cause' if causes == 1 else 'causes'})"
+    stale = (report.get("run") or {}).get("stale")
     print(
         f"\nQA checklist: {summary['items']} items: {summary['passed']} verified, {failed}, "
         f"{summary['skipped']} not verifiable, {summary['not_testable']} not run.\n"
-        f"Report: {args.report} (JSON: {json_path})"
+        + (f"The report is partial: {stale}\n" if stale else "")
+        + f"Report: {args.report} (JSON: {json_path(args.report)})"
     )
+    if status == pytest.ExitCode.INTERRUPTED:
+        return 2  # stopped: whatever it found, the run did not finish
     if summary["failed"]:
         return 1
     if args.changed and status == pytest.ExitCode.NO_TESTS_COLLECTED:
         return 0  # nothing changed: every result was carried forward
     return int(status)
+
+
+def _this_runs_report(report: Path, started_at: str) -> dict | None:
+    """The report at `report` if this run wrote it (it started no earlier than `started_at` and is not the
+    previous one marked as being replaced), else None."""
+    data = read_report(report)
+    if data is None or not isinstance(data.get("run"), dict) or not isinstance(data.get("summary"), dict):
+        return None
+    run = data["run"]
+    if not isinstance(run.get("started_at"), str) or run["started_at"] < started_at:
+        return None
+    return data
+
+
+_WHY = {
+    int(pytest.ExitCode.INTERRUPTED): "the run was interrupted before pytest wrote one",
+    int(pytest.ExitCode.INTERNAL_ERROR): "pytest stopped with an internal error (see above)",
+    int(pytest.ExitCode.USAGE_ERROR): "pytest refused its arguments or configuration (see above); no test ran",
+}
+
+
+def _why_no_report(status: int) -> str:
+    return _WHY.get(status, f"pytest ended with status {status}")
+
+
+class _sigterm_as_interrupt:
+    """SIGTERM to a one-process run stops it as Ctrl-C does: pytest writes the partial report, marked stale."""
+
+    def __enter__(self) -> None:
+        self.previous = signal.signal(signal.SIGTERM, self._interrupt)
+
+    def __exit__(self, *_exc) -> None:
+        signal.signal(signal.SIGTERM, self.previous)
+
+    @staticmethod
+    def _interrupt(_number, _frame) -> None:
+        raise KeyboardInterrupt
 
 
 def _mark_stale(report: Path, reason: str) -> None:

@@ -9,12 +9,12 @@ a generated suite, and the whole suite when the code or the options differ.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterable
 
 import pytest
 
+from .history import read_baseline, report_problem
 from .inputs import code_sha256, options_key, sections
 from .report import summarize
 from .manifest import find_manifest
@@ -25,20 +25,22 @@ class Baseline:
 
     def __init__(self, config: pytest.Config, path: Path):
         self.path = path
-        try:
-            self.report = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            self.report, self.reason = None, f"no previous report at {path}: running everything"
+        self.report, warning = read_baseline(path)
+        if self.report is None:
+            # A malformed baseline is ignored, not the run's end: everything runs, and the report is written.
+            self.reason = f"warning: {warning}; running everything" if warning else \
+                f"no previous report at {path}: running everything"
             return
-        except (OSError, ValueError) as error:
-            raise pytest.UsageError(f"--qa-baseline: {path}: not a QA checklist report ({error})") from None
         inputs = self.report.get("inputs") or {}
         self.reason = ""
-        if inputs.get("code_sha256") != code_sha256():
+        incomplete = report_problem(self.report, complete=True)  # its items are copied into this run's report
+        if incomplete:
+            self.reason = f"warning: {path}: items cannot be carried from it ({incomplete}): running everything"
+        elif inputs.get("code_sha256") != code_sha256():
             self.reason = "the product code changed since the previous report: running everything"
         elif inputs.get("options") != options_key(config):
             self.reason = f"the previous report ran with other options ({inputs.get('options')}): running everything"
-        self._sections = inputs.get("sections") or {}
+        self._sections = inputs.get("sections") if isinstance(inputs.get("sections"), dict) else {}
         self._items = {m["id"]: m["items"] for d in self.report.get("dataflows", []) for m in d["mappings"]}
 
     @property

@@ -7,16 +7,22 @@ its shard ran and "not run" for the others. Merged, an item takes its result fro
 ran its tests, decided as in a single run (any failed test fails it; else any passed verifies it;
 else it is not verifiable); an item no shard ran stays "not run". A shard missing from the parts
 is named in a warning; parts of different suite versions or shard counts are refused (exit 2).
+
+A part is read, not trusted: one that is not strict JSON (NaN, Infinity), or not a partial report
+of the shape this version writes, is refused by name with what is wrong (exit 2), as is an output
+that would overwrite one of the parts.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import shlex
 import sys
 from pathlib import Path
 
-from .reportfile import write_report
+from .history import report_problem
+from .reportfile import ReportWriteError, json_path, write_report
 from .report import item_status, summarize
 
 
@@ -26,13 +32,57 @@ class MergeError(Exception):
 
 def _read(path: Path) -> dict:
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, ValueError) as error:
-        raise MergeError(f"{path}: cannot read a report: {error}") from None
+        raise MergeError(f"{path}: cannot read a report: {error.strerror if isinstance(error, OSError) else error}") \
+            from None
+    try:
+        report = json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    except ValueError as error:
+        raise MergeError(f"{path}: not strict JSON: {error}") from None
     if not isinstance(report, dict) or "dataflows" not in report or "inputs" not in report:
         raise MergeError(f"{path}: not a partial report of qa-checklist (no \"inputs\"); "
                          f"write it with pytest --qa-report")
+    problem = report_problem(report, complete=True) or _part_problem(report)
+    if problem:
+        raise MergeError(f"{path}: not a partial report qa-checklist can merge: {problem}")
     return report
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is no JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999: valid JSON that Python reads as infinity, which no JSON can write
+        raise ValueError(f"{text} is too large a number")
+    return number
+
+
+def _part_problem(report: dict) -> str | None:
+    """What of a part's own blocks (`inputs`, `shard`, `run`) a merge cannot use, or None."""
+    inputs = report["inputs"]
+    if not isinstance(inputs, dict) or not isinstance(inputs.get("started_at"), str):
+        return "\"inputs\" has no \"started_at\" time"
+    for key in ("manifest_sha256", "code_sha256"):
+        if inputs.get(key) is not None and not isinstance(inputs[key], str):
+            return f"inputs.{key} is not a string"
+    shard = report.get("shard")
+    if shard is not None:
+        group, splits = (shard.get("group"), shard.get("splits")) if isinstance(shard, dict) else (None, None)
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (group, splits)) or not 1 <= group <= splits:
+            return f"\"shard\" is {json.dumps(shard)[:60]}, not {{\"group\": K, \"splits\": N}} with 1 <= K <= N"
+    if not isinstance(report.get("run", {}), dict):
+        return "\"run\" is not an object"
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
 
 
 def _check(parts: dict[Path, dict]) -> tuple[int, list[str]]:
@@ -108,6 +158,11 @@ def main(argv: list[str]) -> int:
                         help="where to write the HTML report; the JSON goes beside it")
     args = parser.parse_args(argv)
     try:
+        for written in {json_path(args.output), args.output}:
+            for part in args.parts:
+                if _same_file(written, part):
+                    raise MergeError(f"{part} is one of the parts and the output ({written}) would replace it; "
+                                     "give -o another path")
         parts = {path: _read(path) for path in dict.fromkeys(args.parts)}
         splits, warnings = _check(parts)
     except MergeError as error:
@@ -116,8 +171,12 @@ def main(argv: list[str]) -> int:
     for warning in warnings:
         print(f"qa-checklist merge: warning: {warning}", file=sys.stderr)
     ordered = sorted(parts.values(), key=lambda r: (r.get("shard") or {"group": 1})["group"])
-    report = merge_reports(ordered)
-    write_report(args.output, report)
+    try:
+        report = merge_reports(ordered)
+        write_report(args.output, report)
+    except ReportWriteError as error:
+        print(f"qa-checklist merge: error: {error}", file=sys.stderr)
+        return 2
     summary = report["summary"]
     print(f"QA checklist (merged from {len(parts)} of {splits} shard(s)): {summary['items']} items: "
           f"{summary['passed']} verified, {summary['failed']} failed, {summary['skipped']} not verifiable, "

@@ -14,13 +14,13 @@ from sync.testing import harnesses_of_this_test  # noqa: E402  (after the rewrit
 
 from .exchange import exchange_text  # noqa: E402
 from .failures import failure_facts  # noqa: E402
-from .history import compare  # noqa: E402
+from .history import compare, read_baseline  # noqa: E402
 from .incremental import Baseline, ChangedOnly  # noqa: E402
 from .inputs import inputs_block  # noqa: E402
 from .manifest import MANIFEST, find_manifest  # noqa: E402
 from .outcomes import TestOutcome  # noqa: E402
 from .report import build_report  # noqa: E402
-from .reportfile import mark_running, read_report, write_report  # noqa: E402
+from .reportfile import ReportWriteError, mark_running, write_report  # noqa: E402
 from .runinfo import now, run_block  # noqa: E402
 from .shards import shard_of  # noqa: E402
 from .workqueue import SharedLastFailed, run_claimed  # noqa: E402
@@ -124,9 +124,11 @@ class ReportCollector:
         self.clock = time.perf_counter()
         chosen = config.getoption("qa_baseline", None)
         self.baseline_path = Path(chosen) if chosen else path
-        self.baseline = read_report(self.baseline_path)
+        self.baseline, self.baseline_warning = read_baseline(self.baseline_path)
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.baseline_warning:
+            session.config.get_terminal_writer().line(f"qa-checklist: warning: {self.baseline_warning}")
         mark_running(self.path, self.started_at)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -157,4 +159,9 @@ class ReportCollector:
         report["inputs"] = inputs_block(self.config, self.manifests, self.started_at)
         if self.changed is not None:
             self.changed.carry_into(report, self.manifests)
-        write_report(self.path, report)
+        try:
+            write_report(self.path, report)
+        except ReportWriteError as error:
+            # One line, not pytest's INTERNALERROR traceback; the exit status says the run has no report.
+            session.config.get_terminal_writer().line(f"qa-checklist: {error}", red=True)
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR

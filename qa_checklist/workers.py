@@ -5,6 +5,11 @@ report; the parts are merged as shards' are (`merge.py`) and compared with the r
 (or the one `--qa-baseline` names, as in a one-process run).
 There is no xdist controller competing with the workers for the cores: on suites of 6,000 and of
 34,000 items that saved a sixth of the time or more in most side-by-side runs (README, "Performance").
+
+The workers run in a session of their own, so a signal reaches them only through this process: SIGINT
+or SIGTERM to `qa-checklist` (a terminal's Ctrl-C, a CI job cancelled) is passed on once, as SIGINT,
+so each worker stops as pytest does when interrupted and writes its partial report; what they wrote
+is merged into a report marked stale, and the run's status is 2. A second signal ends them at once.
 """
 from __future__ import annotations
 
@@ -12,15 +17,18 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from .history import compare
+from .history import compare, read_baseline
 from .merge import merge_reports
-from .reportfile import json_path, mark_running, read_report, write_report
+from .reportfile import ReportWriteError, json_path, mark_running, read_report, restore, snapshot, write_report
 from .runinfo import now
+
+GRACE_S = 60  # how long interrupted workers have to write their partial reports before they are killed
 
 # pytest's exit statuses, worst first: internal error, usage error, interrupted, tests failed, passed, no
 # tests. Any other counts as worse still.
@@ -28,44 +36,73 @@ _WORST_FIRST = (3, 4, 2, 1, 0, 5)
 
 
 def run_workers(suite: Path, report: Path, workers: int, pytest_args: list[str], changed: bool) -> int:
-    """Runs the suite in `workers` processes and writes the merged report at `report`; pytest's exit status."""
+    """Runs the suite in `workers` processes and writes the merged report at `report`; pytest's exit status
+    (2 when a signal stopped the run). ReportWriteError when the report cannot be written."""
     baseline = _given_baseline(pytest_args) or report  # as the plugin compares a one-process run
-    previous = read_report(baseline)
+    previous, warning = read_baseline(baseline)
+    if warning:
+        print(f"qa-checklist: warning: {warning}", file=sys.stderr)
     started_at, clock = now(), time.perf_counter()
+    before = snapshot(report)
     mark_running(report, started_at)
-    report.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".qa-workers-", dir=report.parent) as scratch:
-        folder = Path(scratch)
-        shared = [f"--qa-queue={folder / 'queue'}", *pytest_args]
-        if changed:
-            shared = ["--qa-changed", f"--qa-baseline={json_path(report)}", *shared]
-        statuses = [_as_pytest_status(s) for s in _run(folder, workers, [sys.executable, "-m", "pytest", str(suite),
-                                                                          *shared])]
-        status = min(statuses, key=lambda s: _WORST_FIRST.index(s) if s in _WORST_FIRST else -1)
-        logs = [(folder / f"worker-{n}.log").read_text(encoding="utf-8", errors="replace").splitlines()
-                for n in range(1, workers + 1)]
-        for line in dict.fromkeys(line for lines in logs for line in lines if line.startswith("qa-checklist: ")):
-            print(line)  # the plugin's own notes (as why --changed runs everything), the same in every worker
-        parts = []
-        for number, (lines, worker_status) in enumerate(zip(logs, statuses), 1):
-            _show(number, lines, worker_status)
-            part = read_report(folder / f"part-{number}.json")
-            if part is None:
-                print(f"qa-checklist: worker {number} wrote no report: the modules it took are reported as not run",
+    # Held until the report is written: a signal after the workers ended lets the merge finish (seconds), and
+    # the run still ends with status 2.
+    with _Stop() as stop:
+        try:
+            scratch = tempfile.TemporaryDirectory(prefix=".qa-workers-", dir=report.parent)
+        except OSError as error:
+            raise ReportWriteError(f"cannot write the report in {report.parent}: {error.strerror or error}") from None
+        with scratch:
+            folder = Path(scratch.name)
+            shared = [f"--qa-queue={folder / 'queue'}", *pytest_args]
+            if changed:
+                shared = ["--qa-changed", f"--qa-baseline={json_path(report)}", *shared]
+            statuses = [_as_pytest_status(s)
+                        for s in _run(folder, workers, [sys.executable, "-m", "pytest", str(suite), *shared], stop)]
+            status = min(statuses, key=lambda s: _WORST_FIRST.index(s) if s in _WORST_FIRST else -1)
+            stopped = stop.signal  # while the workers ran: their results are partial
+            if stopped is not None:
+                status = int(pytest.ExitCode.INTERRUPTED)
+                print(f"qa-checklist: stopped by {signal.Signals(stopped).name}: the workers were interrupted",
                       file=sys.stderr)
-            else:
-                parts.append(part)
+            parts = _collect(folder, workers, statuses, {f"qa-checklist: warning: {warning}"})
         if not parts:
+            if status == pytest.ExitCode.USAGE_ERROR:
+                restore(before)  # nothing ran (pytest refused its arguments): the last report is still current
             return status
-    merged = merge_reports(parts)
-    merged["shard"] = parts[0]["shard"]  # every worker ran the same shard (pytest-split's), or the whole suite
-    merged["history"] = compare(previous, merged, str(baseline)) if previous else None
-    merged["run"].update(started_at=started_at, duration_s=round(time.perf_counter() - clock, 2),
-                         pytest_args=[str(suite), *pytest_args], exit_status=status,
-                         stale=None if status in (0, 1, 5) else "a worker did not finish: the results are partial")
-    merged["inputs"]["started_at"] = started_at
-    write_report(report, merged)
-    return status
+        merged = merge_reports(parts)
+        merged["shard"] = parts[0]["shard"]  # every worker ran the same shard (pytest-split's), or the whole suite
+        merged["history"] = compare(previous, merged, str(baseline)) if previous else None
+        if status in (0, 1, 5):
+            stale = None
+        elif stopped is not None:
+            stale = f"the run was stopped ({signal.Signals(stopped).name}): the results are partial"
+        else:
+            stale = "a worker did not finish: the results are partial"
+        merged["run"].update(started_at=started_at, duration_s=round(time.perf_counter() - clock, 2),
+                             pytest_args=[str(suite), *pytest_args], exit_status=status, stale=stale)
+        merged["inputs"]["started_at"] = started_at
+        write_report(report, merged)
+    return int(pytest.ExitCode.INTERRUPTED) if stop.signal is not None else status
+
+
+def _collect(folder: Path, workers: int, statuses: list[int], said: set[str]) -> list[dict]:
+    """The workers' partial reports, their output shown; `said`: lines of theirs already printed."""
+    logs = [(folder / f"worker-{n}.log").read_text(encoding="utf-8", errors="replace").splitlines()
+            if (folder / f"worker-{n}.log").is_file() else [] for n in range(1, workers + 1)]
+    for line in dict.fromkeys(line for lines in logs for line in lines if line.startswith("qa-checklist: ")):
+        if line not in said:
+            print(line)  # the plugin's own notes (as why --changed runs everything), the same in every worker
+    parts = []
+    for number, (lines, worker_status) in enumerate(zip(logs, statuses), 1):
+        _show(number, lines, worker_status)
+        part = read_report(folder / f"part-{number}.json")
+        if part is None:
+            print(f"qa-checklist: worker {number} wrote no report: the modules it took are reported as not run",
+                  file=sys.stderr)
+        else:
+            parts.append(part)
+    return parts
 
 
 def _as_pytest_status(returncode: int) -> int:
@@ -87,22 +124,67 @@ def _given_baseline(pytest_args: list[str]) -> Path | None:
     return Path(given) if given else None
 
 
-def _run(folder: Path, workers: int, command: list[str]) -> list[int]:
+class _Stop:
+    """While the workers run: SIGINT and SIGTERM to this process are passed on to them (`__call__`)."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        self.processes: list[subprocess.Popen] = []
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> "_Stop":
+        if threading.current_thread() is threading.main_thread():  # where Python lets a handler be set
+            for number in (signal.SIGINT, signal.SIGTERM):
+                self._previous[number] = signal.signal(number, self)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def __call__(self, number: int, _frame=None) -> None:
+        if self.signal is None:
+            self.signal = number
+            for process in self.processes:
+                self.interrupt(process)
+            # Workers stuck in a test get GRACE_S to stop; then they are killed, their parts lost, the rest kept.
+            timer = threading.Timer(GRACE_S, self.kill)
+            timer.daemon = True
+            timer.start()
+        else:
+            self.kill()  # asked twice: no more waiting
+
+    @staticmethod
+    def interrupt(process: subprocess.Popen) -> None:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)  # as Ctrl-C: pytest stops and writes its partial report
+
+    def kill(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+
+
+def _run(folder: Path, workers: int, command: list[str], stop: _Stop) -> list[int]:
     """Starts the workers, each writing its part and its log in `folder`, and waits for all of them."""
-    processes = []
+    processes = stop.processes
     try:
         for number in range(1, workers + 1):
+            if stop.signal is not None:
+                break  # stopped while starting: the workers not yet started never start
             with (folder / f"worker-{number}.log").open("wb") as log:
+                # A session of their own: a terminal's Ctrl-C reaches only this process, which passes it on
+                # once; a second SIGINT would stop pytest while it writes its partial report.
                 processes.append(subprocess.Popen([*command, f"--qa-report={folder / f'part-{number}.json'}"],
-                                                  stdout=log, stderr=subprocess.STDOUT))
-        return [process.wait() for process in processes]
-    except KeyboardInterrupt:
-        # The terminal interrupted the workers too: each stops and writes its partial report.
-        return [process.wait() for process in processes]
+                                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+            if stop.signal is not None:
+                stop.interrupt(processes[-1])  # the signal came while this one was being started
+        statuses = [process.wait() for process in processes]
+        return statuses + [int(pytest.ExitCode.INTERRUPTED)] * (workers - len(processes))
     finally:
-        for process in processes:  # interrupted again: no worker outlives the run
+        for process in processes:  # stopped by an error of this process: no worker outlives the run
             if process.poll() is None:
-                process.terminate()
+                process.kill()
                 process.wait()
 
 

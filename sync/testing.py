@@ -22,7 +22,7 @@ from generator.model import EntityMapping
 
 from .harness import EntityHandle, Harness
 from .report import Conflict, EntityError, PassReport
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, VocabularyError
 
 __all__ = ["Harness", "EntityHandle", "PassReport", "Conflict", "EntityError", "HarnessFactory"]
 
@@ -37,6 +37,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="a TOML file extending the shipped vocabulary of concepts and conditions (repeatable)")
     parser.addini("sync_vocabulary", "TOML files extending the shipped vocabulary (relative to the rootdir)",
                   type="paths", default=[])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Read here, before any test runs: a vocabulary that cannot be read is the run's usage error (file and
+    # line), not an error in every test that asks for a harness, nor a report of failures replacing a good one.
+    files = [Path(p) for p in config.getini("sync_vocabulary")] + [Path(p) for p in config.getoption("--vocabulary")]
+    try:
+        config.stash[_VOCABULARY] = Vocabulary.shipped().extended_by_files(files)
+    except VocabularyError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+_VOCABULARY = pytest.StashKey[Vocabulary]()
 
 
 class HarnessFactory:
@@ -62,12 +75,7 @@ class HarnessFactory:
 def sync_harness(request: pytest.FixtureRequest) -> HarnessFactory:
     """A factory: ``make(mapping, *, conditions=None) -> Harness`` (fresh fakes and state each call)."""
     config = request.config
-    files = [Path(p) for p in config.getini("sync_vocabulary")] + [Path(p) for p in config.getoption("--vocabulary")]
-    missing = [str(p) for p in files if not p.is_file()]
-    if missing:
-        raise pytest.UsageError(f"no such vocabulary file: {', '.join(missing)}")
-    return HarnessFactory(float(config.getoption("--api-faults", default=0.0) or 0.0),
-                          Vocabulary.shipped().extended_by_files(files))
+    return HarnessFactory(float(config.getoption("--api-faults", default=0.0) or 0.0), config.stash[_VOCABULARY])
 
 
 def harnesses_of_this_test() -> tuple[Harness, ...]:

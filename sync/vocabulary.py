@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import fnmatch
 import functools
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -78,46 +79,100 @@ class Phrasing:
 
     def matches(self, condition: str, system: str, entity: str) -> bool:
         """Whether `condition` is this phrasing said of `system` and `entity`, in any spelling of
-        either (`Customcrm` for `Custom CRM`, `Users` for `User`)."""
-        pattern = ""
-        for part in re.split(r"(\{system\}|\{entity\}|\{any\})", " ".join(self.text.split())):
-            if part in ("{system}", "{entity}"):
-                pattern += f"(?P<{part[1:-1]}>.+?)"
-            elif part == "{any}":
-                pattern += r".*"
-            else:
-                pattern += _words(part)
-        match = re.fullmatch(pattern, " ".join(condition.split()), re.IGNORECASE | re.DOTALL)
-        if match is None:
+        either (`Customcrm` for `Custom CRM`, `Users` for `User`).
+
+        Linear in the phrasing and in the condition (`_match`): a regex of several `{any}` parts
+        backtracks, one lookup of a phrasing with eight of them took most of a minute."""
+        candidates = {"system": (system_key(system),), "entity": _entity_keys(entity)}
+        parts = [(kind, None if kind == "any" else candidates[kind] if kind != "text" else (value,))
+                 for kind, value in _parts(self.text)]
+        return _match(parts, " ".join(condition.split()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parts(text: str) -> tuple[tuple[str, str], ...]:
+    """The phrasing as ("text", literal) and ("system" | "entity" | "any", "") parts, white space single."""
+    parts = []
+    for part in re.split(r"(\{system\}|\{entity\}|\{any\})", " ".join(text.split())):
+        if part in ("{system}", "{entity}", "{any}"):
+            parts.append((part[1:-1], ""))
+        elif part:
+            parts.append(("text", _fold(part)))
+    return tuple(parts)
+
+
+def _entity_keys(entity: str) -> tuple[str, ...]:
+    """Every key a spelling of `entity` may have: its own, its plural, and a singular whose plural it is."""
+    key = system_key(entity)
+    singulars = (key[:-3] + "y", key[:-2], key[:-1]) if key.endswith("s") else ()
+    return tuple(dict.fromkeys([key, plural(key), *(s for s in singulars if plural(s) == key)]))
+
+
+def _fold(text: str) -> str:
+    """Lower case, one character for one (as a case-insensitive regex compares), so positions stay aligned."""
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _match(parts: list[tuple[str, tuple[str, ...] | None]], text: str) -> bool:
+    """Whether `text` is the parts in order: a literal exactly (case folded); `any`, any text; a name
+    (`system`, `entity`), any non-empty text whose `system_key` is one of its keys.
+
+    A simulation of the automaton the parts make, not a search with backtracking: `reached[i]` says
+    the parts so far can end at position i, and each part maps that set of positions to the next in
+    O(len(text) * len(part)) steps, so a lookup is O(len(text) * len(phrasing)) whatever the parts.
+    A name is matched by its key: `projected` is the text's key (`system_key` is the keys of its
+    characters, one after another), `before[i]` how much of it precedes position i; the text from i
+    to j spells the key k when `projected[before[i]:before[j]] == k`."""
+    n = len(text)
+    folded = _fold(text)
+    pieces = [system_key(c) if c.strip() else "" for c in text]
+    before = [0]
+    for piece in pieces:
+        before.append(before[-1] + len(piece))
+    projected = "".join(pieces)
+    # ends[b]: the positions j with before[j] == b, a run of consecutive positions (first, last)
+    ends: dict[int, tuple[int, int]] = {}
+    for position, count in enumerate(before):
+        first, _ = ends.get(count, (position, position))
+        ends[count] = (first, position)
+    reached = [False] * (n + 1)
+    reached[0] = True
+    for kind, values in parts:
+        following = [False] * (n + 1)
+        if kind == "any":
+            start = reached.index(True) if True in reached else n + 1
+            following[start:] = [True] * (n + 1 - start)
+        elif kind == "text":
+            literal = values[0]
+            for i in range(n + 1 - len(literal)):
+                if reached[i] and folded[i:i + len(literal)] == literal:
+                    following[i + len(literal)] = True
+        else:
+            # Each run of ends is marked once per (start key count, key): at most len(text) runs a key.
+            marks = [0] * (n + 2)
+            done: set[tuple[int, str]] = set()
+            for i in range(n + 1):
+                if not reached[i]:
+                    continue
+                for key in values:
+                    if (before[i], key) in done and key:
+                        continue
+                    done.add((before[i], key))
+                    if projected[before[i]:before[i] + len(key)] != key or before[i] + len(key) not in ends:
+                        continue
+                    first, last = ends[before[i] + len(key)]
+                    first = max(first, i + 1)  # a name is never empty text
+                    if first <= last:
+                        marks[first] += 1
+                        marks[last + 1] -= 1
+            running = 0
+            for j in range(n + 1):
+                running += marks[j]
+                following[j] = running > 0
+        reached = following
+        if not any(reached):
             return False
-        names = match.groupdict()
-        if "system" in names and "entity" in names:
-            # Where the two stand side by side, try each split of their words.
-            text = match.string[min(match.start("system"), match.start("entity")):
-                                max(match.end("system"), match.end("entity"))]
-            words = text.split()
-            system_first = match.start("system") < match.start("entity")
-            return any(_names_match(" ".join(words[:i]), " ".join(words[i:]), system, entity, system_first)
-                       for i in range(1, len(words)))
-        if "system" in names:
-            return system_key(names["system"]) == system_key(system)
-        if "entity" in names:
-            return _same_entity(names["entity"], entity)
-        return True
-
-
-def _names_match(first: str, second: str, system: str, entity: str, system_first: bool) -> bool:
-    said_system, said_entity = (first, second) if system_first else (second, first)
-    return system_key(said_system) == system_key(system) and _same_entity(said_entity, entity)
-
-
-def _same_entity(said: str, entity: str) -> bool:
-    a, b = system_key(said), system_key(entity)
-    return a == b or plural(a) == b or plural(b) == a
-
-
-def _words(text: str) -> str:
-    return r"\s+".join(re.escape(word) for word in text.split(" "))
+    return reached[n]
 
 
 @dataclass(frozen=True)
@@ -134,30 +189,69 @@ class Vocabulary:
         """The vocabulary shipped with the package (read once; `extended` never changes it)."""
         return cls().extended(tomllib.loads(SHIPPED.read_text(encoding="utf-8")))
 
-    def extended(self, data: dict[str, Any], origin: str = "vocabulary") -> "Vocabulary":
-        """This vocabulary with a TOML document's `concepts`, `concept_fields` and `conditions` added (theirs win)."""
+    def extended(self, data: dict[str, Any], origin: str = "vocabulary", text: str | None = None) -> "Vocabulary":
+        """This vocabulary with a TOML document's `concepts`, `concept_fields` and `conditions` added (theirs win).
+
+        Every value is checked before any is used: a wrong type is a VocabularyError naming `origin` and,
+        given the document's `text`, the line, not a failure of every test that later reads it."""
+        where = _Where(origin, text)
         concepts = copy.deepcopy(self.concepts)
-        for concept, spellings in (data.get("concepts") or {}).items():
+        for concept, spellings in _table(data, "concepts", where).items():
             if not is_concept(concept):
-                raise ValueError(f"{origin}: {concept!r} is not a concept id (wd:Q<digits>)")
+                raise where.error(f"{concept!r} is not a concept id (wd:Q<digits>)", concept)
+            if not isinstance(spellings, dict):
+                raise where.error(f"[concepts.{concept!r}] must be a table of system = spelling", concept)
             known = concepts.setdefault(concept.strip(), {})
             for system, value in spellings.items():
-                if system != "label":
-                    known[system_key(system)] = str(value)
-        fields = self.concept_fields + tuple((data.get("concept_fields") or {}).get("patterns", ()))
+                if system == "label":
+                    continue
+                if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                    raise where.error(f"[concepts.{concept!r}] {system}: a spelling is a string or a number, "
+                                      f"not {_kind(value)}", system, concept)
+                known[system_key(system)] = str(value)
+        patterns = _table(data, "concept_fields", where).get("patterns", [])
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise where.error("[concept_fields] patterns must be a list of strings", "patterns", "concept_fields")
+        fields = self.concept_fields + tuple(patterns)
         phrasings = {p.text: dict(p.predicates) for p in self.phrasings}
-        for entry in data.get("conditions") or ():
+        entries = data.get("conditions") or []
+        if not isinstance(entries, list):
+            raise where.error(f"conditions must be an array of tables ([[conditions]]), not {_kind(entries)}",
+                              "conditions")
+        for entry in entries:
+            if not isinstance(entry, dict):
+                raise where.error(f"a conditions entry must be a table, not {_kind(entry)}", "conditions")
             if "phrasing" not in entry:
-                raise ValueError(f"{origin}: a [[conditions]] entry without a `phrasing`")
-            predicates = phrasings.setdefault(" ".join(entry["phrasing"].split()), {})
-            for system, spec in (entry.get("predicates") or {}).items():
-                predicates[system_key(system)] = _predicate(spec, f"{origin}: {entry['phrasing']!r}, {system}")
+                raise where.error("a [[conditions]] entry without a `phrasing`", "[[conditions]]")
+            if not isinstance(entry["phrasing"], str) or not entry["phrasing"].strip():
+                raise where.error(f"a phrasing is a non-empty string, not {entry['phrasing']!r}", "phrasing")
+            said = entry["phrasing"]
+            specs = entry.get("predicates") or {}
+            if not isinstance(specs, dict):
+                raise where.error(f"{said!r}: predicates must be a table of system = predicate", said)
+            predicates = phrasings.setdefault(" ".join(said.split()), {})
+            for system, spec in specs.items():
+                predicates[system_key(system)] = _predicate(spec, where, f"{said!r}, {system}", said, system)
         return Vocabulary(concepts, fields, tuple(Phrasing(t, p) for t, p in phrasings.items()))
 
     def extended_by_files(self, paths: Iterable[str | Path]) -> "Vocabulary":
+        """This vocabulary extended by each file in turn; VocabularyError (file and line) for one that is
+        missing, not TOML or of the wrong shape."""
         vocabulary = self
         for path in paths:
-            vocabulary = vocabulary.extended(tomllib.loads(Path(path).read_text(encoding="utf-8")), str(path))
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                raise VocabularyError(f"no such vocabulary file: {path}") from None
+            except (OSError, UnicodeDecodeError) as error:
+                raise VocabularyError(f"{path}: cannot read the vocabulary file: {error}") from None
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as error:
+                line = re.search(r"at line (\d+)", str(error))
+                raise VocabularyError(f"{path}:{line.group(1) + ':' if line else ''} not TOML: "
+                                      f"{re.sub(r' [(]at line .*$', '', str(error))}") from None
+            vocabulary = vocabulary.extended(data, str(path), text)
         return vocabulary
 
     def value_for(self, has: str, system: str, path: str) -> str | None:
@@ -181,15 +275,55 @@ class Vocabulary:
         return None
 
 
-def _predicate(spec: dict[str, Any], where: str) -> Predicate:
+class VocabularyError(ValueError):
+    """A vocabulary that cannot be read: the message names the file (and the line, when known)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Where a vocabulary's values come from, to name in its errors."""
+
+    origin: str
+    text: str | None
+
+    def error(self, message: str, *needles: str) -> VocabularyError:
+        """The error, at the first line of the document holding the first of `needles` found in it."""
+        for needle in needles:
+            for number, line in enumerate((self.text or "").splitlines(), 1):
+                if needle and str(needle) in line:
+                    return VocabularyError(f"{self.origin}:{number}: {message}")
+        return VocabularyError(f"{self.origin}: {message}")
+
+
+def _table(data: dict[str, Any], key: str, where: _Where) -> dict[str, Any]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise where.error(f"{key} must be a table ([{key}]), not {_kind(value)}", key)
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {bool: "a boolean", str: "a string", int: "a number", float: "a number", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _predicate(spec: Any, where: _Where, what: str, *needles: str) -> Predicate:
+    if not isinstance(spec, dict):
+        raise where.error(f"{what}: a predicate is a table (field, operator, value), not {_kind(spec)}", *needles)
     operator = spec.get("operator", "equals")
-    if operator not in OPERATORS or "field" not in spec:
-        raise ValueError(f"{where}: a predicate needs `field` and an `operator` among {', '.join(OPERATORS)}")
+    if operator not in OPERATORS or not isinstance(spec.get("field"), str) or not spec.get("field"):
+        raise where.error(f"{what}: a predicate needs a string `field` and an `operator` among "
+                          f"{', '.join(OPERATORS)}", *needles)
     if operator not in ("empty", "not_empty") and "value" not in spec:
-        raise ValueError(f"{where}: operator {operator!r} needs a `value`")
+        raise where.error(f"{what}: operator {operator!r} needs a `value`", *needles)
     value = spec.get("value")
     if operator == "one_of" and not isinstance(value, list):
-        raise ValueError(f"{where}: operator 'one_of' needs a list `value`")
+        raise where.error(f"{what}: operator 'one_of' needs a list `value`", *needles)
+    if operator in ("at_least", "at_most") and (isinstance(value, bool) or _number(value) is None
+                                                or not math.isfinite(_number(value))):
+        raise where.error(f"{what}: operator {operator!r} needs a finite number `value`, not {value!r}", *needles)
+    if operator in ("equals", "not_equals") and isinstance(value, (list, dict)):
+        raise where.error(f"{what}: operator {operator!r} needs a single `value`, not {_kind(value)}", *needles)
     return Predicate(spec["field"], operator, value)
 
 
