@@ -17,6 +17,7 @@ import sync.http
 import sync.matching
 import sync.paths
 import sync.reconcile
+import sync.vocabulary
 from qa_checklist import checks
 from tests.sync.builders import key, mapping, prop
 
@@ -44,6 +45,9 @@ INTO_SUPEROFFICE = mapping("Custom CRM Contact", ("SuperOffice", "Person"),
                            bidirectional=True, id="broken/superoffice")
 NUMBER_ITEMS = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[prop("lines.qty", "items.qty", "integer")],
                        id="broken/number-items")
+AGENTS_ONLY = mapping("Zendesk User", "Custom CRM Contact", sync="conditional",
+                      condition="When a Zendesk User is of type Agent", properties=[prop("name", "name")],
+                      id="broken/agents-only")
 FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
                        into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
@@ -168,6 +172,9 @@ BREAKS = {
     "a whole-number float into an integer row kept a float": (
         sync.coercion, "_integer", "return int(value)", "return value",
         lambda make: checks.property_text_and_empty(make, TWO_WAY, 0)),
+    "a condition found only as the vocabulary spaces it": (
+        sync.vocabulary.Phrasing, "matches", 'return _match(parts, " ".join(condition.split()))',
+        "return _match(parts, condition)", lambda make: checks.sync_rule(make, AGENTS_ONLY)),
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
