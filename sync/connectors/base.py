@@ -383,10 +383,10 @@ class RestConnector:
         send = partial(self._send, "create", "POST", endpoint.path, headers=self._idempotency(idempotency_key),
                        **self.encode_write(endpoint, self.prepare_create(endpoint, body, idempotency_key)))
         if self.idempotency_header:
-            return self.parse_record(endpoint, send())
+            return self._created(endpoint, send())
         try:
             with not_replayable():
-                return self.parse_record(endpoint, send())
+                return self._created(endpoint, send())
         except ApiError as exc:
             if exc.status < 500:
                 raise
@@ -396,6 +396,14 @@ class RestConnector:
         except requests.RequestException as exc:
             said = str(exc) if isinstance(exc, DeadlineExceeded) else type(exc).__name__
             raise CreateOutcomeUnknown(0, f"no answer ({said})") from None
+
+    def _created(self, endpoint: Endpoint, body: Any) -> dict:
+        """The record a create answered, which must carry its id: linked to an empty id, the source would be
+        synchronized into nothing, and created again by no one."""
+        record = self.parse_record(endpoint, body)
+        if not self.record_id(record):
+            raise AnswerRefused(self._where(endpoint.entity), f"the created record holds no id at {self.id_field!r}")
+        return record
 
     def update_record(self, entity: str, rid: str, changes: dict, seen: dict,
                       idempotency_key: str | None = None) -> dict:
@@ -508,10 +516,13 @@ class RestConnector:
         if response.status_code == 204:
             return None  # no content: an empty list page (PowerOffice Go), or a write that answers nothing
         try:
-            return response.json()
+            body = response.json()
         except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's JSON reader goes
             raise AnswerRefused(self._where(), "the answer is not JSON (or nested too deeply to read)",
                                 response.status_code) from None
+        if body is None and kind == "list":  # only a 204 is an empty page; `null` is no list of records
+            raise AnswerRefused(self._where(), "the list answer is null, not a list of records", response.status_code)
+        return body
 
     def _redirected(self, method: str, url: str, response: requests.Response) -> str:
         """Where a redirect leads, followed only by a read and only within the base URL: requests would follow

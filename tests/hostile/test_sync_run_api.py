@@ -161,7 +161,8 @@ def test_every_malformed_body_is_a_clear_pass_error(tmp_path, case):
         assert run.code == 1 and "Acme CRM Contact" in run.text and said in run.text, run.text
 
 
-@pytest.mark.parametrize("body", [b'{"id": {"a": 1}, "email": "a@x.no"}', b'[{"id": "x"}]', b'"made"', b"null"])
+@pytest.mark.parametrize("body", [b'{"id": {"a": 1}, "email": "a@x.no"}', b'[{"id": "x"}]', b'"made"', b"null",
+                                  b'{"email": "a@x.no"}', b'{"id": ""}'])
 def test_a_create_answered_with_a_malformed_record_is_an_error_naming_the_target(tmp_path, body):
     def answer(request):
         if request.method == "POST":
