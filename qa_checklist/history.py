@@ -38,6 +38,8 @@ _MAPPING = {"title": str, "line": int, "findings": list}
 _ITEM = {"line": int, "derived": bool, "tests": list, "duration_s": (int, float), "message": str, "exchange": str,
          "reproduce": str, "rerun": str}
 _ITEM_OPTIONAL = {"details": str, "cause": (str, type(None)), "carried_from": (dict, type(None))}
+_API = {"system": str, "kind": str, "summary": str}
+_FINDING = {"line": int, "message": str, "code": str}
 
 
 def report_problem(report: Any, complete: bool = False) -> str | None:
@@ -53,7 +55,9 @@ def report_problem(report: Any, complete: bool = False) -> str | None:
     for d, dataflow in enumerate(report["dataflows"]):
         if not isinstance(dataflow, dict) or not isinstance(dataflow.get("mappings"), list):
             return f"dataflows[{d}] has no \"mappings\" list"
-        problem = complete and _fields(dataflow, _DATAFLOW, f"dataflows[{d}]")
+        problem = complete and (_fields(dataflow, _DATAFLOW, f"dataflows[{d}]")
+                                or _entries(dataflow["apis"], _API, f"dataflows[{d}].apis")
+                                or _entries(dataflow["findings"], _FINDING, f"dataflows[{d}].findings"))
         if problem:
             return problem
         for m, mapping in enumerate(dataflow["mappings"]):
@@ -61,7 +65,8 @@ def report_problem(report: Any, complete: bool = False) -> str | None:
             if not isinstance(mapping, dict) or not isinstance(mapping.get("items"), list) \
                     or not isinstance(mapping.get("id"), str):
                 return f"{where} has no \"id\" and \"items\" list"
-            problem = complete and _fields(mapping, _MAPPING, where)
+            problem = complete and (_fields(mapping, _MAPPING, where)
+                                    or _entries(mapping["findings"], _FINDING, f"{where}.findings"))
             if problem:
                 return problem
             for i, item in enumerate(mapping["items"]):
@@ -95,6 +100,16 @@ def _fields(data: dict[str, Any], types: dict[str, Any], where: str) -> str | No
         value = data.get(key)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             return f"{where}: \"{key}\" is {_kind(value) if key in data else 'missing'}"
+    return None
+
+
+def _entries(entries: list, types: dict[str, Any], where: str) -> str | None:
+    for number, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            return f"{where}[{number}] is not an object"
+        problem = _fields(entry, types, f"{where}[{number}]")
+        if problem:
+            return problem
     return None
 
 

@@ -21,6 +21,8 @@ import shlex
 import sys
 from pathlib import Path
 
+import jinja2
+
 from .history import report_problem
 from .reportfile import ReportWriteError, json_path, write_report
 from .report import item_status, summarize
@@ -176,6 +178,13 @@ def main(argv: list[str]) -> int:
         write_report(args.output, report)
     except ReportWriteError as error:
         print(f"qa-checklist merge: error: {error}", file=sys.stderr)
+        return 2
+    except (KeyError, TypeError, ValueError, AttributeError, jinja2.TemplateError) as error:
+        # A part `_read` let through yet this version cannot render (a field of another version's shape): one
+        # line, never a traceback, and nothing written (the files are replaced only once both are made).
+        print(f"qa-checklist merge: error: the parts cannot be merged into one report "
+              f"({type(error).__name__}: {error}); write every part with this version's pytest --qa-report",
+              file=sys.stderr)
         return 2
     summary = report["summary"]
     print(f"QA checklist (merged from {len(parts)} of {splits} shard(s)): {summary['items']} items: "

@@ -207,11 +207,11 @@ class Vocabulary:
                     continue
                 if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                     raise where.error(f"[concepts.{concept!r}] {system}: a spelling is a string or a number, "
-                                      f"not {_kind(value)}", system, concept)
+                                      f"not {_kind(value)}", concept, system)
                 known[system_key(system)] = str(value)
         patterns = _table(data, "concept_fields", where).get("patterns", [])
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            raise where.error("[concept_fields] patterns must be a list of strings", "patterns", "concept_fields")
+            raise where.error("[concept_fields] patterns must be a list of strings", "concept_fields", "patterns")
         fields = self.concept_fields + tuple(patterns)
         phrasings = {p.text: dict(p.predicates) for p in self.phrasings}
         entries = data.get("conditions") or []
@@ -228,7 +228,7 @@ class Vocabulary:
             said = entry["phrasing"]
             specs = entry.get("predicates") or {}
             if not isinstance(specs, dict):
-                raise where.error(f"{said!r}: predicates must be a table of system = predicate", said)
+                raise where.error(f"{said!r}: predicates must be a table of system = predicate", said, "predicates")
             predicates = phrasings.setdefault(" ".join(said.split()), {})
             for system, spec in specs.items():
                 predicates[system_key(system)] = _predicate(spec, where, f"{said!r}, {system}", said, system)
@@ -287,12 +287,16 @@ class _Where:
     text: str | None
 
     def error(self, message: str, *needles: str) -> VocabularyError:
-        """The error, at the first line of the document holding the first of `needles` found in it."""
+        """The error, at the line of the last of `needles` found, each looked for from the line of the one
+        before it (a phrasing, then the system of its predicate below it)."""
+        lines = (self.text or "").splitlines()
+        found, start = None, 0
         for needle in needles:
-            for number, line in enumerate((self.text or "").splitlines(), 1):
-                if needle and str(needle) in line:
-                    return VocabularyError(f"{self.origin}:{number}: {message}")
-        return VocabularyError(f"{self.origin}: {message}")
+            at = next((n for n in range(start, len(lines)) if needle and str(needle) in lines[n]), None)
+            if at is not None:
+                found, start = at, at
+        return VocabularyError(f"{self.origin}:{found + 1}: {message}" if found is not None
+                               else f"{self.origin}: {message}")
 
 
 def _table(data: dict[str, Any], key: str, where: _Where) -> dict[str, Any]:

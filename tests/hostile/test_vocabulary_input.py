@@ -89,14 +89,14 @@ BAD = {
     "concepts a list": ('concepts = ["wd:Q1"]\n', 1, "concepts must be a table"),
     "a spelling a list": ('\n[concepts."wd:Q17517"]\nAcme = ["mobile"]\n', 3, "a string or a number"),
     "phrasing a number": ("[[conditions]]\nphrasing = 5\n", 2, "a phrasing is a non-empty string"),
-    "predicate a string": ('[[conditions]]\nphrasing = "When it is on"\n\n[conditions.predicates]\nAcme = "on"\n', 2,
+    "predicate a string": ('[[conditions]]\nphrasing = "When it is on"\n\n[conditions.predicates]\nAcme = "on"\n', 5,
                            "a predicate is a table"),
-    "field a number": ('[[conditions]]\nphrasing = "When it is on"\n[conditions.predicates.Acme]\nfield = 5\n', 2,
+    "field a number": ('[[conditions]]\nphrasing = "When it is on"\n[conditions.predicates.Acme]\nfield = 5\n', 3,
                        "string `field`"),
     "at_least a word": ('[[conditions]]\nphrasing = "When big"\n[conditions.predicates.Acme]\nfield = "size"\n'
-                        'operator = "at_least"\nvalue = "big"\n', 2, "finite number"),
+                        'operator = "at_least"\nvalue = "big"\n', 3, "finite number"),
     "equals a table": ('[[conditions]]\nphrasing = "When on"\n[conditions.predicates.Acme]\nfield = "on"\n'
-                       'value = {a = 1}\n', 2, "single `value`"),
+                       'value = {a = 1}\n', 3, "single `value`"),
     "patterns a string": ('[concept_fields]\npatterns = "sesam_*"\n', 2, "patterns must be a list"),
 }
 
