@@ -120,13 +120,10 @@ class SyncEngine:
             changed_sources, source_cursor = self._read("source", self.source, self.mapping.source_entity)
             changed_targets, target_cursor = self._read("target", self.target, self.mapping.target_entity)
         except ListFailed as exc:
+            self._report_anomalies(tally)
             tally.error("", str(exc), side="list")
             return tally.freeze(self._calls_since(before))
-        finally:
-            # Records a listing kept but could not take a cursor from (a change time in the future): reported.
-            for side, connector in (("source", self.source), ("target", self.target)):
-                for rid, problem in connector.take_anomalies() if hasattr(connector, "take_anomalies") else ():
-                    tally.error(rid, problem, side=side)
+        self._report_anomalies(tally)
         self._seen_s, self._seen_t = self.state.seen(m, "source"), self.state.seen(m, "target")
         self._synced_s, self._synced_t = self.state.synced(m, "source"), self.state.synced(m, "target")
         self._links = {sid: tid for sid, (tid, _origin) in self.state.links(m).items()}
@@ -137,6 +134,12 @@ class SyncEngine:
             self.state.set_cursor(m, "source", source_cursor)
             self.state.set_cursor(m, "target", target_cursor)
         return tally.freeze(self._calls_since(before))
+
+    def _report_anomalies(self, tally: PassTally) -> None:
+        """Records a listing kept but could not take a cursor from (a change time in the future): reported."""
+        for side, connector in (("source", self.source), ("target", self.target)):
+            for rid, problem in connector.take_anomalies() if hasattr(connector, "take_anomalies") else ():
+                tally.error(rid, problem, side=side)
 
     def _read(self, side: str, connector: RestConnector, entity: str) -> tuple[list[str], object]:
         records, new_cursor = connector.list_records(entity, self._since[side])

@@ -307,7 +307,7 @@ class RestConnector:
             if not sane_time(seconds):
                 self.anomalies.append((rid, f"{self._where(entity)} {rid}: its {self.updated_at_field} {shown(stamp)} "
                                             "is not a sane time (infinite, not a number, or in the future); the "
-                                            "record is synchronized, the cursor does not move past it"))
+                                            "record is kept, the cursor does not move past it"))
                 continue
             if seconds > best:
                 newest, best = stamp, seconds
