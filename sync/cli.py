@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -71,6 +72,18 @@ def configured_secrets(config: dict[str, Any], environ: dict[str, str] | None = 
     return Redactor.of(credentials, urls, variables)
 
 
+# Characters that would let text from an API (an error message, a record id) forge or hide lines of the output:
+# control characters (newlines, terminal escapes), line and paragraph separators, bidirectional overrides.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+MAX_LINE = 2000
+
+
+def one_line(text: str) -> str:
+    """`text` as one line a terminal shows as it is: unsafe characters escaped (`\\x1b`), cut to MAX_LINE."""
+    text = _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
+
+
 def open_state(path: str) -> StateStore:
     """The state store at `path`; a folder or a file SQLite cannot open is a `ConfigurationError`."""
     if os.path.isdir(path):
@@ -106,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     redact = configured_secrets({})
 
     def say(text: str, stream=sys.stdout) -> None:
-        print(redact(text), file=stream)
+        print(one_line(redact(text)), file=stream)
 
     try:
         mapping = load_mapping(args.model, args.mapping)

@@ -77,6 +77,11 @@ def shown(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def clip(text: str, width: int = 300) -> str:
+    """An API's text as a report keeps it: at most `width` characters."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def plain_id(value: Any) -> bool:
     """Whether an API's id is one: a non-empty string or an integer, never an object, a list, null or a boolean."""
     return (isinstance(value, str) and value != "") or (isinstance(value, int) and not isinstance(value, bool))
@@ -512,7 +517,10 @@ class RestConnector:
                 error = self.error_of(response)
             except RecursionError:
                 error = ApiError(response.status_code, str(response.reason or "error"))
-            raise self.redactor.scrub(error) from None
+            error = self.redactor.scrub(error)  # before it is cut: a secret cut in two would no longer be found
+            # The API's own words, cut short: an error body may hold megabytes, and the report shows every one.
+            raise type(error)(error.status, clip(error.message), None if error.code is None else clip(error.code),
+                              retriable=error.retriable) from None
         if response.status_code == 204:
             return None  # no content: an empty list page (PowerOffice Go), or a write that answers nothing
         try:

@@ -282,3 +282,22 @@ def test_a_redirect_outside_the_base_url_is_not_followed_with_the_credentials(tm
         assert run.code == 1 and "Acme CRM Contact" in run.text and "redirect" in run.text, run.text
         assert [r.path for r in api.requests if not r.path.startswith(("/crm/", "/erp/"))] == []
 
+
+
+@pytest.mark.parametrize("where", ["error", "id"])
+def test_text_from_the_api_can_neither_forge_lines_nor_flood_the_output(tmp_path, where):
+    forged = "bad\n  error 9: forged\r\x1b[2J\u202egnp.exe" + "x" * 100_000
+
+    def answer(request):
+        if request.path == "/crm/contact":
+            if where == "error":
+                return json_answer({"error": {"message": forged, "code": "E\n1"}}, 400)
+            return json_answer({"items": [{"id": forged, "email": "a@x.no", "updated_at": 1e999}]})
+        return default_answer(request)
+    with HostileApi(answer) as api:
+        run = sync_run(write_files(tmp_path, api.url))
+        assert_clean(run)
+        assert run.code == 1, run.text
+        assert "forged" in run.text and "\n  error 9: forged" not in run.text, run.text
+        assert not any(c in run.text for c in "\r\x1b\u202e"), run.text
+        assert len(run.text) < 20_000, len(run.text)
