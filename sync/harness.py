@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from urllib.parse import urlsplit
 from typing import Any, Callable
 
 import requests
@@ -22,6 +23,7 @@ from .engine import SyncEngine
 from .fakes.base import FakeApi, Route
 from .fakes.faults import FaultPlan
 from .fakes.log import LoggedRequest
+from .fakes.loopback import LOOPBACK, READ_TIMEOUT
 from .fakes.registry import fake_for, test_base_url
 from .fakes.router import ROUTER
 from .fakes.store import LogicalClock
@@ -86,13 +88,21 @@ class EntityHandle:
         self.fake.after_next_read(self.entity, action)
 
 
+# How the engine reaches the fakes: handed over by `responses` in the test process ("mock"), or over
+# real sockets to a loopback server ("http"), so a socket-level bug cannot hide behind the mock.
+TRANSPORTS = ("mock", "http")
+
+
 class Harness:
     """A mapping wired to fake APIs: `source`, `target`, `run_pass()`, links and associations."""
 
     def __init__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None,
                  fault_rate: float = 0.0, seed: int | None = None, state_path: str = ":memory:",
-                 vocabulary: Vocabulary | None = None):
+                 vocabulary: Vocabulary | None = None, transport: str = "mock"):
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport {transport!r}: one of {', '.join(TRANSPORTS)}")
         self.mapping = mapping
+        self.transport = transport
         self.vocabulary = vocabulary or Vocabulary.shipped()
         self.number = next(_numbers)
         self.clock = LogicalClock()
@@ -139,9 +149,13 @@ class Harness:
         if key in self._fakes:
             return self._fakes[key]
         token = "sk_test_" + secrets.token_hex(8)
-        fake = fake_for(system, test_base_url(system, self.number), self.clock, token, self.faults)
+        address = test_base_url(system, self.number)
+        if self.transport == "http":  # the same fake over a real socket: its host becomes a path prefix
+            parts = urlsplit(address)
+            address = LOOPBACK.base_url(parts.hostname.removesuffix(".fake.test"), parts.path)
+        fake = fake_for(system, address, self.clock, token, self.faults)
         fake.secret = Secret(token)  # type: ignore[attr-defined]
-        ROUTER.add(fake)
+        (LOOPBACK if self.transport == "http" else ROUTER).add(fake)
         self._fakes[key] = fake
         return fake
 
@@ -151,8 +165,11 @@ class Harness:
         creds = (Credentials("basic", user=Secret(auth.user), password=secret) if auth.style == "basic" and auth.user
                  else Credentials("basic", user=secret) if auth.style == "basic"
                  else Credentials("bearer", token=secret) if auth.style == "bearer" else Credentials())
-        return connector_for(system, entity=entity, base_url=fake.base_url, credentials=creds,
-                             session=self._session())
+        connector = connector_for(system, entity=entity, base_url=fake.base_url, credentials=creds,
+                                  session=self._session())
+        if self.transport == "http":  # the test-mode knob: a held connection gives up in a moment, not 30 s
+            connector.timeout = (connector.timeout[0], READ_TIMEOUT)
+        return connector
 
     def _session(self) -> requests.Session:
         """The HTTP session both connectors share, with one retry policy and one record of sleeps
@@ -252,7 +269,7 @@ class Harness:
             return
         self._closed = True
         for fake in self._fakes.values():
-            ROUTER.remove(fake)
+            (LOOPBACK if self.transport == "http" else ROUTER).remove(fake)
             fake.close()
         if self._http is not None:
             self._http.close()

@@ -4,6 +4,8 @@ Registered as the `sync_fakes` pytest11 entry point, so it loads in any pytest r
 
 * ``--api-faults=RATE``: every harness's fakes answer that share of requests with 429
   (Retry-After), 500/503 or a timeout (including a write applied whose response is lost).
+* ``--transport=mock|http``: the engine reaches the fakes through `responses` in the process (mock), or
+  over real sockets to a loopback server serving them (http: `sync/fakes/loopback.py`).
 * ``--vocabulary=PATH`` (repeatable) and the ini option ``sync_vocabulary`` (paths relative to
   the rootdir): TOML files extending the shipped vocabulary of concepts and section conditions
   (`sync/vocabulary.toml`); every harness's engine reads conditions with it.
@@ -20,7 +22,7 @@ import pytest
 
 from generator.model import EntityMapping
 
-from .harness import EntityHandle, Harness
+from .harness import TRANSPORTS, EntityHandle, Harness
 from .report import Conflict, EntityError, PassReport
 from .vocabulary import Vocabulary, VocabularyError
 
@@ -33,6 +35,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sync_fakes", "sync engine fake APIs")
     group.addoption("--api-faults", action="store", type=float, default=0.0, metavar="RATE",
                     help="share of fake API requests answered with 429/500/503/timeouts (default 0.0)")
+    group.addoption("--transport", choices=TRANSPORTS, default="mock",
+                    help="how the engine reaches the fakes: handed over in the process by `responses` (mock, the "
+                         "default) or over real sockets to a loopback server (http)")
     group.addoption("--vocabulary", action="append", default=[], metavar="PATH",
                     help="a TOML file extending the shipped vocabulary of concepts and conditions (repeatable)")
     parser.addini("sync_vocabulary", "TOML files extending the shipped vocabulary (relative to the rootdir)",
@@ -55,17 +60,18 @@ _VOCABULARY = pytest.StashKey[Vocabulary]()
 class HarnessFactory:
     """Makes a fresh, isolated Harness per call; reusable any number of times within a test."""
 
-    def __init__(self, fault_rate: float, vocabulary: Vocabulary | None = None):
+    def __init__(self, fault_rate: float, vocabulary: Vocabulary | None = None, transport: str = "mock"):
         self.fault_rate = fault_rate
         self.vocabulary = vocabulary or Vocabulary.shipped()
+        self.transport = transport
 
     def __repr__(self) -> str:  # hypothesis prints it in a falsifying example
-        return f"sync_harness(api_faults={self.fault_rate})"
+        return f"sync_harness(api_faults={self.fault_rate}, transport={self.transport!r})"
 
     def __call__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None,
                  fault_rate: float | None = None, seed: int | None = None) -> Harness:
         """A harness; `fault_rate` and `seed` override the run's --api-faults for this one."""
-        harness = Harness(mapping, conditions=conditions, vocabulary=self.vocabulary,
+        harness = Harness(mapping, conditions=conditions, vocabulary=self.vocabulary, transport=self.transport,
                           fault_rate=self.fault_rate if fault_rate is None else fault_rate, seed=seed)
         _made.append(harness)
         return harness
@@ -75,7 +81,8 @@ class HarnessFactory:
 def sync_harness(request: pytest.FixtureRequest) -> HarnessFactory:
     """A factory: ``make(mapping, *, conditions=None) -> Harness`` (fresh fakes and state each call)."""
     config = request.config
-    return HarnessFactory(float(config.getoption("--api-faults", default=0.0) or 0.0), config.stash[_VOCABULARY])
+    return HarnessFactory(float(config.getoption("--api-faults", default=0.0) or 0.0), config.stash[_VOCABULARY],
+                          config.getoption("--transport", default="mock"))
 
 
 def harnesses_of_this_test() -> tuple[Harness, ...]:

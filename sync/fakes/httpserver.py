@@ -24,7 +24,7 @@ from typing import Any
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from . import wirelimits
-from .base import FakeApi, UnexpectedRequest, wire
+from .base import FakeApi, InjectedTimeout, UnexpectedRequest, wire
 
 MAX_THREADS = 256
 BACKLOG = 128
@@ -37,12 +37,21 @@ def escaped(text: str) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
+class DroppedConnection(ConnectionAbortedError):
+    """Raised through wsgiref's handler (which returns quietly on a ConnectionAbortedError) to close a
+    connection with nothing sent: how a stalled or crashed API looks from the client's side."""
+
+
 class ServedFake:
     """WSGI glue: a request a fake does not serve gets the API's own 4xx instead of an exception, and a
-    fault of the fake itself a 500 in the API's body and one line on stderr, not a traceback."""
+    fault of the fake itself a 500 in the API's body and one line on stderr, not a traceback.
 
-    def __init__(self, fake: FakeApi):
+    An injected timeout is a connection held `hold` seconds and closed unanswered; a write applied
+    whose response is lost, one closed unanswered at once."""
+
+    def __init__(self, fake: FakeApi, hold: float = 0.0):
         self.fake = fake
+        self.hold = hold
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
         answer: dict[str, Any] = {}
@@ -53,6 +62,9 @@ class ServedFake:
         try:
             body = b"".join(self.fake(environ, capture))
             status, headers = answer["status"], answer["headers"]
+        except InjectedTimeout as fault:
+            time.sleep(self.hold if fault.kind == "timeout" else 0.0)
+            raise DroppedConnection(str(fault)) from None
         except UnexpectedRequest as problem:
             status, headers, body = self.error(problem.status, str(problem))
         except Exception as exc:  # a bug in a fake: said in one line, answered as the API answers a 500
@@ -68,6 +80,7 @@ class ServedFake:
 
 class FakeHTTPServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    access_log = True  # off for the tests' loopback transport, where a suite makes hundreds of thousands
     request_queue_size = BACKLOG
     allow_reuse_address = True
 
@@ -126,6 +139,9 @@ class _CountingInput:
 
 class FakeRequestHandler(WSGIRequestHandler):
     server: FakeHTTPServer
+    # wsgiref writes the status line and headers apart from the body: with Nagle's algorithm, each answer
+    # then waits on the client's delayed ACK (40 ms on Linux loopback), which made a suite over sockets 6x slower.
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         self.timeout = self.server.read_timeout
@@ -204,6 +220,8 @@ class FakeRequestHandler(WSGIRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """One access line per request on stderr, control characters escaped, never a header."""
+        if not self.server.access_log:
+            return
         sys.stderr.write(escaped(f"{self.address_string()} {format % args}") + "\n")
 
 
