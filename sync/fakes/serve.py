@@ -103,9 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                        help="a client silent this long mid-request is dropped (default 10)")
     args = parser.parse_args(argv)
     args.host = args.host[1:-1] if args.host.startswith("[") and args.host.endswith("]") else args.host
-    if not args.timeout > 0:
-        print(f"fake-api: error: --timeout must be a positive number of seconds, not {args.timeout}",
+    if not 0 < args.timeout <= 3600:  # NaN fails too; a socket takes no infinite timeout
+        print(f"fake-api: error: --timeout must be a number of seconds above 0 and at most 3600, not {args.timeout}",
               file=sys.stderr)
+        return 2
+    if not 0 <= args.port <= 65535:
+        print(f"fake-api: error: --port must be 0 (any free port) to 65535, not {args.port}", file=sys.stderr)
         return 2
     if not is_loopback(args.host):
         print(f"fake-api: error: --host {args.host!r} is not a loopback address; the fakes serve loopback only",

@@ -14,7 +14,8 @@ from .served import CHARGEBEE_KEY, TOKEN, Served, basic, bearer
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))  # more by hand: FUZZ_EXAMPLES=500
 TEXT = st.text(st.characters(codec="utf-8"), max_size=30)
-SYSTEMS = {"chargebee": ("--api-key", CHARGEBEE_KEY, basic(CHARGEBEE_KEY)), "Acme": ("--token", TOKEN, bearer(TOKEN))}
+SYSTEMS = {"chargebee": ("--api-key", CHARGEBEE_KEY, basic(CHARGEBEE_KEY)), "Acme": ("--token", TOKEN, bearer(TOKEN)),
+           "hubspot": ("--token", TOKEN, bearer(TOKEN)), "PowerOffice Go": ("--token", TOKEN, bearer(TOKEN))}
 
 
 @pytest.fixture(scope="module", params=sorted(SYSTEMS))
@@ -59,8 +60,9 @@ def bodies(draw) -> tuple[str, bytes]:
 @st.composite
 def requests(draw) -> tuple[str, str, dict[str, str], bytes]:
     method = draw(st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "BREW"]))
-    segments = draw(st.lists(st.one_of(st.sampled_from(["customers", "addresses", "things", "list", "1", ".."]), TEXT),
-                             max_size=4))
+    words = ["customers", "addresses", "things", "list", "1", "..", "crm", "v3", "objects", "contacts", "search",
+             "Customers"]
+    segments = draw(st.lists(st.one_of(st.sampled_from(words), TEXT), max_size=4))
     path = "/" + "/".join(quote(s, safe="") for s in segments)
     if draw(st.booleans()):
         path += "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in draw(st.lists(st.tuples(
