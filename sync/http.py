@@ -19,7 +19,7 @@ retried, and a create's read timeout did not say it was one.) Connect failures c
 
 A request sent inside `deadline(at)` must be whole by then, however its time is spent: a server that
 trickles a byte a second satisfies every per-read timeout, so a watchdog thread shuts the request's
-sockets down at the deadline (the blocked read returns at once), no retry starts after it, and no
+sockets down at the deadline (the blocked read returns at once; one thread watches every deadline), no retry starts after it, and no
 backoff or Retry-After sleeps past it. The caller reads `Deadline.expired` to tell a deadline from a
 dropped connection.
 
@@ -31,6 +31,7 @@ closed with none; never `ConnectTimeout`) and finds out what happened (`sync.eng
 """
 from __future__ import annotations
 
+import heapq
 import socket
 import threading
 import time
@@ -93,6 +94,10 @@ class Deadline:
             self._done = True
             self._sockets.clear()
 
+    @property
+    def done(self) -> bool:
+        return self._done
+
 
 def _abort(sock: socket.socket) -> None:
     try:
@@ -102,13 +107,45 @@ def _abort(sock: socket.socket) -> None:
         pass
 
 
-def _timer(seconds: float, action: Callable[[], None]) -> threading.Timer:
-    timer = threading.Timer(max(0.0, seconds), action)
-    timer.daemon = True
-    timer.start()
-    return timer
+class _Watchdog:
+    """One daemon thread firing every deadline that comes due (a thread per request would cost more than
+    many a request: a test suite sends hundreds of thousands through the mock transport)."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, Deadline]] = []
+        self._count = 0
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, watch: Deadline) -> None:
+        with self._wake:
+            while self._due and self._due[0][2].done:
+                heapq.heappop(self._due)  # finished in time (most do, in order): the heap stays as small as in flight
+            self._count += 1
+            heapq.heappush(self._due, (watch.at, self._count, watch))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="sync-deadlines", daemon=True)
+                self._thread.start()
+            elif self._due[0][2] is watch:
+                self._wake.notify()  # sooner than what the thread waits for
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._due and self._due[0][2].done:
+                    heapq.heappop(self._due)  # finished in time: nothing to fire
+                if not self._due:
+                    self._wake.wait()
+                    continue
+                wait = self._due[0][0] - time.monotonic()
+                if wait > 0:
+                    self._wake.wait(wait)
+                    continue
+                watch = heapq.heappop(self._due)[2]
+            watch.fire()
 
 
+_WATCHDOG = _Watchdog()
 _deadline: ContextVar[Deadline | None] = ContextVar("deadline", default=None)
 
 
@@ -117,12 +154,11 @@ def deadline(at: float) -> Iterator[Deadline]:
     """Requests sent (and bodies read) inside are cut off at `at` (time.monotonic()); see `Deadline.expired`."""
     watch = Deadline(at)
     token = _deadline.set(watch)
-    timer = _timer(watch.remaining(), watch.fire)
+    _WATCHDOG.add(watch)
     try:
         yield watch
     finally:
         watch.finish()
-        timer.cancel()
         _deadline.reset(token)
 
 
