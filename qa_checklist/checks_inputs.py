@@ -110,11 +110,16 @@ def property_text_and_empty(make: MakeHarness, mapping: EntityMapping, index: in
 
 
 
+_NUMBERS = frozenset({"integer", "float"})  # "12 apples" and "1,5 kg" are neither
+# The declared or vendor types a row may have for a value of the kind to be no text: what an error names.
+_WANTED = {"integer": _NUMBERS, "float": _NUMBERS, "boolean": frozenset({"boolean"}),
+           "binary": frozenset({"boolean"}) | _NUMBERS}
+
+
 def _needing(mapping: EntityMapping, source: str, kind: str) -> bool:
     """Whether a row the engine writes unconditionally from `source` holds `kind` values (by its declared type or
     the target vendor's own): only there is text that cannot be one an error of the entity."""
-    numbers = {"integer", "float"}  # "12 apples" and "1,5 kg" are neither
-    wanted = {"integer": numbers, "float": numbers, "boolean": {"boolean"}, "binary": {"boolean", *numbers}}[kind]
+    wanted = _WANTED[kind]
     return any({row.type, vendor_type(mapping.target_system, mapping.target_entity, row.target)} & wanted
                for _index, row in carried(mapping) if row.source == source and row.when is None)
 
@@ -141,7 +146,10 @@ def _refused_on_update(make: MakeHarness, mapping: EntityMapping, index: int, ro
     assert [e.entity_id for e in report.errors] == [source_id], (
         f"{row.source} = {bad!r} cannot be a {row.type}: expected one error for entity {source_id}, "
         f"got {report.errors}")
-    assert str(bad) in report.errors[0].message, f"the error must name the value {bad!r}: {report.errors[0].message!r}"
+    message = report.errors[0].message
+    assert str(bad) in message, f"the error must name the value {bad!r}: {message!r}"
+    assert any(name in message for name in _WANTED[kind]), (
+        f"the error must name the type {bad!r} cannot be ({' or '.join(sorted(_WANTED[kind]))}): {message!r}")
     assert writes_to(h.target, target_id) == writes and h.target.get(target_id) == before, (
         f"the entity with the uncoercible {row.source} = {bad!r} must be left untouched")
     _assert_holds(h, mapping, row, other_target, held(mapping, row, good),
@@ -171,8 +179,9 @@ def property_uncoercible(make: MakeHarness, mapping: EntityMapping, index: int) 
                     "is no error there")
     bad = _UNCOERCIBLE[kind]
     _refused_on_update(make, mapping, index, row, kind, bad)
-    if kind in ("integer", "float") and held_as is None and not is_chargebee(mapping.source_system):
-        _refused_on_update(make, mapping, index, row, kind, True)  # a yes/no where a number belongs, as JSON gives it
+    if held_as is None and not is_chargebee(mapping.source_system):  # values of another JSON type, as JSON gives them
+        for other in {"integer": [True], "float": [True], "boolean": [2]}.get(kind, []):  # a yes/no for a number,
+            _refused_on_update(make, mapping, index, row, kind, other)                  # a number for a yes/no
 
     if mapping.sync == "every" and not mapping.create_when_connected:
         h = harness(make, mapping)

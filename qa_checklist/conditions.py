@@ -9,15 +9,17 @@ the item "not verifiable" with the reason, never verified.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
 
 from generator.model import EntityMapping, PropertyMapping
+from sync.connectors.registry import is_chargebee
 from sync.errors import ConfigurationError
 from sync.vocabulary import Predicate, Vocabulary, row_problem, section_problem
 
-from .expected import as_declared, held, holds, nested, read
+from .expected import as_declared, held, holds, nested, read, wire_type
 from .values import another, sample, source_kind
 
 OTHER = "qa-other-value"  # a discriminator value no vocabulary spells
@@ -97,6 +99,46 @@ def property_row(make: Any, mapping: EntityMapping, index: int, value: Any) -> N
     if _creates_unlinked(mapping):
         _check_create(make, mapping, row, spelled, value, expected, kind)
     _check_linked(make, mapping, row, spelled, value, expected, kind)
+    _check_spelled_otherwise(make, mapping, row, spelled, value, expected)
+
+
+def _other_spellings(mapping: EntityMapping, row: PropertyMapping, spelled: str) -> list[Any]:
+    """The condition's value as other APIs hold it in the field the condition reads: among several values of a
+    list (`["EU", "NO"]` has NO), a JSON boolean for `true`, a number for `42`. Only for a source-side condition
+    on the record, where the source API leaves the field untyped and no other row reads it."""
+    if (row.when.side != "source" or _discriminated(row.source, row.when.path)[0]
+            or wire_type(mapping.source_system, mapping.source_entity, row.when.path) is not None
+            or is_chargebee(mapping.source_system)
+            or any(other.source == row.when.path for other in mapping.properties)):
+        return []
+    found: list[Any] = [[OTHER, spelled]]
+    if spelled.lower() in ("true", "false"):
+        found.append(spelled.lower() == "true")
+    elif re.fullmatch(r"-?\d{1,15}", spelled):
+        found.append(int(spelled))
+    return found
+
+
+def _check_spelled_otherwise(make, mapping, row, spelled, value, expected) -> None:
+    from .scenario import record, sample_values  # the set-up shared with every other check
+
+    h = _supported(make(mapping))
+    pairs = []
+    for other in _other_spellings(mapping, row, spelled):
+        values = {path: v for path, v in sample_values(mapping).items() if path != row.source}
+        built = _merge(record(values), section_fields(vocabulary_of(make), mapping, holding=True))
+        sid = h.source.create(_merge(_merge(built, nested(row.source, value)), nested(row.when.path, other)))
+        tid = h.target.create({})
+        h.link(sid, tid)
+        pairs.append((other, tid))
+    if not pairs:
+        return
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    for other, tid in pairs:
+        assert holds(read(h.target.get(tid), row.target), expected), (
+            f"where {row.when.path} holds {other!r}, which has {spelled!r}: {row.target} should hold {expected!r}, "
+            f"the {mapping.target_system} API holds {read(h.target.get(tid), row.target)!r}")
 
 
 class _Warnings(logging.Handler):

@@ -19,7 +19,7 @@ import sync.paths
 import sync.reconcile
 import sync.vocabulary
 from qa_checklist import checks
-from tests.sync.builders import key, mapping, prop
+from tests.sync.builders import key, mapping, prop, when
 
 ROWS = [prop("age", "age", "integer"), prop("name", "firstname"), prop("lines.price", "items.price", "integer")]
 TWO_WAY = mapping("Custom CRM Contact", "Custom PMS Contact", properties=ROWS, bidirectional=True,
@@ -48,6 +48,14 @@ NUMBER_ITEMS = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[p
 AGENTS_ONLY = mapping("Zendesk User", "Custom CRM Contact", sync="conditional",
                       condition="When a Zendesk User is of type Agent", properties=[prop("name", "name")],
                       id="broken/agents-only")
+YES_NO = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[prop("member", "member", "boolean")],
+                 id="broken/yes-no")
+# Conditions on the record: a created PowerOffice customer gets the country the condition reads (no row writes
+# it), and a yes/no field read as the document spells it ("true") or as JSON holds it, alone or in a list.
+CONDITIONED = mapping("Custom CRM Company", ("PowerOffice GO", "Customers"), properties=[
+    prop("name", "Name"), prop("city", "MailAddress.City"), prop("zip", "MailAddress.ZipCode"),
+    prop("orgNumber", "OrganizationNumber", when=when("target", "MailAddress.CountryCode", "NO")),
+    prop("website", "WebsiteUrl", when=when("source", "isPublic", "true"))], id="broken/conditioned")
 FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
                        into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
@@ -166,6 +174,12 @@ BREAKS = {
     "a yes/no taken for a number": (
         sync.coercion, "_integer", 'if isinstance(value, bool):\n        raise _fail(value, "integer")',
         "if False:\n        pass", lambda make: checks.property_uncoercible(make, TWO_WAY, 0)),
+    "a coercion error that does not name the type": (
+        sync.coercion, "_fail", 'return CoercionError(f"{value!r} is not a valid {data_type}")',
+        'return CoercionError(f"{value!r} is not valid")', lambda make: checks.property_uncoercible(make, TWO_WAY, 0)),
+    "any number taken for a yes/no": (
+        sync.coercion, "_boolean", "if isinstance(value, int) and value in (0, 1):", "if isinstance(value, int):",
+        lambda make: checks.property_uncoercible(make, YES_NO, 0)),
     "a yes/no into a text row written as Python's True": (
         sync.coercion, "_string", 'return "true" if value else "false"', "return str(value)",
         lambda make: checks.property_text_and_empty(make, TWO_WAY, 1)),
@@ -175,6 +189,15 @@ BREAKS = {
     "a condition found only as the vocabulary spaces it": (
         sync.vocabulary.Phrasing, "matches", 'return _match(parts, " ".join(condition.split()))',
         "return _match(parts, condition)", lambda make: checks.sync_rule(make, AGENTS_ONLY)),
+    "a record created without the field its row's condition reads": (
+        sync.paths, "set_where", "set_path(holder, discriminator, where.has)\n        set_path(holder, rest, value)",
+        "pass", lambda make: checks.property_row(make, CONDITIONED, 3, "987654321")),
+    "a condition's value not found among a list's values": (
+        sync.paths, "holds_value", "return any(holds_value(item, wanted) for item in held)", "return False",
+        lambda make: checks.property_row(make, CONDITIONED, 4, "https://example.com")),
+    "a JSON true not read as the document's `true`": (
+        sync.paths, "_as_text", '("true" if value else "false") if isinstance(value, bool) else str(value)',
+        "str(value)", lambda make: checks.property_row(make, CONDITIONED, 4, "https://example.com")),
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
