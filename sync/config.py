@@ -155,7 +155,8 @@ def _base_url(table: dict[str, Any], key: str, style: str, fail: Any) -> str:
         raise fail(key, f"must be an http:// or https:// URL (text), not {_kind(url)}")
     try:
         parts = urlsplit(url)
-        host, port = parts.hostname, parts.port  # port: a bad one raises here, not mid-pass
+        host = parts.hostname
+        _ = parts.port  # a bad port raises here, not mid-pass
     except ValueError:
         raise fail(key, "is not a URL") from None
     if parts.scheme.lower() not in SCHEMES:

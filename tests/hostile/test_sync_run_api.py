@@ -61,6 +61,7 @@ def test_a_time_that_is_not_a_sane_one_is_reported_and_never_becomes_the_cursor(
             "a@x.no", "b@x.no"], "the record itself is still synchronized"
 
 
+@pytest.mark.slow
 def test_more_pages_than_the_first_page_announced_stop_the_listing(tmp_path):
     def answer(request):
         if request.path == "/crm/contact":
@@ -68,7 +69,7 @@ def test_more_pages_than_the_first_page_announced_stop_the_listing(tmp_path):
             return json_answer({"items": [{"id": str(page), "email": f"{page}@x.no"}], "total_pages": page + 1})
         return default_answer(request)
     with HostileApi(answer) as api:
-        run = sync_run(write_files(tmp_path, api.url, source='page_style = "page"'))
+        run = sync_run(write_files(tmp_path, api.url, source='page_style = "page"'), timeout=60, process=True)
         assert_clean(run)
         assert run.code == 1 and "Acme CRM Contact" in run.text and "first page announced 2" in run.text, run.text
         assert len(api.lists()) <= 3
@@ -85,14 +86,16 @@ def trickle(request):
     return default_answer(request)
 
 
+@pytest.mark.slow
 def test_a_server_trickling_one_byte_a_second_meets_the_request_deadline(tmp_path):
     with HostileApi(trickle) as api:
-        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 3"), timeout=25)
+        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 3"), timeout=25, process=True)
         assert_clean(run)
         assert run.code == 1 and "Acme CRM Contact" in run.text and "3 s" in run.text, run.text
         assert run.seconds < 15
 
 
+@pytest.mark.slow
 def test_a_pass_meets_its_deadline_however_many_pages_arrive(tmp_path):
     pages = itertools.count()
 
@@ -102,7 +105,7 @@ def test_a_pass_meets_its_deadline_however_many_pages_arrive(tmp_path):
             return json_answer({"items": [], "next_cursor": f"c{next(pages)}"})
         return default_answer(request)
     with HostileApi(answer) as api:
-        run = sync_run(write_files(tmp_path, api.url, top="pass_seconds = 3"), timeout=25)
+        run = sync_run(write_files(tmp_path, api.url, top="pass_seconds = 3"), timeout=25, process=True)
         assert_clean(run)
         assert run.code == 1 and "deadline" in run.text and "3 s" in run.text, run.text
         assert run.seconds < 15
@@ -119,9 +122,10 @@ def peak_child_memory() -> int:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
+@pytest.mark.slow
 def test_a_small_gzip_body_inflating_to_a_gigabyte_is_refused_early(tmp_path):
     member = bomb_member()
-    sync_run(["--help"])  # a run's own size, before any answer is read
+    sync_run(["--help"], process=True)  # a run's own size, before any answer is read
     baseline = peak_child_memory()
 
     def answer(request):
@@ -131,7 +135,7 @@ def test_a_small_gzip_body_inflating_to_a_gigabyte_is_refused_early(tmp_path):
                           {"Content-Type": "application/json", "Content-Encoding": "gzip"})
         return default_answer(request)
     with HostileApi(answer) as api:
-        run = sync_run(write_files(tmp_path, api.url, top="max_response_bytes = 1048576"), timeout=60)
+        run = sync_run(write_files(tmp_path, api.url, top="max_response_bytes = 1048576"), timeout=60, process=True)
         assert_clean(run)
         assert run.code == 1 and "Acme CRM Contact" in run.text and "1048576 bytes" in run.text, run.text
         assert peak_child_memory() < baseline + 200 * 1024, "refused while inflating, in bounded memory"
@@ -222,18 +226,20 @@ def test_a_chargebee_list_of_entries_that_are_not_objects_is_a_failed_listing(bo
             connector.list_records("Customer")
 
 
+@pytest.mark.slow
 def test_a_retry_after_of_a_day_meets_the_request_deadline_instead_of_sleeping(tmp_path):
     def answer(request):
         if request.path == "/crm/contact":
             return Answer(429, b"{}", {"Content-Type": "application/json", "Retry-After": "86400"})
         return default_answer(request)
     with HostileApi(answer) as api:
-        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 3"), timeout=25)
+        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 3"), timeout=25, process=True)
         assert_clean(run)
         assert run.code == 1 and "Acme CRM Contact" in run.text and "3 s" in run.text, run.text
         assert run.seconds < 15
 
 
+@pytest.mark.slow
 def test_a_server_trickling_its_headers_meets_the_request_deadline(tmp_path):
     def answer(request):
         if request.path == "/crm/contact":
@@ -244,12 +250,13 @@ def test_a_server_trickling_its_headers_meets_the_request_deadline(tmp_path):
             return Answer(0, drip())
         return default_answer(request)
     with HostileApi(answer) as api:
-        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 3"), timeout=25)
+        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 3"), timeout=25, process=True)
         assert_clean(run)
         assert run.code == 1 and "Acme CRM Contact" in run.text and "3 s" in run.text, run.text
         assert run.seconds < 15
 
 
+@pytest.mark.slow
 def test_a_create_whose_answer_trickles_meets_the_deadline_as_an_unknown_outcome(tmp_path):
     """The create may have been made: looked for before each resend (sync.engine), each one bounded."""
     def answer(request):
@@ -263,7 +270,7 @@ def test_a_create_whose_answer_trickles_meets_the_deadline_as_an_unknown_outcome
             return json_answer({"items": [{"id": "1", "email": "a@x.no"}]})
         return default_answer(request)
     with HostileApi(answer) as api:
-        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 1"), timeout=40)
+        run = sync_run(write_files(tmp_path, api.url, top="request_seconds = 1"), timeout=40, process=True)
         assert_clean(run)
         assert run.code == 1 and "Acme ERP Customer: no whole answer within 1 s" in run.text, run.text
         assert "the create may have been made" in run.text and run.seconds < 30

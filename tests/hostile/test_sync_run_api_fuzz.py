@@ -10,6 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from sync.cli import main
@@ -66,6 +67,7 @@ def encoded(value) -> bytes:
     return json.dumps(value).encode()  # NaN and Infinity as Python writes them: what a careless API sends
 
 
+@pytest.mark.slow
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(listing=st.one_of(LISTING, GOOD), created=st.one_of(RECORD, JSON), targets=st.one_of(LISTING, GOOD),
        updated=st.one_of(RECORD, JSON))

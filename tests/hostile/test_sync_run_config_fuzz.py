@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sync.cli import main
@@ -71,6 +72,7 @@ def configs(draw, url: str):
         wrong_top + wrong
 
 
+@pytest.mark.slow
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_any_config_runs_or_is_refused_at_load_naming_the_file_and_the_key(data):
