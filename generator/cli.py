@@ -4,9 +4,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path, PurePosixPath
 
+from .model import Finding
 from .model_json import result_json
 from .parser import parse_specs
 from .render import MANIFEST, RenderedDocument, assemble_suite
@@ -30,6 +33,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help=f"folder of parsed documents, by content hash (default: {DEFAULT_CACHE})")
     parser.add_argument("--no-cache", action="store_true", help="parse every document again")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="list every warning about the documents with its file:line (default: counts by code)")
     return parser.parse_args(argv)
 
 
@@ -39,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"regenerate-tests: {args.specs}: no such folder", file=sys.stderr)
         return 2
     if args.dump_model:
-        return _dump_model(args.specs, args.dump_model)
+        return _dump_model(args.specs, args.dump_model, args.verbose)
 
-    build = regenerate(args.specs, None if args.no_cache else args.cache, args.jobs)
+    build = regenerate(args.specs, None if args.no_cache else args.cache, args.jobs, verbose=args.verbose)
     if args.check:
         return _check(args.out, build)
     try:
@@ -65,12 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def regenerate(specs: Path, cache: Path | None, jobs: int | None = None, quiet: bool = False) -> SuiteBuild:
-    """The suite of `specs`, with its findings and errors printed to stderr once, at the end."""
+def regenerate(specs: Path, cache: Path | None, jobs: int | None = None, quiet: bool = False,
+               verbose: bool = False) -> SuiteBuild:
+    """The suite of `specs`, with its findings (each, or counted by code) and errors printed to stderr once."""
     build = build_suite(specs, spec_prefix(specs), cache, jobs, progress=sys.stderr.isatty())
     if not quiet:
-        for f in build.findings:
-            print(f"{specs / f.file}:{f.line}: {f.severity}: {f.message} [{f.code}]", file=sys.stderr)
+        print_findings(specs, build.findings, verbose)
     for error in build.errors:
         print(f"{specs / error.path}:{error.line}: error: {error.message}", file=sys.stderr)
     return build
@@ -82,11 +87,22 @@ def spec_prefix(specs: Path) -> str:
     return f"{specs.resolve().name}/"
 
 
-def _dump_model(specs: Path, target: str) -> int:
+def print_findings(specs: Path, findings: Sequence[Finding], verbose: bool) -> None:
+    """Each finding with its file:line, or one line counting them by code: a run over the publisher's
+    documents finds hundreds, and the errors that stop it must not scroll away behind them."""
+    if verbose:
+        for f in findings:
+            print(f"{specs / f.file}:{f.line}: {f.severity}: {f.message} [{f.code}]", file=sys.stderr)
+    elif findings:
+        counts = Counter(f.code for f in findings)
+        listed = ", ".join(f"{code} {n}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        print(f"regenerate-tests: {len(findings)} warning(s) about the documents ({listed}); "
+              "--verbose lists each with its file:line", file=sys.stderr)
+
+
+def _dump_model(specs: Path, target: str, verbose: bool = True) -> int:
     parsed = parse_specs(specs)
-    for finding in parsed.result.findings:
-        print(f"{specs / finding.file}:{finding.line}: {finding.severity}: {finding.message} [{finding.code}]",
-              file=sys.stderr)
+    print_findings(specs, parsed.result.findings, verbose)
     for error in parsed.errors:
         print(f"{specs / error.path}:{error.line}: error: {error.message}", file=sys.stderr)
     if parsed.errors:
