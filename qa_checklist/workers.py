@@ -22,11 +22,13 @@ import time
 from pathlib import Path
 
 import pytest
+from tqdm import tqdm
 
 from .history import compare, read_baseline
 from .merge import merge_reports
 from .reportfile import ReportWriteError, json_path, mark_running, read_report, restore, snapshot, write_report
 from .runinfo import now
+from .workqueue import progress_of
 
 GRACE_S = 60  # how long interrupted workers have to write their partial reports before they are killed
 
@@ -179,6 +181,7 @@ def _run(folder: Path, workers: int, command: list[str], stop: _Stop) -> list[in
                                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
             if stop.signal is not None:
                 stop.interrupt(processes[-1])  # the signal came while this one was being started
+        _wait_showing_progress(processes, folder / "queue")
         statuses = [process.wait() for process in processes]
         return statuses + [int(pytest.ExitCode.INTERRUPTED)] * (workers - len(processes))
     finally:
@@ -186,6 +189,18 @@ def _run(folder: Path, workers: int, command: list[str], stop: _Stop) -> list[in
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def _wait_showing_progress(processes: list[subprocess.Popen], queue: Path) -> None:
+    """Waits for the workers with a progress bar of the modules they have taken (on a terminal only)."""
+    with tqdm(desc="modules", unit="module", disable=None, leave=False) as bar:
+        while any(process.poll() is None for process in processes):
+            found = progress_of(queue)
+            if found is not None:
+                bar.total = found[1]
+                bar.n = found[0]
+                bar.refresh()
+            time.sleep(0.5)
 
 
 def _show(number: int, lines: list[str], status: int) -> None:

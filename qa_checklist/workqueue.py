@@ -37,6 +37,17 @@ def locked(path: Path) -> Iterator[TextIO]:
         yield file
 
 
+def progress_of(path: Path) -> tuple[int, int] | None:
+    """(modules claimed, modules in all) of a queue as its workers left it, or None before the first claim."""
+    try:
+        lines = path.read_text(encoding="utf-8").split()
+    except OSError:
+        return None
+    if len(lines) < 3 or not (lines[1].isdigit() and lines[2].isdigit()):
+        return None
+    return min(int(lines[1]), int(lines[2])), int(lines[2])
+
+
 class ModuleQueue:
     def __init__(self, path: Path, modules: list[str]):
         self.path = path
@@ -56,7 +67,7 @@ class ModuleQueue:
             taken = int(lines[1])
             file.seek(0)
             file.truncate()
-            file.write(f"{self.fingerprint}\n{taken + 1}\n")
+            file.write(f"{self.fingerprint}\n{taken + 1}\n{self.size}\n")  # the size: for the progress bar
         return taken if taken < self.size else None
 
 
