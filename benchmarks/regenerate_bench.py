@@ -67,6 +67,9 @@ def main() -> None:
     args = _arguments()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
+        if not args.specs.is_dir() or not any(args.specs.rglob("*.rst")):
+            sys.exit(f"regenerate_bench.py: {args.specs} holds no *.rst documents; nothing to measure "
+                     "(--specs FOLDER, e.g. specs)")
         files = _copy_specs(args.specs, root / "specs", args.copies)
         baseline = _timed(lambda: _publish_all(files))
         cold = _timed(lambda: _regenerate(root / "specs", root / "out", root / "cache", args.jobs))
