@@ -164,6 +164,8 @@ def _base_url(table: dict[str, Any], key: str, style: str, fail: Any) -> str:
         raise fail(key, f"must be an http:// or https:// URL, not {scheme}")
     if not host:
         raise fail(key, "has no host")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):  # a path appended after them would be lost
+        raise fail(key, "must not hold a query (?) or a fragment (#): paths are appended to it")
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
         raise fail(key, "holds white space or a control character")
     if parts.username is None and parts.password is None:

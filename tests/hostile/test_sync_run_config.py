@@ -80,7 +80,8 @@ def test_a_value_of_the_wrong_type_names_the_key_and_the_file(tmp_path, case):
 
 
 @pytest.mark.parametrize("scheme", ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1:70/", "127.0.0.1/api",
-                                    "http:///nohost", "http://127.0.0.1:99999/api"])
+                                    "http:///nohost", "http://127.0.0.1:99999/api", "http://127.0.0.1/api?key=1",
+                                    "http://127.0.0.1/api#x"])
 def test_a_base_url_that_is_not_http_or_https_is_refused_at_load(tmp_path, scheme):
     with HostileApi() as api:
         args = write_files(tmp_path, api.url)
