@@ -8,6 +8,7 @@ its permissions across the swap.
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -19,7 +20,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 from .render import INIT_TEXT, MANIFEST
 
@@ -155,6 +156,13 @@ class OutputBusy(Exception):
     """The output folder's lock cannot be had: another run holds it too long, or it cannot be made."""
 
 
+def _same_file(handle: IO[str], path: Path) -> bool:
+    try:
+        return os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+    except OSError:
+        return False
+
+
 def lock_path(out: Path) -> Path:
     """The lock file of an output folder: beside it, since the folder itself is swapped."""
     return out.parent / f".{out.name}.lock"
@@ -163,30 +171,40 @@ def lock_path(out: Path) -> Path:
 @contextmanager
 def output_lock(out: Path, wait: float | None = None) -> Iterator[None]:
     """Holds `out`'s lock (an flock, released by the system should the process die); waits for a
-    run that holds it, saying so once, up to `wait` seconds (default `LOCK_WAIT_SECONDS`)."""
+    run that holds it, saying so once, up to `wait` seconds (default `LOCK_WAIT_SECONDS`).
+
+    The lock file is removed when the lock is released, so none is left beside the folder; a run that
+    locked a file another run had just removed sees that it is no longer the one at the path, and
+    takes the lock again."""
     wait = LOCK_WAIT_SECONDS if wait is None else wait
     path = lock_path(out)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a")
-    except OSError as error:
-        raise OutputBusy(f"{out}: cannot make the lock file {path}: {error.strerror}") from None
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a")
+        except OSError as error:
+            raise OutputBusy(f"{out}: cannot make the lock file {path}: {error.strerror}") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            if time.monotonic() >= deadline:
+                raise OutputBusy(f"{out}: another regenerate-tests is writing this folder (lock {path} held "
+                                 f"for over {wait:g} s); try again when it has finished") from None
+            if not told:
+                print(f"regenerate-tests: waiting for another regenerate-tests writing {out}", file=sys.stderr)
+                told = True
+            time.sleep(_LOCK_POLL_SECONDS)
+            continue
+        if _same_file(handle, path):
+            break
+        handle.close()  # locked a file the last holder removed on its way out: the lock is the one at the path
     with handle:
-        deadline = time.monotonic() + wait
-        told = False
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OutputBusy(f"{out}: another regenerate-tests is writing this folder (lock {path} held "
-                                     f"for over {wait:g} s); try again when it has finished") from None
-                if not told:
-                    print(f"regenerate-tests: waiting for another regenerate-tests writing {out}", file=sys.stderr)
-                    told = True
-                time.sleep(_LOCK_POLL_SECONDS)
         try:
             yield
         finally:
+            with contextlib.suppress(OSError):
+                path.unlink()  # while still held: a run waiting on it then finds it gone and makes its own
             fcntl.flock(handle, fcntl.LOCK_UN)
