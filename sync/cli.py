@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -117,6 +118,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=1)
     args = parser.parse_args(argv)
     redact = configured_secrets({})
+    engine_log = logging.getLogger("sync.engine")
+    if not engine_log.handlers:
+        # The engine logs each row it skips; sync-run says each itself (redacted, one line). With no handler,
+        # Python's last resort printed the engine's line raw to stderr too, so every skipped row came twice.
+        engine_log.addHandler(logging.NullHandler())
 
     def say(text: str, stream=sys.stdout) -> None:
         print(one_line(redact(text)), file=stream)

@@ -199,3 +199,17 @@ def test_two_tables_naming_one_system_are_refused_rather_than_one_silently_winni
         (tmp_path / "sync.toml").write_text(text)
         run = sync_run(args)
         refused(tmp_path, api, run, 'systems."acme-crm"')
+
+
+def test_a_skipped_row_is_said_once_by_sync_run_itself(tmp_path):
+    model = json.loads(json.dumps(MODEL))
+    model["dataflows"][0]["mappings"][0]["properties"].append(
+        {"source": "vat", "target": "vat", "type": "string", "line": 6,
+         "when": {"side": "source", "path": "country", "has": "", "others": []}})
+    with HostileApi() as api:
+        args = write_files(tmp_path, api.url)
+        (tmp_path / "model.json").write_text(json.dumps(model))
+        run = sync_run(args, process=True)  # its own process: the engine's log reaches stderr as in real use
+        assert_clean(run)
+        assert run.code == 0, run.text
+        assert run.err.count("vat -> vat is skipped") == 1, run.err
