@@ -80,6 +80,20 @@ def _part_problem(report: dict) -> str | None:
     return None
 
 
+def _json_parts(given: list[Path]) -> list[Path]:
+    """The parts' JSON reports: a part given by its HTML page is the JSON beside it; a part given twice is refused
+    (it would count its shard once and hide that another is missing)."""
+    parts: list[Path] = []
+    for path in given:
+        if path.suffix.lower() in (".html", ".htm"):
+            path = json_path(path)
+        for earlier in parts:
+            if _same_file(earlier, path):
+                raise MergeError(f"{path} is given twice")
+        parts.append(path)
+    return parts
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
@@ -160,12 +174,13 @@ def main(argv: list[str]) -> int:
                         help="where to write the HTML report; the JSON goes beside it")
     args = parser.parse_args(argv)
     try:
+        args.parts = _json_parts(args.parts)
         for written in {json_path(args.output), args.output}:
             for part in args.parts:
                 if _same_file(written, part):
                     raise MergeError(f"{part} is one of the parts and the output ({written}) would replace it; "
                                      "give -o another path")
-        parts = {path: _read(path) for path in dict.fromkeys(args.parts)}
+        parts = {path: _read(path) for path in args.parts}
         splits, warnings = _check(parts)
     except MergeError as error:
         print(f"qa-checklist merge: error: {error}", file=sys.stderr)
@@ -190,4 +205,8 @@ def main(argv: list[str]) -> int:
     print(f"QA checklist (merged from {len(parts)} of {splits} shard(s)): {summary['items']} items: "
           f"{summary['passed']} verified, {summary['failed']} failed, {summary['skipped']} not verifiable, "
           f"{summary['not_testable']} not run.\nReport: {args.output} (JSON: {args.output.with_suffix('.json')})")
+    if warnings:  # a shard missing: the report is written, but it is not the whole suite's
+        print("qa-checklist merge: the merged report lacks a shard's items (reported as not run); exit 2",
+              file=sys.stderr)
+        return 2
     return 1 if summary["failed"] else 0

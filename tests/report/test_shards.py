@@ -75,7 +75,7 @@ def test_merging_the_shards_gives_the_report_of_one_run(runs):
 
 def test_a_missing_shard_is_named_and_its_items_are_not_run(runs):
     run = merge(runs, "parts/shard-1.json", "parts/shard-3.json", "-o", "missing/qa.html")
-    assert "warning: shard 2 of 3 is missing" in run.stderr
+    assert "warning: shard 2 of 3 is missing" in run.stderr and run.returncode == 2  # written, but not whole
     merged, middle = read(runs / "missing" / "qa.json"), items(read(runs / "parts" / "shard-2.json"))
     others = [items(read(runs / "parts" / f"shard-{n}.json")) for n in (1, 3)]
     # an item whose tests all ran in the missing shard (with several tests, an item may span shards)
@@ -95,8 +95,8 @@ def test_shards_of_different_suite_versions_are_refused(runs):
 
 
 def test_a_shard_given_twice_or_not_a_report_is_refused(runs):
-    twice = merge(runs, "parts/shard-1.json", "parts/shard-1.json", "-o", "twice/qa.html")
-    assert twice.returncode == 0 and "shard 2 of 3 is missing" in twice.stderr  # the same file once
+    twice = merge(runs, "parts/shard-1.json", "parts/shard-1.html", "-o", "twice/qa.html")  # its page: its JSON
+    assert twice.returncode == 2 and "parts/shard-1.json is given twice" in twice.stderr and not (runs / "twice").exists()
     (runs / "copy.json").write_text((runs / "parts" / "shard-1.json").read_text())
     duplicate = merge(runs, "parts/shard-1.json", "copy.json", "-o", "dup/qa.html")
     assert duplicate.returncode == 2 and "are both shard 1 of 3" in duplicate.stderr
