@@ -31,6 +31,9 @@ BODY_SECONDS = 30.0  # a body still arriving after this is a client holding a se
 
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 _LENGTH = re.compile(r"[0-9]{1,30}")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")
+_MAX_LINE = 1024  # a chunk's size line, or a trailer line
+_MAX_TRAILERS = 32
 
 
 class Refusal(ValueError):
@@ -43,12 +46,20 @@ class Refusal(ValueError):
 
 def read_body(stream: Any, content_length: str | None, transfer_encoding: str | None,
               seconds: float = BODY_SECONDS) -> bytes:
-    """The body `stream` holds, as its Content-Length declares it; a Refusal for a length that is not
-    a number (or is negative: reading "to the end" would wait for a client that never closes), one over
-    MAX_BODY (refused before a byte is read), a chunked body, one that ends early or takes too long."""
-    if transfer_encoding and transfer_encoding.strip().lower() != "identity":
-        raise Refusal(411, "a body must come with a Content-Length; chunked transfer encoding is not taken")
+    """The body `stream` holds, as its Content-Length or chunked transfer encoding delimits it; a Refusal
+    for a length that is not a number (or is negative: reading "to the end" would wait for a client that
+    never closes), a body over MAX_BODY (refused before a byte is read, where the length is declared),
+    both a length and chunks (a request-smuggling ambiguity), malformed chunks, or a body that ends early
+    or takes too long."""
+    deadline = time.monotonic() + seconds
+    encoding = (transfer_encoding or "").strip().lower()
     declared = (content_length or "").strip()
+    if encoding and encoding != "identity":
+        if encoding != "chunked":
+            raise Refusal(400, f"transfer encoding {encoding[:40]!r} is not taken; send chunked or a Content-Length")
+        if declared:
+            raise Refusal(400, "a body cannot have both a Content-Length and chunked transfer encoding")
+        return _chunked(stream, deadline)
     if not declared:
         return b""
     if not _LENGTH.fullmatch(declared):
@@ -56,21 +67,60 @@ def read_body(stream: Any, content_length: str | None, transfer_encoding: str | 
     length = int(declared)
     if length > MAX_BODY:
         raise Refusal(413, f"the body of {length} bytes is over the limit of {MAX_BODY} bytes")
-    # read1 returns what one read of the socket gives: a client trickling a byte at a time meets the
-    # deadline instead of holding the thread for as long as each byte comes within the socket's timeout
+    return _exactly(stream, length, deadline)
+
+
+def _chunked(stream: Any, deadline: float) -> bytes:
+    """A chunked body: each chunk's hexadecimal size line, its bytes and CRLF, up to the zero-size chunk and
+    the trailer lines after it (read and dropped); at most MAX_BODY bytes in all."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        size_text = _line(stream, deadline).split(b";", 1)[0].strip()  # a chunk extension is dropped
+        if not _CHUNK_SIZE.fullmatch(size_text):
+            raise Refusal(400, f"a chunk size {size_text[:20]!r} is not a hexadecimal number")
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        total += size
+        if total > MAX_BODY:
+            raise Refusal(413, f"the chunked body is over the limit of {MAX_BODY} bytes")
+        chunks.append(_exactly(stream, size, deadline))
+        if _exactly(stream, 2, deadline) != b"\r\n":
+            raise Refusal(400, "a chunk does not end with CRLF")
+    for _ in range(_MAX_TRAILERS):
+        if _line(stream, deadline).strip() == b"":
+            return b"".join(chunks)
+    raise Refusal(400, f"the chunked body has over {_MAX_TRAILERS} trailer lines")
+
+
+def _line(stream: Any, deadline: float) -> bytes:
+    if time.monotonic() > deadline:
+        raise Refusal(408, "the body did not arrive in time")
+    try:
+        line = stream.readline(_MAX_LINE + 1)
+    except TimeoutError:
+        raise Refusal(408, "the body stopped arriving") from None
+    if not line.endswith(b"\n"):
+        raise Refusal(400, "a chunk's size line is too long or the body ended" if line else "the body ended early")
+    return line
+
+
+def _exactly(stream: Any, length: int, deadline: float) -> bytes:
+    """`length` bytes off `stream`, read1 at a time: a client trickling a byte at a time meets the deadline
+    instead of holding the thread for as long as each byte comes within the socket's timeout."""
     read = getattr(stream, "read1", stream.read)
-    deadline = time.monotonic() + seconds
     chunks: list[bytes] = []
     left = length
     while left:
         if time.monotonic() > deadline:
-            raise Refusal(408, f"the body did not arrive within {seconds:g} s")
+            raise Refusal(408, "the body did not arrive in time")
         try:
             chunk = read(min(left, 65536))
         except TimeoutError:
-            raise Refusal(408, "the body stopped arriving before its Content-Length was reached") from None
+            raise Refusal(408, "the body stopped arriving before its end") from None
         if not chunk:
-            raise Refusal(400, f"the body ended {left} bytes short of its Content-Length")
+            raise Refusal(400, f"the body ended {left} bytes short of its length")
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)

@@ -102,7 +102,7 @@ class Served:
                 timeout: float = 10) -> "Answer":
         """A well-formed HTTP/1.1 request (Connection: close) to `path` under the base path."""
         head = {"Host": f"{self.host}:{self.port}", "Connection": "close", **(headers or {})}
-        if body or method in ("POST", "PUT", "PATCH"):
+        if (body or method in ("POST", "PUT", "PATCH")) and "Transfer-Encoding" not in head:
             head.setdefault("Content-Length", str(len(body)))
         lines = [f"{method} {self.base_path}{path} HTTP/1.1", *(f"{k}: {v}" for k, v in head.items())]
         return self.send("\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body, timeout)
