@@ -38,6 +38,31 @@ class Auth:
     header: str = "Authorization"
     prefix: str = "Bearer "
     user: str = ""  # basic: a fixed user name, the secret being the password (Tripletex: "0" and a session token)
+    # Further secrets, each in a header of its own on every request: header -> credential name
+    # (PowerOffice Go's `Ocp-Apim-Subscription-Key` beside the bearer token).
+    headers: tuple[tuple[str, str], ...] = ()  # pairs, not a dict: a description is hashable (cache keys)
+    # The password made by a request from named secrets, where the config gives none (Tripletex's session
+    # token: `PUT /token/session/:create?consumerToken&employeeToken&expirationDate`, `value.token`).
+    session: "Session | None" = None
+
+    @property
+    def credential_names(self) -> tuple[str, ...]:
+        """The named secrets this API's auth takes beside the token or user and password."""
+        named = [name for _header, name in self.headers]
+        if self.session is not None:
+            named += [v[1:-1] for _param, v in self.session.params if v.startswith("{") and v[1:-1] != "tomorrow"]
+        return tuple(dict.fromkeys(named))
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A request that turns named secrets into the password: its `params` are values or `{credential name}`
+    (`{tomorrow}`: the date a day on, as ISO-8601), the token at the dotted `token` of the answer."""
+
+    method: str = "PUT"
+    path: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+    token: str = "value.token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +236,20 @@ class ApiDescription:
         return replace(self, incremental=inc, writes=writes, **changes)
 
 
+def _auth(data: Mapping[str, Any], where: str) -> Auth:
+    raw = data.get("auth", {})
+    if not isinstance(raw, dict):
+        raise DescriptionError(f"{where}: [auth] must be a table")
+    session = _table(raw, "session", Session, f"{where}: [auth]") if "session" in raw else None
+    if session is not None:
+        session = replace(session, params=tuple(dict(session.params).items()))
+    headers = raw.get("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) and v for v in headers.values()):
+        raise DescriptionError(f"{where}: [auth.headers] must be a table of header = \"credential name\"")
+    rest = {k: v for k, v in raw.items() if k not in ("session", "headers")}
+    return replace(_table({"auth": rest}, "auth", Auth, where), headers=tuple(headers.items()), session=session)
+
+
 def _table(data: Mapping[str, Any], key: str, cls: type, where: str, **defaults: Any) -> Any:
     raw = data.get(key, {})
     if not isinstance(raw, dict):
@@ -274,7 +313,7 @@ def load(path: Path) -> ApiDescription:
     read_only = data.pop("read_only", {}).get("paths", ())
     return ApiDescription(
         key=path.parent.name, name=api["name"], kind=api["kind"], source=" ".join(api["source"].split()),
-        base_url=api["base_url"], auth=_table(data, "auth", Auth, where),
+        base_url=api["base_url"], auth=_auth(data, where),
         records=api.get("records", "items"), record=api.get("record", ""),
         item_path=api.get("item_path", "{path}/{id}"), id_field=api.get("id_field", "id"),
         id_type=api.get("id_type", "string"),

@@ -30,6 +30,8 @@ def _kind(h, fake, request) -> str:
     connector, entity = (h.source_connector, h.source.entity) if at_source else (h.target_connector, h.target.entity)
     endpoint = connector.endpoint(entity)
     api = connector.api
+    if api.auth.session is not None and request.path == api.auth.session.path:
+        return "auth"  # the session request that makes the password (Tripletex)
     search = api.incremental_of(api.entity(entity)).search  # a search POSTed for changes is a listing
     if not request.is_write:
         return "list" if request.path in (endpoint.listing, endpoint.path + search if search else None) else "get"

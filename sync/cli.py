@@ -33,6 +33,8 @@ import time
 from collections import Counter
 from typing import Any, Sequence
 
+from apis.description import describe
+
 from . import config as configuration
 from .connectors.base import PassDeadline
 from .connectors.registry import connector_for
@@ -60,16 +62,21 @@ def system_config(config: dict[str, Any], system: str) -> dict[str, Any]:
     return {}
 
 
+def _named(system: str) -> tuple[str, ...]:
+    """The further secrets a system's API takes (`subscription_key`); the generic API takes none."""
+    return describe(system).auth.credential_names
+
+
 def configured_secrets(config: dict[str, Any], environ: dict[str, str] | None = None) -> Redactor:
     """A redactor of every credential in the config's system tables and in `SYNC_*` variables."""
     environ = dict(os.environ if environ is None else environ)
     systems = config.get("systems") if isinstance(config.get("systems"), dict) else {}
     tables = [(str(name), table) for name, table in systems.items() if isinstance(table, dict)]
     credentials = [credentials_for(name, style, {k: str(v) for k, v in table.items() if isinstance(v, (str, int))},
-                                   environ={}) for name, table in tables for style in ("basic", "bearer")]
+                                   environ={}, names=_named(name)) for name, table in tables for style in ("basic", "bearer")]
     urls = [str(table[key]) for _name, table in tables for key in ("base_url", "site") if table.get(key)]
-    variables = [value for name, value in environ.items() if name.startswith("SYNC_")
-                 and name.endswith(("_API_KEY", "_TOKEN", "_USER", "_PASSWORD"))]
+    suffixes = ("_API_KEY", "_TOKEN", "_USER", "_PASSWORD", "_KEY", *{f"_{n.upper()}" for _s, t in tables for n in _named(_s)})
+    variables = [value for name, value in environ.items() if name.startswith("SYNC_") and name.endswith(suffixes)]
     return Redactor.of(credentials, urls, variables)
 
 

@@ -107,11 +107,13 @@ def check(config: dict[str, Any], where: str, environ: Mapping[str, str]) -> tup
 
 def _system(name: str, table: dict[str, Any], key: str, fail: Any, environ: Mapping[str, str]) -> tuple[dict, list[str]]:
     table = dict(table)
-    warnings = [f"{key}.{k}: not a setting sync-run knows; ignored" for k in table if k not in SYSTEM_KEYS]
+    api = describe(name)
+    named = api.auth.credential_names  # the further secrets its API's auth takes (subscription_key, ...)
+    warnings = [f"{key}.{k}: not a setting sync-run knows; ignored" for k in table if k not in (*SYSTEM_KEYS, *named)]
     for k in TEXT_KEYS:
         if k in table and not (isinstance(table[k], str) and table[k]):
             raise fail(f"{key}.{k}", "must be text")
-    for k in CREDENTIAL_KEYS:
+    for k in (*CREDENTIAL_KEYS, *named):
         value = table.get(k)
         if value is None:
             continue
@@ -132,7 +134,6 @@ def _system(name: str, table: dict[str, Any], key: str, fail: Any, environ: Mapp
         raise fail(f"{key}.paths", "must be a table of entity = \"/path\" (text starting with /)")
     if "site" in table and not (isinstance(table["site"], str) and _SITE.fullmatch(table["site"])):
         raise fail(f"{key}.site", "must be a site name (letters, digits and hyphens)")
-    api = describe(name)
     style = table.get("auth") or api.auth.style
     if "base_url" in table:
         table["base_url"] = _base_url(table, f"{key}.base_url", style, fail)
@@ -142,8 +143,16 @@ def _system(name: str, table: dict[str, Any], key: str, fail: Any, environ: Mapp
         return any(table.get(n) or environ.get(prefix + n.upper()) for n in names)
     if style == "bearer" and not given("token", "api_key"):
         raise fail(key, f"auth is bearer, but no token is given (token, api_key, or {prefix}TOKEN)")
-    if style == "basic" and not given("user", "api_key", "password"):
+    session = api.auth.session if style == api.auth.style else None
+    if style == "basic" and not given("user", "api_key", "password") and not (session and api.auth.user):
         raise fail(key, f"auth is basic, but no user is given (user and password, api_key, or {prefix}USER)")
+    if style == api.auth.style:
+        # A session's secrets are needed only where no password (a session token) is given.
+        needed = [n for _h, n in api.auth.headers] + ([] if given("password") else
+                                                      [n for n in named if n not in (h for _x, h in api.auth.headers)])
+        missing = [n for n in dict.fromkeys(needed) if not given(n)]
+        if missing:
+            raise fail(key, f"{api.name}'s API also takes {', '.join(missing)} (or {prefix}{missing[0].upper()})")
     return table, warnings
 
 

@@ -162,9 +162,15 @@ class Harness:
     def _connector(self, system: str, entity: str, fake: FakeApi) -> RestConnector:
         secret: Secret = fake.secret  # type: ignore[attr-defined]
         auth = describe(system).auth
-        creds = (Credentials("basic", user=Secret(auth.user), password=secret) if auth.style == "basic" and auth.user
-                 else Credentials("basic", user=secret) if auth.style == "basic"
-                 else Credentials("bearer", token=secret) if auth.style == "bearer" else Credentials())
+        # The further secrets its auth names (a subscription key, a session's tokens), as the fake made them;
+        # where a session makes the password, none is given: every pass starts by asking for one, as sync-run does.
+        named = tuple((name, Secret(value)) for name, value in getattr(fake, "named_secrets", {}).items())
+        password = Secret("") if auth.session is not None else secret
+        creds = (Credentials("basic", user=Secret(auth.user), password=password, named=named)
+                 if auth.style == "basic" and auth.user
+                 else Credentials("basic", user=secret, named=named) if auth.style == "basic"
+                 else Credentials("bearer", token=secret, named=named) if auth.style == "bearer"
+                 else Credentials(named=named))
         connector = connector_for(system, entity=entity, base_url=fake.base_url, credentials=creds,
                                   session=self._session())
         if self.transport == "http":  # the test-mode knob: a held connection gives up in a moment, not 30 s

@@ -72,7 +72,7 @@ class Redactor:
         secrets = set(values)
         for creds in credentials:
             user, password, token = creds.user.reveal(), creds.password.reveal(), creds.token.reveal()
-            secrets |= {user, password, token}
+            secrets |= {user, password, token, *(secret.reveal() for _name, secret in creds.named)}
             if user or password:
                 secrets |= {f"{user}:{password}", *_base64(f"{user}:{password}")}
             if token:

@@ -167,6 +167,8 @@ class RestConnector:
         # Errors, logs and reprs pass through it: an API may echo the credentials it was sent.
         self.redactor = Redactor.of([self._credentials], urls=[self.base_url],
                                     public=[api.auth.user] if api.auth.user else [])
+        self._session_token: str | None = None  # made from named secrets where the API's auth says how
+        self._exchanging = False
         self.session = session or build_session()
         self._paths = dict(paths or {})
         self.calls: Counter[str] = Counter()
@@ -465,13 +467,41 @@ class RestConnector:
 
     def _auth_headers(self) -> dict[str, str]:
         creds, auth = self._credentials, self.api.auth
+        further = {header: creds.secret(name).reveal() for header, name in auth.headers}  # a subscription key
         if creds.style == "bearer":
-            return {auth.header: f"{auth.prefix}{creds.token.reveal()}"}
-        return {}
+            return {auth.header: f"{auth.prefix}{creds.token.reveal()}", **further}
+        return further
 
     def _auth(self) -> tuple[str, str] | None:
         creds = self._credentials
-        return (creds.user.reveal(), creds.password.reveal()) if creds.style == "basic" else None
+        if creds.style != "basic" or self._exchanging:  # the session request itself carries the named secrets
+            return None
+        return creds.user.reveal(), creds.password.reveal() or self._made_password()
+
+    def _made_password(self) -> str:
+        """The password the API's session request makes from the named secrets (Tripletex's session token),
+        asked for once per connector; "" where the API has none to make."""
+        session = self.api.auth.session
+        if session is None:
+            return ""
+        if self._session_token is None:
+            creds = self._credentials
+            tomorrow = datetime.now().date().toordinal() + 1
+            params = {name: (datetime.fromordinal(tomorrow).date().isoformat() if value == "{tomorrow}"
+                             else creds.secret(value[1:-1]).reveal() if value.startswith("{") else value)
+                      for name, value in session.params}
+            self._exchanging = True
+            try:
+                body = self._send("auth", session.method, session.path, params=params)
+            finally:
+                self._exchanging = False
+            token = get_path(body, session.token) if isinstance(body, dict) else None
+            if not isinstance(token, str) or not token:
+                raise AnswerRefused(self._where(), f"the session answer holds no token at {session.token!r}")
+            self._session_token = token
+            self.redactor = Redactor.of([creds], urls=[self.base_url], values=[token],
+                                        public=[self.api.auth.user] if self.api.auth.user else [])
+        return self._session_token
 
     def _send(self, kind: str, method: str, path: str, *, headers: dict[str, str] | None = None,
               **kwargs: Any) -> Any:

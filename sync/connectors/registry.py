@@ -60,7 +60,7 @@ def connector_for(system: str, *, entity: str | None = None, base_url: str | Non
         base_url = config["base_url"]
     if base_url is None and "{site}" in api.base_url:
         base_url = api.base_url.format(site=config.get("site", "site"))
-    creds = credentials or credentials_for(system, auth_style(api), config)
+    creds = credentials or credentials_for(system, auth_style(api), config, names=api.auth.credential_names)
     return quirks_connector(api.quirks)(system, api, creds, entity=entity, base_url=base_url, paths=paths, **kwargs)
 
 

@@ -111,6 +111,9 @@ class FakeApi:
     serve_any = False  # a served generic fake answers for any collection path
     served = False  # over a socket (`fake-api serve`), where any local process may be the client
 
+    # Request headers that carry credentials (lower case): kept out of the request log, which reports show.
+    secret_headers: frozenset[str] = frozenset({"authorization"})
+
     def __init__(self, system: str, base_url: str, clock: LogicalClock, faults: FaultPlan | None = None,
                  store: FakeStore | None = None):
         self.system = system
@@ -233,7 +236,7 @@ class FakeApi:
     # serving
     def _dispatch(self, request: WireRequest) -> Reply:
         path = request.path[len(self.base_path):] or "/"
-        headers = CaseInsensitiveDict({k: (REDACTED if k.lower() == "authorization" else v)
+        headers = CaseInsensitiveDict({k: (REDACTED if k.lower() in self.secret_headers else v)
                                        for k, v in request.headers.items()})
         denied = self.check_auth(request)
         if denied and not self.served:  # the tests' engine is the only client: its mistakes fail loudly as ever

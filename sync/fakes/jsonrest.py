@@ -26,12 +26,13 @@ import jsonpatch
 from typing import Any
 from urllib.parse import urlencode
 
-from apis.description import ApiDescription, EntityApi
+from apis.description import ApiDescription, EntityApi, Session
 from apis.fields import SCALAR_TYPES, Field, fields_of
 
-from ..paths import deep_merge
+from ..paths import deep_merge, set_path
 from . import wirelimits, wiretypes
 from .base import FakeApi, Reply, Route, UnexpectedRequest, WireRequest, basic_credentials
+from .log import REDACTED, LoggedRequest
 from .openapi import judge_of
 
 
@@ -49,6 +50,11 @@ class FakeJsonRest(FakeApi):
         self.idempotency_header = api.writes.idempotency_header
         self._secret = secret
         self.judge = judge_of(api.key, api.extract) if api.extract else None
+        # The further secrets the API's auth names, made from the served secret (fake-api serve prints them).
+        self.named_secrets = {name: f"{secret}-{name}" for name in api.auth.credential_names}
+        self.secret_headers = frozenset({"authorization", api.auth.header.lower(),
+                                         *(header.lower() for header, _name in api.auth.headers)})
+        self._sessions: set[str] = set()  # the session tokens this API has made
 
     def serve_all(self) -> None:
         for entity in self.api.entities.values():
@@ -150,14 +156,43 @@ class FakeJsonRest(FakeApi):
 
     def check_auth(self, request: WireRequest) -> Reply | None:
         auth = self.api.auth
+        if any(request.headers.get(header, "") != self.named_secrets[name] for header, name in auth.headers):
+            return self.error(401, "unauthorized", "missing or wrong credentials")
         if auth.style == "none":
             return None
         if auth.style == "bearer" and request.headers.get(auth.header, "") == f"{auth.prefix}{self._secret}":
             return None
         given = basic_credentials(request.headers.get("Authorization", "")) if auth.style == "basic" else None
-        if given is not None and (given == (auth.user, self._secret) if auth.user else given[0] == self._secret):
+        if given is not None and (given[0] == auth.user and (given[1] == self._secret or given[1] in self._sessions)
+                                  if auth.user else given[0] == self._secret):
             return None
         return self.error(401, "unauthorized", "missing or wrong credentials")
+
+    def _dispatch(self, request: WireRequest) -> Reply:
+        session = self.api.auth.session
+        if session is not None and request.method == session.method and request.path == self.base_path + session.path:
+            return self._make_session(request, session)
+        return super()._dispatch(request)
+
+    def _make_session(self, request: WireRequest, session: Session) -> Reply:
+        """The API's session request: its named secrets right, a token for the basic-auth password (no faults:
+        the tests' fault plans are about the records' requests). Logged with the secrets left out."""
+        wanted = {param: value for param, value in session.params if value != "{tomorrow}"}
+        headers = {k: (REDACTED if k.lower() in self.secret_headers else v) for k, v in request.headers.items()}
+        self.log.append(LoggedRequest(request.method, session.path, {k: REDACTED for k in request.params}, {},
+                                      headers, "", None, True))
+        if any(k not in request.params for k, _v in session.params):
+            missing = next(k for k, _v in session.params if k not in request.params)
+            return self.error(self.api.errors.invalid, "validation_error", f"{missing}: required")
+        if any(request.params[param] != (self.named_secrets.get(value[1:-1]) if value.startswith("{") else value)
+               for param, value in wanted.items()):
+            return self.error(401, "unauthorized", "missing or wrong credentials")
+        token = f"{self._secret}-session-{len(self._sessions) + 1}"
+        self._sessions.add(token)
+        answer = set_path({}, session.token, token)
+        answer.setdefault(session.token.split(".")[0], {}).update(
+            {"id": len(self._sessions), "version": 0, "expirationDate": request.params.get("expirationDate", "")})
+        return 200, {}, answer
 
     def fault_reply(self, fault: str) -> Reply:
         if fault == "429":

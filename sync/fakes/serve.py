@@ -74,6 +74,14 @@ def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
             if api.auth.style == "basic"
             else f"header '{api.auth.header}: {api.auth.prefix}{secret_shown}'" if api.auth.style == "bearer"
             else "no auth")
+    for header, name in api.auth.headers:  # a subscription key beside the token: made from it, shown alike
+        auth += f", and header '{header}: {_shown(secret_shown, name)}'"
+    if api.auth.session is not None:
+        session = api.auth.session
+        query = "&".join(f"{param}=" + ("<a date>" if value == "{tomorrow}" else _shown(secret_shown, value[1:-1])
+                                         if value.startswith("{") else value) for param, value in session.params)
+        auth += (f" (or a session token from {session.method} {base_url}{session.path}?{query} as the password,"
+                 f" at {session.token} of the answer)")
     where = (f"any collection path, e.g. {base_url}/records" if api.unknown_entities != "none" else
              "the collections " + ", ".join(sorted({f"{base_url}{e.path}" for e in api.entities.values() if e.operations})))
     return [
@@ -83,6 +91,11 @@ def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
         + (f"it also offers {', '.join(api.offers())}" if api.offers()
            else "no idempotency key, conditional update or changed-since filter"),
     ]
+
+
+def _shown(secret_shown: str, name: str) -> str:
+    """A named secret as the fake makes it from the served one (`FakeJsonRest.named_secrets`), as shown."""
+    return f"{secret_shown}-{name}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,7 +31,8 @@ pytestmark = pytest.mark.slow  # Schemathesis against a served fake
 
 API = describe("powerofficego")
 TOKEN = "powerofficego-access-token"
-HEADERS = {API.auth.header: API.auth.prefix + TOKEN}
+# The bearer token and, beside it, the subscription key, as fake-api serve makes it from the token.
+HEADERS = {API.auth.header: API.auth.prefix + TOKEN, "Ocp-Apim-Subscription-Key": f"{TOKEN}-subscription_key"}
 SEED = 2572
 MAX_EXAMPLES = 10
 OPERATIONS = described_operations(API, extract_operations(API))

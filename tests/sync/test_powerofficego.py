@@ -40,10 +40,11 @@ def from_customers(**kwargs):
 
 
 def call(h, method, path, *, side="target", **kwargs) -> requests.Response:
-    """A request to the PowerOffice fake as any client sends it (its bearer token); the answer must fit the
+    """A request to the PowerOffice fake as any client sends it (its bearer token and subscription key); the answer must fit the
     extract's response schema for its status."""
     fake = getattr(h, side).fake
-    headers = {"Authorization": f"Bearer {fake.secret.reveal()}", **kwargs.pop("headers", {})}
+    headers = {"Authorization": f"Bearer {fake.secret.reveal()}",
+               "Ocp-Apim-Subscription-Key": fake.named_secrets["subscription_key"], **kwargs.pop("headers", {})}
     response = h.source_connector.session.request(method, fake.base_url + path, headers=headers, timeout=5, **kwargs)
     body = response.json() if response.content else None
     problems = JUDGE.response_problems(method, path, response.status_code, body)

@@ -1,0 +1,100 @@
+"""Auth that takes more than one secret, as the vendors' own descriptions say (issue 25):
+
+* PowerOffice Go wants its `Ocp-Apim-Subscription-Key` header beside the OAuth bearer token on every request
+  (`[auth] headers` in apis/powerofficego/api.toml);
+* Tripletex's password is a session token that `PUT /token/session/:create` makes from a consumer token and an
+  employee token (`[auth] session` in apis/tripletex/api.toml), as Sesam's connector asks for it.
+
+The connector sends them, the fake refuses a request without them, and neither the request log (which reports
+show) nor `sync-run`'s output holds one.
+"""
+from __future__ import annotations
+
+import pytest
+
+from qa_checklist import checks
+from sync import config as configuration
+from sync.errors import ConfigurationError
+from sync.fakes.log import REDACTED
+
+from .builders import mapping, prop
+
+INTO_POWEROFFICE = mapping("Custom CRM Contact", ("PowerOffice GO", "Customers"), properties=[prop("name", "Name")],
+                           id="auth/poweroffice")
+INTO_TRIPLETEX = mapping("Custom CRM Contact", "Tripletex Customer", properties=[prop("name", "name")],
+                         id="auth/tripletex")
+
+
+def test_poweroffice_requests_carry_the_subscription_key_and_the_log_keeps_it_out(sync_harness):
+    h = sync_harness(INTO_POWEROFFICE)
+    h.source.create({"name": "Ada"})
+    assert h.run_pass().created == 1
+    assert h.target.requests and all(r.headers.get("Ocp-Apim-Subscription-Key") == REDACTED for r in h.target.requests)
+    fake = h.target.fake
+    bearer = {"Authorization": f"Bearer {fake.secret.reveal()}"}
+    without = h.target_connector.session.get(fake.base_url + "/Customers", headers=bearer, timeout=5)
+    wrong = h.target_connector.session.get(fake.base_url + "/Customers", timeout=5,
+                                           headers={**bearer, "Ocp-Apim-Subscription-Key": "not-the-key"})
+    assert (without.status_code, wrong.status_code) == (401, 401)
+
+
+def test_tripletex_makes_a_session_token_from_its_two_tokens_and_sends_it_as_the_password(sync_harness):
+    h = sync_harness(INTO_TRIPLETEX)
+    h.source.create({"name": "Ada"})
+    report = h.run_pass()
+    assert report.created == 1 and report.api_calls.get("auth") == 1, report.summary()
+    [session, *rest] = h.target.fake.log  # the whole log: the session request belongs to no entity
+    assert (session.method, session.path) == ("PUT", "/token/session/:create")
+    assert session.params == {"consumerToken": REDACTED, "employeeToken": REDACTED, "expirationDate": REDACTED}
+    assert rest and all(r.headers.get("Authorization") == REDACTED for r in rest)
+    h.run_pass()  # one session a connector: not asked for again
+    assert [r.path for r in h.target.fake.log].count("/token/session/:create") == 1
+
+
+def test_tripletex_refuses_a_session_for_wrong_tokens_and_the_pass_says_so(sync_harness):
+    h = sync_harness(INTO_TRIPLETEX)
+    fake = h.target.fake
+    fake.named_secrets["employee_token"] = "another-employee"  # the tokens the config gives are now wrong
+    h.source.create({"name": "Ada"})
+    report = h.run_pass()
+    assert report.errors and all("credentials" in e.message for e in report.errors), report.summary()
+    assert h.target.records() == []
+    assert "another-employee" not in repr(h.target.fake.log)
+
+
+def test_the_session_request_itself_sends_no_basic_auth(sync_harness):
+    h = sync_harness(INTO_TRIPLETEX)
+    h.run_pass()
+    [session] = [r for r in h.target.fake.log if r.path == "/token/session/:create"]
+    assert "Authorization" not in session.headers
+
+
+@pytest.mark.parametrize("system, table, missing", [
+    ("PowerOffice GO", {"token": "t"}, "subscription_key"),
+    ("Tripletex", {}, "consumer_token, employee_token"),
+])
+def test_sync_run_config_names_the_secret_a_vendor_also_takes(system, table, missing):
+    with pytest.raises(ConfigurationError, match=f"also takes {missing}"):
+        configuration.check({"systems": {system: table}}, "sync.toml", environ={})
+
+
+def test_a_tripletex_session_token_given_as_the_password_needs_no_other_tokens():
+    checked, _limits, warnings = configuration.check({"systems": {"Tripletex": {"password": "a-session-token"}}},
+                                                     "sync.toml", environ={})
+    assert checked["systems"]["Tripletex"]["password"] == "a-session-token" and not warnings
+
+
+def test_the_subscription_key_is_a_setting_not_an_unknown_key():
+    _checked, _limits, warnings = configuration.check(
+        {"systems": {"PowerOffice GO": {"token": "t", "subscription_key": "k"}}}, "sync.toml", environ={})
+    assert warnings == []
+
+
+def test_broken_on_purpose_a_connector_that_forgets_the_key_fails_the_property_item(sync_harness, monkeypatch):
+    import sync.connectors.base as base
+
+    real = base.RestConnector._auth_headers
+    monkeypatch.setattr(base.RestConnector, "_auth_headers",
+                        lambda self: {k: v for k, v in real(self).items() if k != "Ocp-Apim-Subscription-Key"})
+    with pytest.raises(Exception):
+        checks.property_row(sync_harness, INTO_POWEROFFICE, 0, "Ada")
