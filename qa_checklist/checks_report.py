@@ -26,12 +26,13 @@ def _fakes(h) -> list:
 
 def _kind(h, fake, request) -> str:
     """What a request was, in the report's words, from where it went (the connectors' endpoints)."""
+    session = _connector(h, fake).api.auth.session
+    if session is not None and request.path == session.path:
+        return "auth"  # the session request that makes the password (Tripletex), of whichever side's API
     at_source = fake is h.source.fake and request.entity == h.source.entity
     connector, entity = (h.source_connector, h.source.entity) if at_source else (h.target_connector, h.target.entity)
     endpoint = connector.endpoint(entity)
     api = connector.api
-    if api.auth.session is not None and request.path == api.auth.session.path:
-        return "auth"  # the session request that makes the password (Tripletex)
     search = api.incremental_of(api.entity(entity)).search  # a search POSTed for changes is a listing
     if not request.is_write:
         return "list" if request.path in (endpoint.listing, endpoint.path + search if search else None) else "get"
