@@ -41,7 +41,8 @@ from .connectors.registry import connector_for
 from .credentials import credentials_for
 from .engine import SyncEngine, find_condition
 from .errors import ConfigurationError
-from .modelio import load_mapping
+from .example_config import example_config
+from .modelio import load_mapping, mappings_in
 from .names import system_key
 from .redaction import Redactor
 from .report import PassReport
@@ -116,14 +117,39 @@ def summary(reports: list[PassReport]) -> dict[str, Any]:
     }
 
 
+def _introduce(args: argparse.Namespace) -> int:
+    """`--list-mappings`, `--example-config`, or what to do without `--mapping`."""
+    try:
+        mappings = mappings_in(args.model)
+        if args.example_config:
+            if not args.mapping:
+                raise ValueError("--example-config needs --mapping ID (--list-mappings lists them)")
+            print(example_config(load_mapping(args.model, args.mapping)), end="")
+            return 0
+    except (KeyError, OSError, ValueError) as exc:
+        print(one_line(f"sync-run: {exc}"), file=sys.stderr)
+        return 2
+    if not args.list_mappings:
+        print("sync-run: --mapping ID is required; the model's mappings:", file=sys.stderr)
+    for m in mappings:
+        print(one_line(f"{m.id}  ({m.source_system} {m.source_entity} -> {m.target_system} {m.target_entity}, "
+                       f"{m.file}:{m.line})"), file=sys.stdout if args.list_mappings else sys.stderr)
+    return 0 if args.list_mappings else 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sync-run", description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True, help="model JSON file (dataflows with mappings)")
-    parser.add_argument("--mapping", required=True, help="id of the mapping to run")
+    parser.add_argument("--mapping", help="id of the mapping to run")
     parser.add_argument("--config", help="TOML or JSON config with a table per system")
     parser.add_argument("--state", help="SQLite state file (default: config's `state` or sync-state.db)")
     parser.add_argument("--passes", type=int, default=1)
+    parser.add_argument("--list-mappings", action="store_true", help="list the model's mappings and exit")
+    parser.add_argument("--example-config", action="store_true",
+                        help="print a commented config for --mapping's two systems and exit")
     args = parser.parse_args(argv)
+    if args.list_mappings or args.example_config or not args.mapping:
+        return _introduce(args)
     redact = configured_secrets({})
     engine_log = logging.getLogger("sync.engine")
     if not engine_log.handlers:

@@ -33,11 +33,26 @@ def mappings_from_json(data: dict[str, Any]) -> list[EntityMapping]:
     return found
 
 
+class MappingNotFound(KeyError):
+    def __str__(self) -> str:  # a KeyError prints its message quoted
+        return str(self.args[0])
+
+
+def mappings_in(path: str | Path) -> list[EntityMapping]:
+    """Every mapping of a model JSON file (ValueError naming the file if it is no model)."""
+    try:
+        return mappings_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path}: not a model (regenerate-tests --dump-model writes one): {exc}") from None
+
+
 def load_mapping(path: str | Path, mapping_id: str) -> EntityMapping:
-    """The mapping with that id from a model JSON file (KeyError naming the ids there are)."""
-    mappings = mappings_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+    """The mapping with that id from a model JSON file (MappingNotFound pointing at --list-mappings)."""
+    mappings = mappings_in(path)
     for m in mappings:
         if m.id == mapping_id:
             return m
-    known = ", ".join(m.id for m in mappings[:20]) or "none"
-    raise KeyError(f"no mapping {mapping_id!r} in {path} (there are: {known})")
+    close = [m.id for m in mappings if mapping_id.casefold() in m.id.casefold()][:5]
+    raise MappingNotFound(f"no mapping {mapping_id!r} in {path} ({len(mappings)} there"
+                          + (f"; like it: {', '.join(close)}" if close else "")
+                          + f"); `sync-run --model {path} --list-mappings` lists them")
