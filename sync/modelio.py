@@ -52,6 +52,9 @@ def load_mapping(path: str | Path, mapping_id: str) -> EntityMapping:
     for m in mappings:
         if m.id == mapping_id:
             return m
+    if len(mappings) <= 5:
+        raise MappingNotFound(f"no mapping {mapping_id!r} in {path} (there are: "
+                              f"{', '.join(m.id for m in mappings) or 'none'})")
     close = [m.id for m in mappings if mapping_id.casefold() in m.id.casefold()][:5]
     raise MappingNotFound(f"no mapping {mapping_id!r} in {path} ({len(mappings)} there"
                           + (f"; like it: {', '.join(close)}" if close else "")
