@@ -159,7 +159,7 @@ def _keep_modules_of_broken(out: Path, build: SuiteBuild, prefix: str) -> dict[s
         if (entry["file"] in broken and all(_inside(name) and path.is_file() for name, path in modules.items())
                 and not build.files.keys() & modules.keys()):
             texts = {name: path.read_text(encoding="utf-8") for name, path in modules.items()}
-            kept.append(RenderedDocument(entry["file"], texts, entry))
+            kept.append(RenderedDocument(entry["file"], texts, json.dumps(entry, ensure_ascii=False)))
     return assemble_suite([*build.rendered, *kept], prefix)
 
 

@@ -139,7 +139,7 @@ class RenderedDocument:
 
     file: str
     modules: dict[str, str]
-    manifest: dict
+    manifest: str  # its entry of the manifest as JSON text: encoded once, then cached as text (a warm run copies it)
 
     def to_json(self) -> dict:
         return {"file": self.file, "modules": self.modules, "manifest": self.manifest}
@@ -169,7 +169,7 @@ def render_document(document: Document, spec_prefix: str) -> RenderedDocument:
         "source_system": dataflow.source_system, "target_system": dataflow.target_system,
         "mappings": mappings, "findings": [finding_json(f) for f in document.findings],
     }
-    return RenderedDocument(dataflow.file, modules, manifest)
+    return RenderedDocument(dataflow.file, modules, json.dumps(manifest, ensure_ascii=False))
 
 
 def assemble_suite(documents: list[RenderedDocument], spec_prefix: str) -> dict[str, str]:
@@ -183,7 +183,7 @@ def assemble_suite(documents: list[RenderedDocument], spec_prefix: str) -> dict[
                 files.setdefault(str(folder / "__init__.py"), INIT_TEXT)
                 folder = folder.parent
     # One document a line: valid JSON, diffs by document, and json's fast encoder (indent= disables it).
-    entries = ",\n".join(json.dumps(d.manifest, ensure_ascii=False) for d in sorted(documents, key=lambda d: d.file))
+    entries = ",\n".join(d.manifest for d in sorted(documents, key=lambda d: d.file))
     files[MANIFEST] = f'{{"spec_prefix": {json.dumps(spec_prefix)}, "documents": [\n{entries}\n]}}\n'
 
     return dict(sorted(files.items()))

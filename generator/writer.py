@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -55,8 +56,8 @@ def _existing(out: Path) -> dict[str, Path]:
     }
 
 
-def diff_tree(out: Path, files: dict[str, str]) -> TreeDiff:
-    existing = _existing(out)
+def diff_tree(out: Path, files: dict[str, str], existing: dict[str, Path] | None = None) -> TreeDiff:
+    existing = _existing(out) if existing is None else existing
     added = tuple(sorted(set(files) - set(existing)))
     removed = tuple(sorted(set(existing) - set(files)))
     changed = tuple(sorted(p for p in set(files) & set(existing)
@@ -64,15 +65,11 @@ def diff_tree(out: Path, files: dict[str, str]) -> TreeDiff:
     return TreeDiff(added, changed, removed)
 
 
-def foreign_files(out: Path) -> list[str]:
+def foreign_files(out: Path, existing: dict[str, Path] | None = None) -> list[str]:
     """Files in `out` the generator did not write: not its manifest, not a module the manifest
     names, not a package `__init__.py` with the generator's text."""
-    existing = _existing(out)
-    try:
-        manifest = json.loads(existing[MANIFEST].read_text(encoding="utf-8")) if MANIFEST in existing else {}
-        owned = {m["module"] for d in manifest.get("documents", []) for m in d.get("mappings", [])}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        owned = set()  # a manifest that cannot be read vouches for nothing
+    existing = _existing(out) if existing is None else existing
+    owned = _modules_named(_reads(existing[MANIFEST]) or "") if MANIFEST in existing else set()
     owned.add(MANIFEST)
     return sorted(name for name, path in existing.items()
                   if name not in owned and not (path.name == "__init__.py" and _reads(path) == INIT_TEXT))
@@ -85,7 +82,32 @@ def _reads(path: Path) -> str | None:
         return None
 
 
+# The manifest as `render.assemble_suite` writes it: its specs folder first, then a document a line. A JSON
+# string holds no unescaped quote, so these keys cannot be matched inside a value; the warm run (nothing to
+# write) no longer decodes the whole manifest three times. Any other text is decoded whole.
+_PREFIX = re.compile(r'\{"spec_prefix": ("(?:[^"\\]|\\.)*"), "documents": \[\n')
+_MODULE = re.compile(r'"module": ("(?:[^"\\]|\\.)*")')
+
+
+def _ours(manifest_text: str) -> re.Match | None:
+    return _PREFIX.match(manifest_text) if manifest_text.endswith("\n]}\n") else None
+
+
+def _modules_named(manifest_text: str) -> set[str]:
+    """The modules a manifest names; none for one that cannot be read (it vouches for nothing)."""
+    if _ours(manifest_text):
+        return {json.loads(found) for found in _MODULE.findall(manifest_text)}
+    try:
+        manifest = json.loads(manifest_text)
+        return {m["module"] for d in manifest.get("documents", []) for m in d.get("mappings", [])}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return set()
+
+
 def _specs_folder(manifest_text: str) -> str | None:
+    found = _ours(manifest_text)
+    if found:
+        return json.loads(found.group(1))
     try:
         data = json.loads(manifest_text)
     except ValueError:
@@ -100,7 +122,8 @@ def write_tree(out: Path, files: dict[str, str]) -> TreeDiff:
     _remove_stale_staging(out)
     if out.exists() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise OutputNotGenerated(f"{out}: the folder holds files but no {MANIFEST}; refusing to replace it")
-    foreign = foreign_files(out)
+    existing = _existing(out)
+    foreign = foreign_files(out, existing)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise OutputNotGenerated(f"{out}: holds files regenerate-tests did not write ({shown}); "
@@ -112,7 +135,7 @@ def write_tree(out: Path, files: dict[str, str]) -> TreeDiff:
         if held is not None and held != wanted:
             raise OutputNotGenerated(f"{out} holds the suite of a specs folder named {held.rstrip('/')!r}, not "
                                      f"{(wanted or '').rstrip('/')!r}; choose another --out (or remove {out} first)")
-    diff = diff_tree(out, files)
+    diff = diff_tree(out, files, existing)
     if diff.clean:
         return diff
     out.parent.mkdir(parents=True, exist_ok=True)
