@@ -96,7 +96,10 @@ def _ours(manifest_text: str) -> re.Match | None:
 def _modules_named(manifest_text: str) -> set[str]:
     """The modules a manifest names; none for one that cannot be read (it vouches for nothing)."""
     if _ours(manifest_text):
-        return {json.loads(found) for found in _MODULE.findall(manifest_text)}
+        try:
+            return {json.loads(found) for found in _MODULE.findall(manifest_text)}
+        except ValueError:
+            pass  # not as the renderer writes it after all: decoded whole below
     try:
         manifest = json.loads(manifest_text)
         return {m["module"] for d in manifest.get("documents", []) for m in d.get("mappings", [])}
@@ -181,7 +184,8 @@ class OutputBusy(Exception):
 
 def _same_file(handle: IO[str], path: Path) -> bool:
     try:
-        return os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+        held, named = os.fstat(handle.fileno()), os.stat(path)
+        return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
     except OSError:
         return False
 
@@ -224,6 +228,8 @@ def output_lock(out: Path, wait: float | None = None) -> Iterator[None]:
         if _same_file(handle, path):
             break
         handle.close()  # locked a file the last holder removed on its way out: the lock is the one at the path
+        if time.monotonic() >= deadline:
+            raise OutputBusy(f"{out}: the lock file {path} keeps changing under this run; try again")
     with handle:
         try:
             yield

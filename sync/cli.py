@@ -178,7 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for connector in (source, target):
             connector.request_seconds = float(limits.request_seconds)
             connector.max_response_bytes = int(limits.max_response_bytes)
-        redact = redact + source.redactor + target.redactor
+        configured = redact  # with the connectors' own, as they are when a line is written (a session token)
+        redact = lambda text: configured(source.redactor(target.redactor(text)))  # noqa: E731
         state = open_state(args.state or config.get("state") or "sync-state.db")
         engine = SyncEngine(mapping, source, target, state, vocabulary=vocabulary)
     except (KeyError, OSError, ValueError, TypeError, AttributeError, ConfigurationError) as exc:

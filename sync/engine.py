@@ -78,7 +78,8 @@ class SyncEngine:
         # The engine runs the rows it can honour, each condition spelled as its system does.
         self.mapping = replace(mapping, properties=rows)
         self.source, self.target, self.state = source, target, state
-        self._redact = source.redactor + target.redactor
+        # Both connectors' redactors as they are when a text is written: one may learn a secret mid-pass.
+        self._redact = lambda text: target.redactor(source.redactor(text))
         self.condition = find_condition(mapping, conditions, vocabulary)
         rule = mapping.create_when_connected
         self.via_keys = tuple(association_key(v, mapping.source_system) for v in rule.via) if rule else ()

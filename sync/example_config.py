@@ -37,9 +37,9 @@ def _system(system: str, api: ApiDescription) -> list[str]:
     if auth.style == "bearer":
         lines.append(f'token = ""  # sent as {auth.header}: {auth.prefix}<token> (or {env}TOKEN)')
     elif auth.style == "basic" and auth.session is not None:
-        lines.append(f'# password = ""  # a session token, if you have one; else the tokens below make one each pass')
+        lines.append(f'# password = ""  # a session token, if you have one; else the tokens below make one per run')
     elif auth.style == "basic" and auth.user:
-        lines.append(f'password = ""  # basic auth as user "{auth.user}" (or {env}PASSWORD)')
+        lines.append(f'password = ""  # basic auth as user "{auth.user}", which sync-run sends (or {env}PASSWORD)')
     elif auth.style == "basic":
         lines += [f'user = ""  # basic auth (or {env}USER; an API key goes here, or as api_key)',
                   f'password = ""  # (or {env}PASSWORD)']

@@ -163,7 +163,7 @@ class Harness:
         secret: Secret = fake.secret  # type: ignore[attr-defined]
         auth = describe(system).auth
         # The further secrets its auth names (a subscription key, a session's tokens), as the fake made them;
-        # where a session makes the password, none is given: every pass starts by asking for one, as sync-run does.
+        # where a session makes the password, none is given: each connector asks for one first, as sync-run's do.
         named = tuple((name, Secret(value)) for name, value in getattr(fake, "named_secrets", {}).items())
         password = Secret("") if auth.session is not None else secret
         creds = (Credentials("basic", user=Secret(auth.user), password=password, named=named)

@@ -96,6 +96,12 @@ class Redactor:
     def __add__(self, other: "Redactor") -> "Redactor":
         return Redactor(self._secrets | other._secrets)
 
+    def absorb(self, other: "Redactor") -> None:
+        """Learns `other`'s secrets in place: a secret made mid-run (a session token) reaches every holder
+        of this redactor, not only those that ask for it afresh."""
+        self._secrets = self._secrets | other._secrets
+        self._compiled = None
+
     def __repr__(self) -> str:
         return f"Redactor({len(self._secrets)} secrets)"
 

@@ -16,8 +16,8 @@ import math
 import time
 from email.utils import formatdate
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, Iterable
 from urllib.parse import parse_qsl, quote, urljoin, urlsplit
@@ -28,7 +28,7 @@ import requests
 from apis.description import ApiDescription
 from apis.fields import SCALAR_TYPES, fields_of
 
-from ..credentials import Credentials
+from ..credentials import Credentials, Secret
 from ..errors import ApiError, CreateOutcomeUnknown, ListFailed, StaleRecord
 from ..http import DeadlineExceeded, build_session, deadline, not_replayable
 from ..redaction import Redactor
@@ -476,7 +476,8 @@ class RestConnector:
         creds = self._credentials
         if creds.style != "basic" or self._exchanging:  # the session request itself carries the named secrets
             return None
-        return creds.user.reveal(), creds.password.reveal() or self._made_password()
+        # The description's fixed user where the config gives none (Tripletex's "0": its session token is the password).
+        return creds.user.reveal() or self.api.auth.user, creds.password.reveal() or self._made_password()
 
     def _made_password(self) -> str:
         """The password the API's session request makes from the named secrets (Tripletex's session token),
@@ -486,8 +487,8 @@ class RestConnector:
             return ""
         if self._session_token is None:
             creds = self._credentials
-            tomorrow = datetime.now().date().toordinal() + 1
-            params = {name: (datetime.fromordinal(tomorrow).date().isoformat() if value == "{tomorrow}"
+            tomorrow = date.today() + timedelta(days=1)
+            params = {name: (tomorrow.isoformat() if value == "{tomorrow}"
                              else creds.secret(value[1:-1]).reveal() if value.startswith("{") else value)
                       for name, value in session.params}
             self._exchanging = True
@@ -499,12 +500,26 @@ class RestConnector:
             if not isinstance(token, str) or not token:
                 raise AnswerRefused(self._where(), f"the session answer holds no token at {session.token!r}")
             self._session_token = token
-            self.redactor = Redactor.of([creds], urls=[self.base_url], values=[token],
-                                        public=[self.api.auth.user] if self.api.auth.user else [])
+            # Every form of it, the Basic header's Base64 of "<user>:<token>" too, an API may echo either.
+            user = creds.user.reveal() or self.api.auth.user
+            self.redactor.absorb(Redactor.of([replace(creds, user=Secret(user), password=Secret(token))],
+                                             public=[user] if self.api.auth.user else []))
         return self._session_token
 
     def _send(self, kind: str, method: str, path: str, *, headers: dict[str, str] | None = None,
               **kwargs: Any) -> Any:
+        try:
+            return self._send_once(kind, method, path, headers=headers, **kwargs)
+        except ApiError as error:
+            if error.status != 401 or self._session_token is None or self._exchanging:
+                raise
+            # A session token made earlier has expired (a run over midnight, a long --passes): one new session,
+            # then the request once more; a second 401 is the API's answer.
+            self._session_token = None
+            return self._send_once(kind, method, path, headers=headers, **kwargs)
+
+    def _send_once(self, kind: str, method: str, path: str, *, headers: dict[str, str] | None = None,
+                   **kwargs: Any) -> Any:
         self.calls[kind] += 1
         if log.isEnabledFor(logging.DEBUG):  # redacting is not free; a corpus-scale test suite sends 600,000 requests
             log.debug("%s %s", method, self.redactor(self.base_url + path))  # never headers: they hold credentials

@@ -20,7 +20,7 @@ from .httpserver import FakeHTTPServer, ServedFake
 
 # The engine's read timeout in this mode (the connectors' test-mode knob), and how long an injected
 # timeout holds the connection: past it, so that the client gives up first, as against a stalled API.
-READ_TIMEOUT = 0.25
+READ_TIMEOUT = 0.5  # a loaded 2-core CI runner answers loopback far faster; an injected timeout costs this
 HOLD_SECONDS = READ_TIMEOUT + 0.1
 
 

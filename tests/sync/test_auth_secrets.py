@@ -98,3 +98,34 @@ def test_broken_on_purpose_a_connector_that_forgets_the_key_fails_the_property_i
                         lambda self: {k: v for k, v in real(self).items() if k != "Ocp-Apim-Subscription-Key"})
     with pytest.raises(Exception):
         checks.property_row(sync_harness, INTO_POWEROFFICE, 0, "Ada")
+
+
+def test_a_made_session_token_is_masked_in_every_form_an_api_may_echo(sync_harness):
+    import base64
+
+    h = sync_harness(INTO_TRIPLETEX)
+    h.run_pass()
+    token = h.target_connector._session_token
+    echoed = f"token {token}; header Basic {base64.b64encode(f'0:{token}'.encode()).decode()}"
+    assert token and token not in h.target_connector.redactor(echoed)
+    assert base64.b64encode(f"0:{token}".encode()).decode() not in h.target_connector.redactor(echoed)
+    assert token not in h.engine._redact(echoed)  # the engine's view, made before the token was
+
+
+def test_sync_run_sends_the_description_s_user_where_the_config_gives_none():
+    from sync.connectors.registry import connector_for
+
+    connector = connector_for("Tripletex", entity="customer",
+                              config={"consumer_token": "c", "employee_token": "e", "password": "p"})
+    assert connector._auth() == ("0", "p")
+
+
+def test_an_expired_session_token_is_made_again_once(sync_harness):
+    h = sync_harness(INTO_TRIPLETEX)
+    h.source.create({"name": "Ada"})
+    h.run_pass()
+    h.target.fake._sessions.clear()  # the API forgot the session: it expired
+    h.source.create({"name": "Grace"})
+    report = h.run_pass()
+    assert not report.errors and report.created == 1, report.summary()
+    assert [r.path for r in h.target.fake.log].count("/token/session/:create") == 2
