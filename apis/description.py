@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .names import plural, slug, snake, system_key
 
@@ -46,12 +46,19 @@ class Auth:
     session: "Session | None" = None
 
     @property
+    def header_names(self) -> tuple[str, ...]:
+        """The named secrets sent in headers of their own (a subscription key): needed on every request."""
+        return tuple(dict.fromkeys(name for _header, name in self.headers))
+
+    @property
+    def session_names(self) -> tuple[str, ...]:
+        """The named secrets only the session request takes: not needed where a password is given."""
+        return tuple(n for n in (self.session.secret_names() if self.session else ()) if n not in self.header_names)
+
+    @property
     def credential_names(self) -> tuple[str, ...]:
         """The named secrets this API's auth takes beside the token or user and password."""
-        named = [name for _header, name in self.headers]
-        if self.session is not None:
-            named += [v[1:-1] for _param, v in self.session.params if v.startswith("{") and v[1:-1] != "tomorrow"]
-        return tuple(dict.fromkeys(named))
+        return self.header_names + self.session_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,17 @@ class Session:
     path: str = ""
     params: tuple[tuple[str, str], ...] = ()
     token: str = "value.token"
+
+    def secret_names(self) -> tuple[str, ...]:
+        return tuple(v[1:-1] for _param, v in self.params if v.startswith("{") and v != TOMORROW)
+
+    def filled(self, secret: Callable[[str], str], tomorrow: str) -> dict[str, str]:
+        """The request's parameters: each `{name}` by `secret(name)`, `{tomorrow}` by `tomorrow`, text as it is."""
+        return {param: tomorrow if value == TOMORROW else secret(value[1:-1]) if value.startswith("{") else value
+                for param, value in self.params}
+
+
+TOMORROW = "{tomorrow}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,9 +148,8 @@ def _system(name: str, table: dict[str, Any], key: str, fail: Any, environ: Mapp
         raise fail(key, f"auth is basic, but no user is given (user and password, api_key, or {prefix}USER)")
     if style == api.auth.style:
         # A session's secrets are needed only where no password (a session token) is given.
-        needed = [n for _h, n in api.auth.headers] + ([] if given("password") else
-                                                      [n for n in named if n not in (h for _x, h in api.auth.headers)])
-        missing = [n for n in dict.fromkeys(needed) if not given(n)]
+        needed = api.auth.header_names + (() if given("password") else api.auth.session_names)
+        missing = [n for n in needed if not given(n)]
         if missing:
             raise fail(key, f"{api.name}'s API also takes {', '.join(missing)} (or {prefix}{missing[0].upper()})")
     return table, warnings

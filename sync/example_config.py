@@ -46,9 +46,8 @@ def _system(system: str, api: ApiDescription) -> list[str]:
     for header, name in auth.headers:
         lines.append(f'{name} = ""  # sent as {header} on every request (or {env}{name.upper()})')
     if auth.session is not None:
-        for name in auth.credential_names:
-            if name not in (n for _h, n in auth.headers):
-                lines.append(f'{name} = ""  # for {auth.session.method} {auth.session.path} (or {env}{name.upper()})')
+        for name in auth.session_names:
+            lines.append(f'{name} = ""  # for {auth.session.method} {auth.session.path} (or {env}{name.upper()})')
     return lines
 
 

@@ -487,10 +487,8 @@ class RestConnector:
             return ""
         if self._session_token is None:
             creds = self._credentials
-            tomorrow = date.today() + timedelta(days=1)
-            params = {name: (tomorrow.isoformat() if value == "{tomorrow}"
-                             else creds.secret(value[1:-1]).reveal() if value.startswith("{") else value)
-                      for name, value in session.params}
+            params = session.filled(lambda name: creds.secret(name).reveal(),
+                                    (date.today() + timedelta(days=1)).isoformat())
             self._exchanging = True
             try:
                 body = self._send("auth", session.method, session.path, params=params)

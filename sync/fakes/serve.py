@@ -78,8 +78,8 @@ def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
         auth += f", and header '{header}: {_shown(secret_shown, name)}'"
     if api.auth.session is not None:
         session = api.auth.session
-        query = "&".join(f"{param}=" + ("<a date>" if value == "{tomorrow}" else _shown(secret_shown, value[1:-1])
-                                         if value.startswith("{") else value) for param, value in session.params)
+        query = "&".join(f"{param}={value}" for param, value in
+                         session.filled(lambda name: _shown(secret_shown, name), "<a date>").items())
         auth += (f" (or a session token from {session.method} {base_url}{session.path}?{query} as the password,"
                  f" at {session.token} of the answer)")
     where = (f"any collection path, e.g. {base_url}/records" if api.unknown_entities != "none" else
