@@ -337,13 +337,18 @@ class FakeJsonRest(FakeApi):
         self.store.insert(route.entity, rid, doc, stamp)
         return 201, self._etag_header(doc, route.entity), self._one(doc)
 
-    def _update(self, route: Route, rid: str, body: Any, headers: Any) -> Reply:
+    def _held_for_update(self, route: Route, rid: str, body: Any, headers: Any) -> tuple[dict, Reply | None]:
+        """The record an update would change, or the reply refusing it: no such record, or a stale write as the
+        API says it."""
         current = self.store.get(route.entity, rid)
         if current is None:
-            return self._missing(rid)
-        stale = self._stale(route.entity, current, body, headers)
-        if stale:
-            return stale
+            return {}, self._missing(rid)
+        return current, self._stale(route.entity, current, body, headers)
+
+    def _update(self, route: Route, rid: str, body: Any, headers: Any) -> Reply:
+        current, refused = self._held_for_update(route, rid, body, headers)
+        if refused:
+            return refused
         patching = self.api.writes.update_style == "json_patch"
         if patching != isinstance(body, list):
             raise UnexpectedRequest(f"{self.system} updates take {'a JSON Patch' if patching else 'a JSON object'}", 415)

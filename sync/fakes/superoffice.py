@@ -119,12 +119,9 @@ class FakeSuperOffice(FakeJsonRest):
         return super()._create(route, body)
 
     def _update(self, route: Route, rid: str, body: Any, headers: Any) -> Reply:
-        current = self.store.get(route.entity, rid)
-        if current is None:
-            return self._missing(rid)
-        stale = self._stale(route.entity, current, body, headers)
-        if stale:
-            return stale
+        current, refused = self._held_for_update(route, rid, body, headers)
+        if refused:
+            return refused
         id_field = self.id_field_of(route.entity)
         if not isinstance(body, dict):
             raise UnexpectedRequest(f"{self.system} PUT {route.path}/{rid} takes the whole entity, a JSON object")
