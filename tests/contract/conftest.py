@@ -2,38 +2,17 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-import sys
 import threading
-from collections import deque
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
+import requests
+
+from ..fake_api_process import drain, fake_api_command, stop
 
 FIRST_LINE = re.compile(r"^serving (?P<system>.+) at (?P<url>http://127\.0\.0\.1:\d+\S*)$")
-
-
-def fake_api_command() -> list[str]:
-    script = Path(sys.executable).with_name("fake-api")
-    return [str(script)] if script.exists() else [shutil.which("fake-api") or "fake-api"]
-
-
-def drain(stream: Any, keep: int = 200) -> deque[str]:
-    """Read a served fake's stderr (one access line per request) in the background, keeping the last lines:
-    an unread pipe fills after a few hundred requests and stalls the server."""
-    lines: deque[str] = deque(maxlen=keep)
-
-    def read() -> None:
-        try:
-            for line in stream:
-                lines.append(line)
-        except (ValueError, OSError):  # closed when the server is stopped
-            pass
-
-    threading.Thread(target=read, daemon=True).start()
-    return lines
 
 
 class Served:
@@ -61,17 +40,7 @@ class Served:
 
     def stop(self) -> int:
         """SIGTERM, then the exit status (killed after 10 s if it would not stop)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream:
-                stream.close()
-        return self.process.returncode
+        return stop(self.process)
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +72,10 @@ def pytest_collection_modifyitems(items: list) -> None:
     positions = [n for n, item in enumerate(items) if Path(str(item.fspath)).parent == here]
     for position, item in zip(positions, sorted((items[n] for n in positions), key=lambda i: (str(i.fspath), i.nodeid))):
         items[position] = item
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[requests.Session]:
+    """One HTTP session for a module's contract tests (Schemathesis sends its cases through it)."""
+    with requests.Session() as session:
+        yield session

@@ -19,7 +19,6 @@ import pytest
 
 pytest.importorskip("schemathesis", reason="schemathesis is in the test extra")
 
-import requests  # noqa: E402
 
 from apis.description import describe  # noqa: E402
 
@@ -54,12 +53,6 @@ def powerofficego():
     served = Served("powerofficego", "--port", "0", "--token", TOKEN)
     yield served
     served.stop()
-
-
-@pytest.fixture(scope="module")
-def session() -> requests.Session:
-    with requests.Session() as session:
-        yield session
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ import pytest
 
 pytest.importorskip("schemathesis", reason="schemathesis is in the test extra")
 
-import requests  # noqa: E402
 
 from apis.description import describe  # noqa: E402
 
@@ -87,12 +86,6 @@ def superoffice():
     served = Served("superoffice", "--port", "0", "--token", TOKEN)
     yield served
     served.stop()
-
-
-@pytest.fixture(scope="module")
-def session() -> requests.Session:
-    with requests.Session() as session:
-        yield session
 
 
 @pytest.fixture(scope="module")

@@ -53,12 +53,6 @@ def tripletex():
 
 
 @pytest.fixture(scope="module")
-def session() -> requests.Session:
-    with requests.Session() as session:
-        yield session
-
-
-@pytest.fixture(scope="module")
 def schema(tripletex):
     return load_schema(API, tripletex.url, basic=(API.auth.user, TOKEN), seed=SEED, max_examples=MAX_EXAMPLES)
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
@@ -20,14 +18,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..fake_api_process import drain, fake_api_command, stop
+
 FIRST_LINE = re.compile(r"^serving (?P<system>.+) at (?P<url>http://\S+)$")
 CHARGEBEE_KEY = "test_hostile_key"
 TOKEN = "hostile_token"
 
 
-def fake_api() -> list[str]:
-    script = Path(sys.executable).with_name("fake-api")
-    return [str(script)] if script.exists() else [shutil.which("fake-api") or "fake-api"]
+fake_api = fake_api_command
 
 
 class Served:
@@ -36,12 +34,11 @@ class Served:
     def __init__(self, *args: str, wait: float = 30):
         self.process = subprocess.Popen([*fake_api(), "serve", *args], stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE)
-        self.stderr: deque[bytes] = deque(maxlen=2000)
         lines: list[bytes] = []
         reader = threading.Thread(target=lambda: lines.append(self.process.stdout.readline()), daemon=True)
         reader.start()
         reader.join(wait)
-        threading.Thread(target=self._drain, daemon=True).start()
+        self.stderr: deque[bytes] = drain(self.process.stderr, keep=2000)
         first = lines[0].decode().rstrip("\n") if lines else ""
         match = FIRST_LINE.match(first)
         if not match:
@@ -51,13 +48,6 @@ class Served:
         split = urlsplit(self.url)
         self.host, self.port, self.base_path = split.hostname, split.port, split.path
 
-    def _drain(self) -> None:
-        try:
-            for line in self.process.stderr:
-                self.stderr.append(line)
-        except (ValueError, OSError):
-            pass
-
     def rss_kib(self) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -65,16 +55,7 @@ class Served:
         raise AssertionError("no VmRSS")
 
     def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stdout:
-            self.process.stdout.close()
-        return self.process.returncode
+        return stop(self.process)
 
     def send(self, raw: bytes, timeout: float = 10) -> "Answer":
         """`raw` (a whole request, as bytes) on a fresh connection; the answer read to the server's close."""
