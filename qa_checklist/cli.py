@@ -21,7 +21,7 @@ from generator.cli import regenerate
 from generator.suite import DEFAULT_CACHE
 from generator.writer import OutputBusy, OutputNotGenerated, output_lock, write_tree
 
-from .reportfile import ReportWriteError, check_writable, json_path, mark_stale, read_report
+from .reportfile import ReportWriteError, check_writable, json_path, mark_stale, marked_running, read_report
 from .runinfo import now
 from .reportplace import place_report
 from .suites import suite_folder
@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qa-checklist: {error}", file=sys.stderr)
         return 2
     started_at = now()  # a report this run writes starts no earlier
+    before = _bytes(json_path(args.report))  # the times have whole seconds: an earlier run can share one
     try:
         if args.workers > 1:
             status = run_workers(args.out, args.report, args.workers, pytest_args, args.changed)
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     except ReportWriteError as error:
         print(f"qa-checklist: {error}", file=sys.stderr)
         return 2
-    report = _this_runs_report(args.report, started_at)
+    report = _this_runs_report(args.report, started_at, before)
     if report is None:
         # The report on disk, if any, is an earlier run's: its summary is not this run's.
         print(f"qa-checklist: no report was written: {_why_no_report(int(status))}", file=sys.stderr)
@@ -146,16 +147,26 @@ def main(argv: list[str] | None = None) -> int:
     return int(status)
 
 
-def _this_runs_report(report: Path, started_at: str) -> dict | None:
-    """The report at `report` if this run wrote it (it started no earlier than `started_at` and is not the
-    previous one marked as being replaced), else None."""
+def _this_runs_report(report: Path, started_at: str, before: bytes | None) -> dict | None:
+    """The report at `report` if this run wrote it, else None: it changed since the run began (a run that
+    ran nothing may have put back the very bytes it found), it started no earlier than `started_at`, and
+    it is not the previous one marked as being replaced."""
+    if _bytes(json_path(report)) == before:
+        return None
     data = read_report(report)
     if data is None or not isinstance(data.get("run"), dict) or not isinstance(data.get("summary"), dict):
         return None
-    run = data["run"]
-    if not isinstance(run.get("started_at"), str) or run["started_at"] < started_at:
+    started = data["run"].get("started_at")
+    if not isinstance(started, str) or started < started_at or marked_running(data):
         return None
     return data
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 _WHY = {

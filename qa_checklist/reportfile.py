@@ -93,10 +93,18 @@ def mark_stale(path: Path, reason: str) -> bool:
     return True
 
 
+RUNNING = "has not finished (still running, or stopped): this report is from an earlier run"
+
+
 def mark_running(path: Path, started_at: str) -> bool:
     """Mark the report at `path` stale while a run that will replace it has not finished."""
-    return mark_stale(path, f"a run started at {started_at} has not finished (still running, or stopped): "
-                            "this report is from an earlier run")
+    return mark_stale(path, f"a run started at {started_at} {RUNNING}")
+
+
+def marked_running(report: dict[str, Any]) -> bool:
+    """Whether `report` is an earlier run's that `mark_running` marked (and no run has replaced since)."""
+    stale = (report.get("run") or {}).get("stale") if isinstance(report.get("run"), dict) else None
+    return isinstance(stale, str) and stale.endswith(RUNNING)
 
 
 def snapshot(path: Path) -> dict[Path, bytes]:

@@ -81,7 +81,12 @@ def test_a_run_that_wrote_no_report_prints_no_summary(earlier, why):
     else:
         (earlier / ".test_durations").write_text("{not json")
         extra = ["--splits", "2", "--group", "1", "--durations-path", str(earlier / ".test_durations")]
-    before = read(earlier / "report" / "qa.json")
+    # The earlier report as if it had started in this run's second (times have whole seconds): only
+    # what this run did to the file tells the two apart.
+    earlier_json = earlier / "report" / "qa.json"
+    before = read(earlier_json)
+    before["run"]["started_at"] = "2999-01-01T00:00:00+00:00"
+    earlier_json.write_text(json.dumps(before), encoding="utf-8")
     run = qa_checklist(earlier, "--", *QUIET, *FEW, *extra)
     assert run.returncode == 2, run.stdout[-2000:] + run.stderr
     assert "no report was written" in run.stderr
