@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from generator.suite import build_suite
-from qa_checklist.html import render_html
-from qa_checklist.outcomes import TestOutcome
-from qa_checklist.report import build_report
+from qa_checklist.report.build import build_report
+from qa_checklist.report.html import render_html
+from qa_checklist.report.outcomes import TestOutcome
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@
     qa-checklist merge PART.json... -o PATH
 
 The committed suite (`generated_tests/`) is only ever regenerated from `specs/`: other specs get
-a suite of their own (`suites.py`).
+a suite of their own (`runners/suites.py`).
 """
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ from generator.cli import regenerate
 from generator.suite import DEFAULT_CACHE
 from generator.writer import OutputBusy, OutputNotGenerated, output_lock, write_tree
 
-from .reportfile import ReportWriteError, check_writable, json_path, mark_stale, marked_running, read_report
-from .runinfo import now
-from .reportplace import place_report
-from .suites import suite_folder
-from .workers import run_workers
+from .report.file import ReportWriteError, check_writable, json_path, mark_stale, marked_running, read_report
+from .runners.runinfo import now
+from .runners.place import place_report
+from .runners.suites import suite_folder
+from .runners.workers import run_workers
 
 
 def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -63,7 +63,7 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["merge"]:
-        from .merge import main as merge
+        from .runners.merge import main as merge
         return merge(argv[1:])
     args, pytest_args = _arguments(argv)
     # Schemathesis' pytest plugin (installed for the contract tests) blanks hypothesis's failing examples

@@ -7,23 +7,24 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-pytest.register_assert_rewrite("qa_checklist.checks", "qa_checklist.checks_inputs", "qa_checklist.checks_pair",
-                               "qa_checklist.scenario")
+pytest.register_assert_rewrite("qa_checklist.checks.linked", "qa_checklist.checks.user_inputs",
+                               "qa_checklist.checks.pair", "qa_checklist.checks.scenario",
+                               "qa_checklist.checks.records")
 
 from sync.testing import harnesses_of_this_test  # noqa: E402  (after the rewrite hook is registered)
 
-from .exchange import exchange_text  # noqa: E402
-from .failures import failure_facts  # noqa: E402
-from .history import compare, read_baseline  # noqa: E402
-from .incremental import Baseline, ChangedOnly  # noqa: E402
-from .inputs import inputs_block  # noqa: E402
-from .manifest import MANIFEST, find_manifest  # noqa: E402
-from .outcomes import TestOutcome  # noqa: E402
-from .report import build_report  # noqa: E402
-from .reportfile import ReportWriteError, mark_running, write_report  # noqa: E402
-from .runinfo import now, run_block  # noqa: E402
-from .shards import shard_of  # noqa: E402
-from .workqueue import SharedLastFailed, run_claimed  # noqa: E402
+from .report.build import build_report  # noqa: E402
+from .report.exchange import exchange_text  # noqa: E402
+from .report.failures import failure_facts  # noqa: E402
+from .report.file import ReportWriteError, mark_running, write_report  # noqa: E402
+from .report.history import compare, read_baseline  # noqa: E402
+from .report.inputs import inputs_block  # noqa: E402
+from .report.outcomes import TestOutcome  # noqa: E402
+from .runners.incremental import Baseline, ChangedOnly  # noqa: E402
+from .runners.runinfo import now, run_block  # noqa: E402
+from .runners.shards import shard_of  # noqa: E402
+from .runners.workqueue import SharedLastFailed, run_claimed  # noqa: E402
+from .shared.manifest import MANIFEST, find_manifest  # noqa: E402
 
 
 # Each example builds fresh fakes through a function-scoped factory fixture: that is intended.
@@ -53,7 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ChangedOnly(baseline), "qa-checklist-changed")
     if path and not hasattr(config, "workerinput"):  # xdist workers send their reports to the controller
         config.pluginmanager.register(ReportCollector(config, Path(path), baseline), "qa-checklist-report")
-        from .reportplace import SaidWhere  # the run's last line: where its report went
+        from .runners.place import SaidWhere  # the run's last line: where its report went
 
         config.pluginmanager.register(SaidWhere(config, Path(path)), "qa-checklist-report-where")
 

@@ -2,8 +2,8 @@
 our declaration, or a generic API standing in for one nobody here has modelled."""
 import json
 
-from qa_checklist.html import render_html
-from qa_checklist.report import build_report
+from qa_checklist.report.build import build_report
+from qa_checklist.report.html import render_html
 
 
 def _report(tmp_path, source: str, target: str) -> dict:

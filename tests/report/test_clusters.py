@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from qa_checklist.clusters import cluster_failures, not_verifiable_reasons
-from qa_checklist.failures import failure_facts
-from qa_checklist.messages import Message, Mismatch, errors_field, relative, row_mismatch, text_signature
+from qa_checklist.report.clusters import cluster_failures, not_verifiable_reasons
+from qa_checklist.report.failures import failure_facts
+from qa_checklist.shared.messages import Message, Mismatch, errors_field, relative, row_mismatch, text_signature
 
 ROW = SimpleNamespace(source="paymentTermDays", target="net_term_days", type="integer", line=60)
 
@@ -104,8 +104,8 @@ MANIFEST_DOCUMENTS = [("first", "First Dataflow"), ("second", "Second Dataflow")
 MODULE = '''
 import pytest
 from types import SimpleNamespace
-from qa_checklist.causes import CausedBy
-from qa_checklist.messages import row_mismatch
+from qa_checklist.shared.causes import CausedBy
+from qa_checklist.shared.messages import row_mismatch
 
 ROW = SimpleNamespace(source="amount", target="total", type="integer", line=20)
 

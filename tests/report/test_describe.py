@@ -1,5 +1,5 @@
 """Values in failure messages carry their type: `integer 4202` and `text "4202"` never look alike."""
-from qa_checklist.describe import describe, without_addresses
+from qa_checklist.shared.describe import describe, without_addresses
 
 
 def test_a_value_is_described_with_its_type():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_checklist.reportplace import DEFAULT_REPORT, leaves_out, place_report
+from qa_checklist.runners.place import DEFAULT_REPORT, leaves_out, place_report
 
 from .test_plugin import suite  # noqa: F401  (the fixture)
 

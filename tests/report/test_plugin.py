@@ -35,7 +35,7 @@ MODULE = '''
 import pytest
 from hypothesis import given, strategies as st
 
-from qa_checklist.causes import CausedBy
+from qa_checklist.shared.causes import CausedBy
 
 @pytest.fixture
 def broken():

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from qa_checklist.merge import main as merge_main
-from qa_checklist import reportfile
-from qa_checklist.reportfile import write_report
+from qa_checklist.report import file as reportfile
+from qa_checklist.report.file import write_report
+from qa_checklist.runners.merge import main as merge_main
 
 pytestmark = pytest.mark.slow  # qa-checklist runs in subprocesses
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from qa_checklist.workqueue import ModuleQueue, QueueMismatch
+from qa_checklist.runners.workqueue import ModuleQueue, QueueMismatch
 
 from .test_qa_checklist_cli import qa_checklist, two_documents
 from .test_shards import items, read
@@ -118,7 +118,7 @@ def test_xdist_and_the_queue_are_not_mixed(runs):
 
 
 def test_a_json_report_path_writes_the_json_alone(tmp_path):
-    from qa_checklist.reportfile import mark_stale, write_report
+    from qa_checklist.report.file import mark_stale, write_report
 
     write_report(tmp_path / "part.json", {"dataflows": [], "run": {}})
     assert [p.name for p in tmp_path.iterdir()] == ["part.json"]
@@ -129,7 +129,7 @@ def test_a_json_report_path_writes_the_json_alone(tmp_path):
 STEALING_CONFTEST = '''
 import pytest
 from pathlib import Path
-from qa_checklist.workqueue import collected_modules, module_queue
+from qa_checklist.runners.workqueue import collected_modules, module_queue
 
 
 @pytest.fixture(scope="module", autouse=True)

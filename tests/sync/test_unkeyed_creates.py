@@ -3,7 +3,7 @@ blindly, found again when the API made them, sent again when it did not."""
 import pytest
 
 from .builders import key, mapping, prop
-from qa_checklist.checks_pair import ScriptedFaults as Always  # the faults go to the writes, in order
+from qa_checklist.checks.pair import ScriptedFaults as Always  # the faults go to the writes, in order
 from sync.connectors.registry import api_model
 from sync.engine import SyncEngine
 from sync.harness import Harness

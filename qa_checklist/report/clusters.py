@@ -3,7 +3,7 @@
 One broken engine rule fails many items in many documents, each with its own values, paths and
 system names: `expected integer 0, the Chargebee API holds integer 1` in one,
 `expected integer 4202, the MemberCare API holds integer 4203` in another. Each failed item
-carries the shape of its failure (`core`, from the check's structured message, `messages.py`; a
+carries the shape of its failure (`core`, from the check's structured message, `shared/messages.py`; a
 message built as plain text falls back to its first line with quoted text and numbers
 abstracted). Items with the same shape form one cluster, and an item grouped under a cause
 (`grouping.py`) joins its cause's cluster: it failed for that reason. A cluster is named by the
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterator
 
-from .messages import text_signature
+from ..shared.messages import text_signature
 
 
 def _items(dataflows: list[dict[str, Any]]) -> Iterator[tuple[dict, dict]]:

@@ -20,6 +20,7 @@ from sync.errors import ConfigurationError
 from sync.vocabulary import Predicate, Vocabulary, row_problem, section_problem
 
 from .expected import as_declared, held, holds, nested, read, wire_type
+from .records import _merge, record, sample_values
 from .values import another, sample, source_kind
 
 OTHER = "qa-other-value"  # a discriminator value no vocabulary spells
@@ -120,8 +121,6 @@ def _other_spellings(mapping: EntityMapping, row: PropertyMapping, spelled: str)
 
 
 def _check_spelled_otherwise(make, mapping, row, spelled, value, expected) -> None:
-    from .scenario import record, sample_values  # the set-up shared with every other check
-
     h = _supported(make(mapping))
     pairs = []
     for other in _other_spellings(mapping, row, spelled):
@@ -205,8 +204,6 @@ def _discriminated(path: str, condition_path: str) -> tuple[str, str, str]:
 def _source_values(make: Any, mapping: EntityMapping, row: PropertyMapping, spelled: str, holding: bool,
                    value: Any, kind: str) -> dict:
     """A source record's values: a sample for every other row, the row's value under (or not) the condition."""
-    from .scenario import record, sample_values  # the set-up shared with every other check
-
     values = {path: v for path, v in sample_values(mapping).items()
               if path != row.source and not path.startswith(row.source + ".")}
     built = _merge(record(values), section_fields(vocabulary_of(make), mapping, holding=True))
@@ -241,12 +238,6 @@ def _conditioned(mapping: EntityMapping, row: PropertyMapping, spelled: str, hol
         if other.source == row.when.path and other is not row:
             miss = sample(source_kind(mapping, mapping.properties.index(other)), 97)
     return _merge(nested(path, value), nested(row.when.path, spelled if holding else miss))
-
-
-def _merge(record: dict, extra: dict) -> dict:
-    from .scenario import _merge as merge  # scenario imports this module: a late import
-
-    return merge(record, extra)
 
 
 def _check_create(make, mapping, row, spelled, value, expected, kind) -> None:

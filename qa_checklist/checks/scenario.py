@@ -1,4 +1,4 @@
-"""Setting up what a check needs through the harness: records built from paths, a linked pair.
+"""Setting up what a check needs through the harness: a source record, a linked pair (on `records.py`).
 
 Everything here reads the spec (the mapping) and drives the fake APIs by hand, as a user of
 each system would; nothing asks the engine what the answer should be.
@@ -6,21 +6,21 @@ each system would; nothing asks the engine what the answer should be.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from typing import Any, Callable
 
 import pytest
 
 from apis.description import describe
-from apis.rows import blocking_rows, entity_fields
+from apis.rows import entity_fields
 from generator.model import EntityMapping, PropertyMapping
 
-from .causes import SetupFailed, row_failed
+from ..shared.causes import SetupFailed, row_failed
+from ..shared.messages import Keep, Message, Mismatch, errors_field, row_mismatch
 from .conditions import section_fields, skip_without_predicate
-from .expected import held, holds, nested, read
-from .messages import Keep, Message, Mismatch, errors_field, row_mismatch
-from .values import TWO_VALUED, merge_value, path_kind, sample, source_kind
+from .expected import held, holds, read
+from .records import carried, is_target_id, record
+from .values import TWO_VALUED, merge_value, path_kind, source_kind
 
 MakeHarness = Callable[..., Any]
 
@@ -35,46 +35,6 @@ def harness(make: MakeHarness, mapping: EntityMapping):
     if lacking:
         pytest.skip(f"not verifiable: {lacking}")
     return h
-
-
-def _merge(record: dict, extra: dict) -> dict:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(record.get(key), dict):
-            _merge(record[key], value)
-        else:
-            record[key] = value
-    return record
-
-
-def record(values: dict[str, Any], **extra: Any) -> dict:
-    """A record holding each value at its dotted path, plus `extra` fields."""
-    built: dict = {}
-    for path, value in values.items():
-        _merge(built, nested(path, value))
-    return _merge(built, extra)
-
-
-def vendor_blocked(mapping: EntityMapping) -> dict[int, str]:
-    """Rows a vendor's API cannot carry (a path it lacks or keeps read-only), and why: the engine leaves
-    them out, so the checks of other items do too, and their own items are not verifiable."""
-    return _blocked(mapping)
-
-
-@functools.cache
-def _blocked(mapping: EntityMapping) -> dict[int, str]:
-    return blocking_rows(mapping)
-
-
-def skip_if_vendor_blocked(mapping: EntityMapping, index: int) -> None:
-    reason = vendor_blocked(mapping).get(index)
-    if reason is not None:
-        pytest.skip(f"not verifiable: {reason}")
-
-
-def carried(mapping: EntityMapping) -> list[tuple[int, PropertyMapping]]:
-    """(index, row) of each row the vendors' APIs can carry."""
-    blocked = vendor_blocked(mapping)
-    return [(index, row) for index, row in enumerate(mapping.properties) if index not in blocked]
 
 
 def skip_without_change_times(mapping: EntityMapping) -> None:
@@ -95,23 +55,6 @@ def untouched_path(mapping: EntityMapping) -> str:
         if fields is None or fields.find(path) is not None:
             return path
     return "qa_untouched_note"
-
-
-def sample_values(mapping: EntityMapping) -> dict[str, Any]:
-    """A value for every source path of the property table, suited to the rows it feeds."""
-    values: dict[str, Any] = {}
-    for index, row in carried(mapping):
-        if row.source not in values and not is_target_id(mapping, row):
-            values[row.source] = sample(source_kind(mapping, index), index)
-    return values
-
-
-ID_NAMES = ("id", "ID", "Id")  # how the documents spell a record's own id
-
-
-def is_target_id(mapping: EntityMapping, row: PropertyMapping) -> bool:
-    # An id is assigned by the API that holds the record: no sync writes it.
-    return row.target in ID_NAMES or row.source in ID_NAMES
 
 
 def same_collection(mapping: EntityMapping) -> bool:

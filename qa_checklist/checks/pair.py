@@ -14,18 +14,18 @@ from sync.connectors.chargebee_wire import RESOURCES
 from sync.connectors.registry import is_chargebee
 from sync.report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS
 
-from .causes import CausedBy, row_failed
+from ..shared.causes import CausedBy, row_failed
+from ..shared.messages import fail, row_mismatch
+from . import linked  # the linked-pair checks, run again through fault-injecting fakes (`faults`)
 from .expected import held, holds, nested, read, same_value as _same_value
-from .messages import fail, row_mismatch
+from .records import carried, is_target_id, sample_values
 from .scenario import (
     MakeHarness,
-    carried,
     untouched_path,
     skip_without_change_times,
     editable_row,
     fed_by_one_source,
     harness,
-    is_target_id,
     key_value,
     link_target,
     linked_pair,
@@ -33,7 +33,6 @@ from .scenario import (
     linked_to,
     new_source,
     same_collection,
-    sample_values,
     writes_to,
 )
 from .values import another, sample, source_kind
@@ -374,22 +373,20 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
     """Under API faults (429, 5xx, timeouts, lost responses) at a fixed seed the linked-pair promises
     hold, and a create whose response was lost after the API applied it is not made twice (sent again
     with its idempotency key, or, where the API takes none, found again)."""
-    from . import checks  # the linked-pair checks, run again through fault-injecting fakes
-
     faulty = partial(make, fault_rate=FAULT_RATE, seed=FAULT_SEED)
     ran = [*_interrupted_create(make, mapping), *_unkeyed_creates(make, mapping), *_failed_updates(make, mapping)]
     for name in ("no_echo", "bidirectional", "conflict", "optimistic_locking"):
         if name in ("bidirectional", "conflict", "optimistic_locking") and not mapping.bidirectional:
             continue
         try:
-            getattr(checks, name)(faulty, mapping)
+            getattr(linked, name)(faulty, mapping)
             ran.append(name)
         except pytest.skip.Exception:
             pass
     for index, row in carried(mapping):
         if not is_target_id(mapping, row):
             try:
-                checks.property_row(faulty, mapping, index, sample(source_kind(mapping, index), index))
+                linked.property_row(faulty, mapping, index, sample(source_kind(mapping, index), index))
             except CausedBy:
                 raise
             except AssertionError as exc:  # the row's own item says the same without faults, if it does

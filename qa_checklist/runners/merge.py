@@ -23,9 +23,9 @@ from pathlib import Path
 
 import jinja2
 
-from .history import report_problem
-from .reportfile import ReportWriteError, json_path, write_report
-from .report import item_status, summarize
+from ..report.build import item_status, summarize
+from ..report.file import ReportWriteError, json_path, write_report
+from ..report.history import report_problem
 
 
 class MergeError(Exception):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .reportplace import run_leaves_out
+from .place import run_leaves_out
 
 
 def now() -> str:

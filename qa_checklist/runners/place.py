@@ -85,7 +85,7 @@ def run_leaves_out(config) -> str | None:
 
 def said_where(terminalreporter, path: Path, started_at: str) -> None:
     """The last line of a `pytest --qa-report` run: where this run's report is, or that it wrote none."""
-    from .reportfile import read_report
+    from ..report.file import read_report
 
     data = read_report(path)
     run = (data or {}).get("run") or {}

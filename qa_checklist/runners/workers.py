@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from tqdm import tqdm
 
-from .history import compare, read_baseline
+from ..report.file import ReportWriteError, json_path, mark_running, read_report, restore, snapshot, write_report
+from ..report.history import compare, read_baseline
 from .merge import merge_reports
-from .reportfile import ReportWriteError, json_path, mark_running, read_report, restore, snapshot, write_report
 from .runinfo import now
 from .workqueue import progress_of
 

@@ -9,10 +9,11 @@ from collections import Counter
 
 from generator.model import EntityMapping
 
-from .checks_pair import ScriptedFaults
+from ..shared.messages import fail, row_mismatch
 from .expected import held, holds, nested, read
-from .messages import fail, row_mismatch
-from .scenario import MakeHarness, editable_row, harness, key_value, link_target, new_source, sample_values
+from .pair import ScriptedFaults
+from .records import sample_values
+from .scenario import MakeHarness, editable_row, harness, key_value, link_target, new_source
 from .values import another, source_kind
 
 # More refusals than the transport retries one request: the listing fails for the whole pass.

@@ -14,10 +14,10 @@ from typing import Iterable
 
 import pytest
 
-from .history import read_baseline, report_problem
-from .inputs import code_sha256, options_key, sections
-from .report import summarize
-from .manifest import find_manifest
+from ..report.build import summarize
+from ..report.history import read_baseline, report_problem
+from ..report.inputs import code_sha256, options_key, sections
+from ..shared.manifest import find_manifest
 
 
 class Baseline:

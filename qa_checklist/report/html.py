@@ -15,7 +15,7 @@ import jinja2
 
 LABELS = {"passed": "verified", "failed": "failed", "skipped": "not verifiable", "not_testable": "not run"}
 HISTORY = (("newly_failing", "Newly failing"), ("fixed", "Fixed"), ("new", "New"), ("removed", "Removed"))
-STALE_MARK = "<!--qa-checklist:stale-->"  # where `reportfile.mark_stale` puts its banner
+STALE_MARK = "<!--qa-checklist:stale-->"  # where `file.mark_stale` puts its banner
 
 
 @cache

@@ -1,4 +1,5 @@
-"""The checks a generated module calls: one per kind of checklist item.
+"""The linked-pair checks: a section's statements, its property rows and the promises of a link, one
+per kind of checklist item (generated modules call them through the package, `checks/__init__.py`).
 
 Each check drives the sync engine through the `sync_harness` fixture (fresh fake APIs and
 state) and asserts on what the fake APIs received and hold. Expected values come from the
@@ -16,32 +17,23 @@ from apis.description import describe as describe_api
 from generator.model import EntityMapping, PropertyMapping
 from sync.connectors.registry import is_chargebee
 
+from ..shared.causes import row_failed
+from ..shared.messages import Message, Mismatch, fail, row_mismatch
 from . import conditions, kept_fields
-from .causes import row_failed
 from .expected import held, holds, nested, read, same_value, vendor_type
-from .messages import Message, Mismatch, fail, row_mismatch
-from .checks_inputs import property_list_items, property_text_and_empty, property_uncoercible  # noqa: F401
-from .checks_pair import conflict_rules, faults, one_way, write_counts  # noqa: F401  (generated modules call them here)
-from .checks_report import pass_report  # noqa: F401
-from .manifest import load_mapping  # noqa: F401  (generated modules call checks.load_mapping)
+from .records import ID_NAMES, carried, is_target_id, record, sample_values, skip_if_vendor_blocked
 from .scenario import (
-    ID_NAMES,
     MakeHarness,
-    carried,
     editable_row,
     fed_by_one_source,
     harness,
-    is_target_id,
     key_value,
     linked_pair,
     linked_to,
     new_source,
-    record,
     reversed_section,
     row_carried,
-    sample_values,
     same_collection,
-    skip_if_vendor_blocked,
     skip_without_change_times,
     target_count,
 )

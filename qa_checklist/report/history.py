@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-STATUSES = ("passed", "failed", "skipped", "not_testable")  # report.STATUSES (report.py imports the connectors)
+STATUSES = ("passed", "failed", "skipped", "not_testable")  # build.STATUSES (build.py imports the connectors)
 
 
 def read_baseline(path: Path) -> tuple[dict[str, Any] | None, str | None]:

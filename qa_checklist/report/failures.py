@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .describe import without_addresses
-from .messages import Message, text_signature
+from ..shared.describe import without_addresses
+from ..shared.messages import Message, text_signature
 
 
 def failure_facts(exception: BaseException, exchange: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ _PRODUCT_PACKAGES = ("generator", "sync", "qa_checklist")
 def code_sha256() -> str:
     """One hash of the product's sources and templates (file names and contents)."""
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for package in _PRODUCT_PACKAGES:
         for path in sorted((root / package).rglob("*")):
             if path.suffix in (".py", ".jinja", ".toml") and "__pycache__" not in path.parts:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .describe import without_addresses
-from .messages import text_signature
+from ..shared.describe import without_addresses
+from ..shared.messages import text_signature
 
 _DETAILS = 12_000  # pytest's own text, behind a toggle: enough for a traceback, bounded for a large report
 
@@ -21,7 +21,7 @@ class TestOutcome:
     cause: str | None = None  # the item a failure names as its cause
     exchange: str = ""  # what the fake APIs received and hold
     example: str = ""  # hypothesis's falsifying example
-    signature: str = ""  # a failure's message with values, paths and names abstracted (`messages.py`)
+    signature: str = ""  # a failure's message with values, paths and names abstracted (`shared/messages.py`)
     core: str = ""  # what failures are clustered by: the signature's mismatch, or the whole signature
     shape: str = ""  # what names a cluster: the mismatch's own signature (`N+1`), or the whole signature
     rule: str = ""  # the engine rule a structured failure names (`integer coercion` where a typed row carries it)

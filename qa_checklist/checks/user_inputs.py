@@ -16,21 +16,17 @@ from apis.rows import entity_fields
 from sync.connectors.registry import is_chargebee
 
 from .expected import held, holds, nested, read, vendor_type, wire_type
+from .records import carried, is_target_id, record, sample_values, skip_if_vendor_blocked
 from .scenario import (
     MakeHarness,
-    carried,
     fed_by_one_source,
     harness,
-    is_target_id,
     key_value,
     link_target,
     linked_pair,
     linked_to,
     new_source,
-    record,
     same_collection,
-    sample_values,
-    skip_if_vendor_blocked,
     target_count,
     writes_to,
 )

@@ -1,6 +1,6 @@
 """Root-cause grouping: failed items whose tests name another item as their cause are shown under it.
 
-An item's `cause` is what its failing tests said (`causes.py`); `grouped_under` is the failed item
+An item's `cause` is what its failing tests said (`shared/causes.py`); `grouped_under` is the failed item
 the report shows it under: the cause itself when that item failed, else the first failed item (in
 document order) naming the same cause. Chains resolve to their root. `grouped` lists, on that
 item, every item shown under it.
