@@ -33,52 +33,24 @@ import time
 from collections import Counter
 from typing import Any, Sequence
 
-from apis.description import describe
 
 from . import config as configuration
 from .connectors.base import PassDeadline
-from .connectors.registry import connector_for
-from .credentials import credentials_for
 from .engine import SyncEngine, find_condition
 from .errors import ConfigurationError
 from .example_config import example_config
 from .modelio import load_mapping, mappings_in
-from .names import system_key
-from .redaction import Redactor
-from .report import PassReport
+from .report import PassReport, report_json
 from .state import StateStore
 from .vocabulary import Vocabulary, resolve_rows
+from .linksfile import read_links, write_json, write_links
+from .protocol_server import main as serve_protocol
+from .wiring import configured_secrets, connectors
 
 
 def load_config(path: str | None) -> dict[str, Any]:
     """The config at `path`, checked whole (`sync.config`); ConfigurationError naming the file and key."""
     return configuration.load(path)[0]
-
-
-def system_config(config: dict[str, Any], system: str) -> dict[str, Any]:
-    """A system's config table, found by its spelling-independent name."""
-    for name, table in (config.get("systems") or {}).items():
-        if system_key(name) == system_key(system):
-            return dict(table)
-    return {}
-
-
-def _named(system: str) -> tuple[str, ...]:
-    """The further secrets a system's API takes (`subscription_key`); the generic API takes none."""
-    return describe(system).auth.credential_names
-
-
-def configured_secrets(config: dict[str, Any], environ: dict[str, str] | None = None) -> Redactor:
-    """A redactor of every credential in the config's system tables and in `SYNC_*` variables."""
-    environ = dict(os.environ if environ is None else environ)
-    systems = config.get("systems") if isinstance(config.get("systems"), dict) else {}
-    tables = [(str(name), table) for name, table in systems.items() if isinstance(table, dict)]
-    credentials = [credentials_for(name, style, {k: str(v) for k, v in table.items() if isinstance(v, (str, int))},
-                                   environ={}, names=_named(name)) for name, table in tables for style in ("basic", "bearer")]
-    urls = [str(table[key]) for _name, table in tables for key in ("base_url", "site") if table.get(key)]
-    suffixes = ("_API_KEY", "_TOKEN", "_USER", "_PASSWORD", "_KEY", *{f"_{n.upper()}" for _s, t in tables for n in _named(_s)})
-    variables = [value for name, value in environ.items() if name.startswith("SYNC_") and name.endswith(suffixes)]
-    return Redactor.of(credentials, urls, variables)
 
 
 # Characters that would let text from an API (an error message, a record id) forge or hide lines of the output:
@@ -139,7 +111,7 @@ def _introduce(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sync-run", description=__doc__.split("\n")[0])
-    parser.add_argument("--model", required=True, help="model JSON file (dataflows with mappings)")
+    parser.add_argument("--model", help="model JSON file (dataflows with mappings)")
     parser.add_argument("--mapping", help="id of the mapping to run")
     parser.add_argument("--config", help="TOML or JSON config with a table per system")
     parser.add_argument("--state", help="SQLite state file (default: config's `state` or sync-state.db)")
@@ -147,7 +119,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--list-mappings", action="store_true", help="list the model's mappings and exit")
     parser.add_argument("--example-config", action="store_true",
                         help="print a commented config for --mapping's two systems and exit")
+    parser.add_argument("--report", metavar="PATH",
+                        help="write the last pass's report as JSON to PATH (docs/sut-protocol.md has its fields)")
+    parser.add_argument("--links", metavar="PATH",
+                        help="a JSON file of links and synchronized records: taken into the state before the "
+                             "passes, and the mapping's links written back after (docs/sut-protocol.md)")
+    parser.add_argument("--serve-protocol", action="store_true",
+                        help="serve the system-under-test protocol on stdin/stdout (JSON lines) until stdin ends")
     args = parser.parse_args(argv)
+    if args.serve_protocol:
+        return serve_protocol()
+    if not args.model:
+        parser.error("--model is required")
     if args.list_mappings or args.example_config or not args.mapping:
         return _introduce(args)
     redact = configured_secrets({})
@@ -171,16 +154,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A row whose condition cannot be honoured (no spelling for its concept) is skipped with a warning below,
         # as the engine skips it in-process: sync-run and the engine run the same rows.
         _rows, skipped = resolve_rows(mapping, vocabulary)
-        source = connector_for(mapping.source_system, entity=mapping.source_entity,
-                               config=system_config(config, mapping.source_system))
-        target = connector_for(mapping.target_system, entity=mapping.target_entity,
-                               config=system_config(config, mapping.target_system))
-        for connector in (source, target):
-            connector.request_seconds = float(limits.request_seconds)
-            connector.max_response_bytes = int(limits.max_response_bytes)
+        source, target = connectors(mapping, config, limits)
         configured = redact  # with the connectors' own, as they are when a line is written (a session token)
         redact = lambda text: configured(source.redactor(target.redactor(text)))  # noqa: E731
         state = open_state(args.state or config.get("state") or "sync-state.db")
+        if args.links:
+            read_links(args.links, state)
         engine = SyncEngine(mapping, source, target, state, vocabulary=vocabulary)
     except (KeyError, OSError, ValueError, TypeError, AttributeError, ConfigurationError) as exc:
         say(f"sync-run: {exc}", sys.stderr)
@@ -213,7 +192,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"sync-run: the run stopped: {type(exc).__name__}: {exc}", sys.stderr)
         return 1
     finally:
-        state.close()
+        try:
+            if args.links:
+                write_links(args.links, state, mapping.id)
+            if args.report and reports:
+                write_json(args.report, json.loads(redact(json.dumps(report_json(reports[-1])))))
+        finally:
+            state.close()
     say(json.dumps(summary(reports), sort_keys=True))
     return 1 if any(r.errors for r in reports) else 0
 

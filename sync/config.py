@@ -31,7 +31,7 @@ SYSTEM_KEYS = ("base_url", "site", "auth", "paths", "conditional_writes", "page_
 # Bounds of a pass (docs/sync-run.md): a request with its retries and body, a whole pass, an answer's size.
 # A pass of a large system may take hours; none may take forever (an API paging slowly without end).
 LIMITS = {"request_seconds": (float, 300.0), "pass_seconds": (float, 21_600.0), "max_response_bytes": (int, 64 << 20)}
-TOP_KEYS = ("state", "systems", "concepts", "concept_fields", "conditions", *LIMITS)
+TOP_KEYS = ("state", "systems", "concepts", "concept_fields", "conditions", "test_mode", *LIMITS)
 _SITE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
@@ -40,6 +40,10 @@ class Limits:
     request_seconds: float = 300.0
     pass_seconds: float | None = 21_600.0
     max_response_bytes: int = 64 << 20
+    # Test-mode knobs (`[test_mode]`, what the checks give a system under test against their fakes): each
+    # read of an answer gives up after this long, and backoff and Retry-After are not slept.
+    read_timeout_seconds: float | None = None
+    sleep: bool = True
 
 
 def read(path: str | None) -> dict[str, Any]:
@@ -86,6 +90,7 @@ def check(config: dict[str, Any], where: str, environ: Mapping[str, str]) -> tup
             if not number or not math.isfinite(value) or value <= 0 or (kind is int and not isinstance(value, int)):
                 raise fail(key, f"must be a positive {'whole number' if kind is int else 'number'}")
         limits[key] = value
+    limits.update(_test_mode(config.get("test_mode", {}), fail))
     systems = config.get("systems", {})
     if not isinstance(systems, dict):
         raise fail("systems", "must be a table of systems ([systems.\"<name>\"])")
@@ -153,6 +158,22 @@ def _system(name: str, table: dict[str, Any], key: str, fail: Any, environ: Mapp
         if missing:
             raise fail(key, f"{api.name}'s API also takes {', '.join(missing)} (or {prefix}{missing[0].upper()})")
     return table, warnings
+
+
+def _test_mode(table: Any, fail: Any) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise fail("test_mode", "must be a table (read_timeout_seconds, sleep)")
+    knobs: dict[str, Any] = {}
+    if "read_timeout_seconds" in table:
+        value = table["read_timeout_seconds"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise fail("test_mode.read_timeout_seconds", "must be a positive number")
+        knobs["read_timeout_seconds"] = float(value)
+    if "sleep" in table:
+        if not isinstance(table["sleep"], bool):
+            raise fail("test_mode.sleep", "must be true or false")
+        knobs["sleep"] = table["sleep"]
+    return knobs
 
 
 def _base_url(table: dict[str, Any], key: str, style: str, fail: Any) -> str:

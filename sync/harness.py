@@ -19,7 +19,6 @@ from apis.description import describe
 
 from .connectors.registry import connector_for
 from .credentials import Credentials, Secret
-from .engine import SyncEngine
 from .fakes.base import FakeApi, Route
 from .fakes.faults import FaultPlan
 from .fakes.log import LoggedRequest
@@ -30,7 +29,9 @@ from .fakes.store import LogicalClock
 from .http import build_session
 from .names import association_key, system_key
 from .report import PassReport
-from .state import StateStore
+from .sut.base import INTERNAL, LINKS_READ, STATE_SEED, SystemUnderTest, Unsupported
+from .sut.engine import EngineScenario, EngineSut
+from .sut.observed import ObservedPass
 from .vocabulary import Vocabulary
 
 _numbers = itertools.count(1)
@@ -98,9 +99,13 @@ class Harness:
 
     def __init__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None,
                  fault_rate: float = 0.0, seed: int | None = None, state_path: str = ":memory:",
-                 vocabulary: Vocabulary | None = None, transport: str = "mock"):
+                 vocabulary: Vocabulary | None = None, transport: str = "mock", sut: SystemUnderTest | None = None):
         if transport not in TRANSPORTS:
             raise ValueError(f"transport {transport!r}: one of {', '.join(TRANSPORTS)}")
+        self.sut = sut or EngineSut()
+        self.unverified: list[str] = []  # clauses the SUT could not support (`supports`)
+        if not isinstance(self.sut, EngineSut):
+            transport = "http"  # another process reaches the fakes only over sockets
         self.mapping = mapping
         self.transport = transport
         self.vocabulary = vocabulary or Vocabulary.shipped()
@@ -125,11 +130,8 @@ class Harness:
         self._serve(target_fake, self.target_connector, mapping.target_entity, _untype_parents(target_fields))
         self.source = EntityHandle(source_fake, mapping.source_entity)
         self.target = EntityHandle(target_fake, mapping.target_entity)
-        self.state = StateStore(state_path)
-        self._reverse: SyncEngine | None = None
         try:
-            self.engine = SyncEngine(mapping, self.source_connector, self.target_connector, self.state, conditions,
-                                     self.vocabulary)
+            self.scenario = self.sut.scenario(self, conditions, state_path)
         except Exception:
             self.close()
             raise
@@ -196,6 +198,38 @@ class Harness:
         endpoint = connector.endpoint(entity)
         fake.serve(Route(entity, endpoint.path, endpoint.object_key), schema)
 
+    def fakes(self) -> list[FakeApi]:
+        """The scenario's fake APIs (one when both sides live in one system)."""
+        return list(self._fakes.values())
+
+    # what only the reference engine has: its own state store and engine (tests of the engine itself)
+    @property
+    def state(self):
+        return self._engine_scenario().state
+
+    @property
+    def engine(self):
+        return self._engine_scenario().engine
+
+    def _engine_scenario(self) -> EngineScenario:
+        if not isinstance(self.scenario, EngineScenario):
+            raise Unsupported(INTERNAL, self.sut.name)
+        return self.scenario
+
+    def needs(self, capability: str) -> None:
+        """Unsupported unless the SUT has `capability` (docs/sut-protocol.md): what the check does next needs it."""
+        if capability not in self.sut.capabilities:
+            raise Unsupported(capability, self.sut.name)
+
+    def supports(self, capability: str) -> bool:
+        """Whether the SUT has `capability`, for one clause of a check; when it has not, the clause is noted
+        (`unverified`) and the check goes on with the others: a test that then passes is reported not
+        verifiable, naming what the SUT lacks, and one that fails still fails."""
+        if capability in self.sut.capabilities:
+            return True
+        self.unverified.append(str(Unsupported(capability, self.sut.name)))
+        return False
+
     def unsupported(self) -> str | None:
         """Why a pass of this mapping could not run against the real APIs (an operation one of them
         lacks, as its connector declares), or None."""
@@ -223,20 +257,25 @@ class Harness:
 
     # what a test does
     def run_pass(self) -> PassReport:
-        """One pass of the engine over both fake APIs."""
-        return self.engine.run_pass()
+        """One pass of the SUT over both fake APIs: its report, or what the APIs saw when it gives none."""
+        return self._pass(self.mapping)
 
     def reverse_pass(self, reverse: EntityMapping) -> PassReport:
         """One pass of another section between the same two collections the other way (the B -> A beside an
-        A -> B, as the publisher's paired documents have), over the same fakes and the same state store."""
+        A -> B, as the publisher's paired documents have), over the same fakes and the same SUT state."""
         if (reverse.source_system, reverse.source_entity, reverse.target_system, reverse.target_entity) != (
                 self.mapping.target_system, self.mapping.target_entity, self.mapping.source_system,
                 self.mapping.source_entity):
             raise ValueError(f"{reverse.id} does not run {self.mapping.id}'s collections the other way")
-        if self._reverse is None or self._reverse.mapping.id != reverse.id:
-            self._reverse = SyncEngine(reverse, self.target_connector, self.source_connector, self.state,
-                                       vocabulary=self.vocabulary)
-        return self._reverse.run_pass()
+        return self._pass(reverse)
+
+    def _pass(self, mapping: EntityMapping) -> PassReport:
+        marks = [(fake, len(fake.log)) for fake in self.fakes()]
+        report = self.scenario.run_pass(mapping)
+        if report is None:  # what the fakes saw is all there is
+            return ObservedPass(mapping.id, self.sut.name,
+                                [(fake, r) for fake, mark in marks for r in fake.log[mark:]])  # type: ignore[return-value]
+        return report
 
     def run_until_settled(self, max_passes: int = 10) -> list[PassReport]:
         """Passes until one writes nothing and reports no error (or `max_passes`), for fault runs."""
@@ -250,12 +289,13 @@ class Harness:
 
     def link(self, source_id: str, target_id: str) -> None:
         """Establishes a link by other means, as the documents' "a link must be established" allows."""
-        with self.state.transaction():
-            self.state.link(self.mapping.id, str(source_id), str(target_id), "manual")
+        self.needs(STATE_SEED)
+        self.scenario.seed_link(self.mapping, str(source_id), str(target_id))
 
     def links(self) -> list[tuple[str, str]]:
-        """(source id, target id) of every link in the state store, sorted."""
-        return sorted((s, t) for s, (t, _) in self.state.links(self.mapping.id).items())
+        """(source id, target id) of every link the SUT holds for the mapping, sorted."""
+        self.needs(LINKS_READ)
+        return self.scenario.links(self.mapping)
 
     def connect(self, source_id: str, via_entity: str, via_id: str) -> None:
         """Associates the source record with a via record, as a user of the source system would."""
@@ -263,12 +303,11 @@ class Harness:
         self.source.fake.associate(self.mapping.source_entity, str(source_id), key, str(via_id))
 
     def mark_synchronized(self, via_entity: str, via_id: str) -> None:
-        """Records in the state store that a via record is synchronized into the creation rule's system."""
+        """Tells the SUT that a via record is synchronized into the creation rule's system."""
+        self.needs(STATE_SEED)
         rule = self.mapping.create_when_connected
         into = rule.into if rule else self.mapping.target_system
-        with self.state.transaction():
-            self.state.mark_synchronized(system_key(into), association_key(via_entity, self.mapping.source_system),
-                                         str(via_id))
+        self.scenario.seed_synchronized(into, via_entity, str(via_id), self.mapping.source_system)
 
     def close(self) -> None:
         if self._closed:
@@ -279,8 +318,8 @@ class Harness:
             fake.close()
         if self._http is not None:
             self._http.close()
-        if hasattr(self, "state"):
-            self.state.close()
+        if hasattr(self, "scenario"):
+            self.scenario.close()
 
 
 def _untype_parents(fields: dict[str, str | None]) -> dict[str, str | None]:

@@ -98,3 +98,44 @@ class PassTally:
             errors=tuple(self.errors),
             api_calls=dict(api_calls),
         )
+
+
+def report_json(report: PassReport) -> dict:
+    """A pass report as JSON (sync-run's `--report`, the SUT protocol's `report`: docs/sut-protocol.md)."""
+    return {
+        "mapping_id": report.mapping_id,
+        **{k: getattr(report, k) for k in ("created", "updated", "linked", "merged", "skipped")},
+        "conflicts": [{k: getattr(c, k) for k in Conflict.__slots__} for c in report.conflicts],
+        "errors": [{k: getattr(e, k) for k in EntityError.__slots__} for e in report.errors],
+        "api_calls": dict(report.api_calls),
+    }
+
+
+def report_from_json(data: object, where: str) -> PassReport:
+    """The pass report a SUT sent; ValueError naming `where` and what is wrong when it is not one."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: a pass report is an object, not {type(data).__name__}")
+
+    def count(key: str) -> int:
+        value = data.get(key, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{where}: {key} must be a count (a whole number, 0 or more), not {value!r:.40}")
+        return value
+
+    def items(key: str, kind: type) -> tuple:
+        given = data.get(key, [])
+        if not isinstance(given, list) or not all(isinstance(i, dict) for i in given):
+            raise ValueError(f"{where}: {key} must be a list of objects")
+        fields = kind.__slots__
+        return tuple(kind(**{k: str(i[k]) for k in fields if i.get(k) is not None}) for i in given)
+
+    calls = data.get("api_calls", {})
+    if not isinstance(calls, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in calls.values()):
+        raise ValueError(f"{where}: api_calls must map each kind of call to a count")
+    try:
+        conflicts, errors = items("conflicts", Conflict), items("errors", EntityError)
+    except TypeError as missing:  # a conflict or an error without the fields it must have
+        raise ValueError(f"{where}: {missing}") from None
+    return PassReport(mapping_id=str(data.get("mapping_id", "")),
+                      **{k: count(k) for k in ("created", "updated", "linked", "merged", "skipped")},
+                      conflicts=conflicts, errors=errors, api_calls={str(k): v for k, v in calls.items()})

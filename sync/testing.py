@@ -9,6 +9,10 @@ Registered as the `sync_fakes` pytest11 entry point, so it loads in any pytest r
 * ``--vocabulary=PATH`` (repeatable) and the ini option ``sync_vocabulary`` (paths relative to
   the rootdir): TOML files extending the shipped vocabulary of concepts and section conditions
   (`sync/vocabulary.toml`); every harness's engine reads conditions with it.
+* ``--sut=COMMAND`` / ``--sut-server=COMMAND``: the checks drive another system under test instead of
+  this engine: a command run once per pass, or a service started once that speaks the JSON-lines
+  protocol (docs/sut-protocol.md); the fakes are then served on loopback. A check needing what the
+  SUT does not offer is skipped as "not verifiable against this system", naming what it lacks.
 * ``sync_harness``: a factory, ``make(mapping, *, conditions=None, fault_rate=None, seed=None) -> Harness``. It is
   session-scoped so hypothesis accepts it inside ``@given`` tests; the harnesses a test makes
   are closed when that test ends (by an autouse fixture).
@@ -24,6 +28,11 @@ from generator.model import EntityMapping
 
 from .harness import TRANSPORTS, EntityHandle, Harness
 from .report import Conflict, EntityError, PassReport
+from .sut.base import SutError, SystemUnderTest
+from .sut.command import CommandSut
+from .sut.engine import EngineSut
+from .sut.protocol import ProtocolSut
+from .sut.wire import vocabulary_tables
 from .vocabulary import Vocabulary, VocabularyError
 
 __all__ = ["Harness", "EntityHandle", "PassReport", "Conflict", "EntityError", "HarnessFactory"]
@@ -40,6 +49,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "default) or over real sockets to a loopback server (http)")
     group.addoption("--vocabulary", action="append", default=[], metavar="PATH",
                     help="a TOML file extending the shipped vocabulary of concepts and conditions (repeatable)")
+    group.addoption("--sut", metavar="COMMAND", default=None,
+                    help="check this sync implementation instead of the engine: a command run once per pass, with "
+                         "placeholders {config} {mapping} {model} {state} {report} {links} (docs/sut-protocol.md)")
+    group.addoption("--sut-server", metavar="COMMAND", default=None,
+                    help="check the sync service this command starts, spoken to in JSON lines on its stdin/stdout "
+                         "(docs/sut-protocol.md; `sync-run --serve-protocol` is the reference)")
     parser.addini("sync_vocabulary", "TOML files extending the shipped vocabulary (relative to the rootdir)",
                   type="paths", default=[])
 
@@ -52,18 +67,43 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_VOCABULARY] = Vocabulary.shipped().extended_by_files(files)
     except VocabularyError as error:
         raise pytest.UsageError(str(error)) from None
+    config.stash[_SUT] = _system_under_test(config, files)
+
+
+def _system_under_test(config: pytest.Config, files: list[Path]) -> SystemUnderTest | None:
+    """The SUT `--sut` or `--sut-server` names (started now: a service that will not start is the run's usage
+    error), or None for the engine in this process."""
+    command, server = config.getoption("--sut", default=None), config.getoption("--sut-server", default=None)
+    if command and server:
+        raise pytest.UsageError("--sut and --sut-server each name the system under test: give one")
+    if not (command or server):
+        return None
+    try:
+        sut = (CommandSut if command else ProtocolSut)(command or server, vocabulary_tables(files))
+    except SutError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.add_cleanup(sut.close)
+    return sut
+
+
+def system_under_test(config: pytest.Config) -> dict:
+    """What the report says of the run's SUT: its name, adapter and capabilities."""
+    return (config.stash.get(_SUT, None) or EngineSut()).describe()
 
 
 _VOCABULARY = pytest.StashKey[Vocabulary]()
+_SUT = pytest.StashKey["SystemUnderTest | None"]()
 
 
 class HarnessFactory:
     """Makes a fresh, isolated Harness per call; reusable any number of times within a test."""
 
-    def __init__(self, fault_rate: float, vocabulary: Vocabulary | None = None, transport: str = "mock"):
+    def __init__(self, fault_rate: float, vocabulary: Vocabulary | None = None, transport: str = "mock",
+                 sut: SystemUnderTest | None = None):
         self.fault_rate = fault_rate
         self.vocabulary = vocabulary or Vocabulary.shipped()
         self.transport = transport
+        self.sut = sut
 
     def __repr__(self) -> str:  # hypothesis prints it in a falsifying example
         return f"sync_harness(api_faults={self.fault_rate}, transport={self.transport!r})"
@@ -72,7 +112,7 @@ class HarnessFactory:
                  fault_rate: float | None = None, seed: int | None = None) -> Harness:
         """A harness; `fault_rate` and `seed` override the run's --api-faults for this one."""
         harness = Harness(mapping, conditions=conditions, vocabulary=self.vocabulary, transport=self.transport,
-                          fault_rate=self.fault_rate if fault_rate is None else fault_rate, seed=seed)
+                          fault_rate=self.fault_rate if fault_rate is None else fault_rate, seed=seed, sut=self.sut)
         _made.append(harness)
         return harness
 
@@ -82,12 +122,23 @@ def sync_harness(request: pytest.FixtureRequest) -> HarnessFactory:
     """A factory: ``make(mapping, *, conditions=None) -> Harness`` (fresh fakes and state each call)."""
     config = request.config
     return HarnessFactory(float(config.getoption("--api-faults", default=0.0) or 0.0), config.stash[_VOCABULARY],
-                          config.getoption("--transport", default="mock"))
+                          config.getoption("--transport", default="mock"), config.stash.get(_SUT, None))
 
 
 def harnesses_of_this_test() -> tuple[Harness, ...]:
     """The harnesses the running test has made so far, oldest first (for a failure's report)."""
     return tuple(_made)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A test that passed with clauses its SUT could not support is not verified: it is skipped, naming them."""
+    outcome = yield
+    report = outcome.get_result()
+    lacking = list(dict.fromkeys(reason for h in _made for reason in h.unverified))
+    if call.when == "call" and report.passed and lacking:
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, "Skipped: " + "; ".join(lacking))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,87 @@
+"""What the checks may ask of a system under test, and how it says it cannot.
+
+A SUT is made once per run (`SystemUnderTest`) and opens a `Scenario` per harness: the fake APIs
+of one check, their base URLs and credentials, and a state of the SUT's own that no other scenario
+shares. Capabilities (the names are the protocol's, docs/sut-protocol.md):
+
+* ``pass``: run one pass of a mapping (every SUT has it);
+* ``report.json``: the pass's own account (counts, conflicts, per-record errors, API calls);
+* ``links.read``: which source record the SUT holds linked to which target record;
+* ``state.seed``: be told a link, or that a record is synchronized, as if an earlier run had made it;
+* ``state.internal``: the reference engine's own state store (what waits for another look).
+
+A check that needs one the SUT lacks gets `Unsupported`, which says which, so that its clause is
+"not verifiable against this system", never a weaker pass.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from unittest import SkipTest
+
+if TYPE_CHECKING:
+    from generator.model import EntityMapping
+
+    from ..report import PassReport
+
+PASS, REPORT, LINKS_READ, STATE_SEED, INTERNAL = "pass", "report.json", "links.read", "state.seed", "state.internal"
+CAPABILITIES = (PASS, REPORT, LINKS_READ, STATE_SEED, INTERNAL)
+# What a check is told a SUT without the capability lacks, in the report's words.
+LACKS = {
+    REPORT: "it gives no pass report",
+    LINKS_READ: "it offers no link store to read",
+    STATE_SEED: "it cannot be given a link or a synchronized record",
+    INTERNAL: "it does not expose the reference engine's state store",
+}
+
+
+class Unsupported(SkipTest):
+    """A check asked the SUT for a capability it lacks.
+
+    A SkipTest: pytest reports the test skipped with this message (not verifiable), and hypothesis lets
+    it through at once instead of taking it for a failing example to shrink."""
+
+    def __init__(self, capability: str, sut: str):
+        self.capability = capability
+        super().__init__(f"not verifiable against this system ({sut}): {LACKS.get(capability, capability)}")
+
+
+class SutError(Exception):
+    """The SUT could not be started or broke its protocol (not a finding about a document)."""
+
+
+class Scenario:
+    """One harness's view of the SUT: passes of its mappings over the harness's fakes, and links."""
+
+    def run_pass(self, mapping: "EntityMapping") -> "PassReport | None":
+        """One pass of `mapping`; its report, or None when the SUT gives none."""
+        raise NotImplementedError
+
+    def links(self, mapping: "EntityMapping") -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def seed_link(self, mapping: "EntityMapping", source_id: str, target_id: str) -> None:
+        raise NotImplementedError
+
+    def seed_synchronized(self, system: str, entity: str, record_id: str, from_system: str) -> None:
+        """`record_id` of `entity` (as `from_system` names it) is synchronized into `system`."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class SystemUnderTest:
+    """A sync implementation the checks drive: its name, its capabilities, a scenario per harness."""
+
+    name = "sut"
+    capabilities: frozenset[str] = frozenset({PASS})
+
+    def scenario(self, harness: Any) -> Scenario:
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        """What the report says of the SUT a run had."""
+        return {"name": self.name, "capabilities": sorted(self.capabilities)}
+
+    def close(self) -> None:
+        pass

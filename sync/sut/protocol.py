@@ -1,0 +1,165 @@
+"""The long-running SUT: a sync service started once, spoken to in JSON lines (docs/sut-protocol.md).
+
+Like Dredd's `--server` and its hooks handler: the command starts once per test process; it writes
+a hello line (`{"protocol": "sesam-talk-sut/1", "name", "capabilities"}`), then answers each request
+line with one response line of the same `id`. Every request carries its scenario's id, config and
+model, so a service needs no set-up call and may keep a scenario's state however it likes until
+`end`. Lines are bounded, answers timed out, and the service's stderr is kept in a file of its own.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import queue
+import shlex
+import subprocess
+import tempfile
+import threading
+from typing import Any
+
+from generator.model import EntityMapping
+
+from ..report import PassReport, report_from_json
+from .base import LINKS_READ, PASS, REPORT, STATE_SEED, Scenario, SutError, SystemUnderTest
+from .wire import model_json, scenario_config
+
+PROTOCOL = "sesam-talk-sut/1"
+MAX_LINE = 16 << 20  # a pass report with every error of a large pass, not an endless line
+START_SECONDS = 60.0  # the service's own start (a JVM may take a while)
+ANSWER_SECONDS = 120.0  # one pass against fakes on loopback: far more than any check needs
+OFFERED = (PASS, REPORT, LINKS_READ, STATE_SEED)  # what the protocol can carry (not the engine's internals)
+
+
+class ProtocolSut(SystemUnderTest):
+    """A sync service behind `command`, started now and stopped by `close`."""
+
+    def __init__(self, command: str, vocabulary: dict[str, Any] | None = None):
+        self.command = command
+        self.vocabulary = vocabulary or {}
+        self._ids = itertools.count(1)
+        self._scenarios = itertools.count(1)
+        self._lock = threading.Lock()
+        self._lines: queue.Queue[bytes | None] = queue.Queue()
+        self.stderr_path = tempfile.mkstemp(prefix="sut-", suffix=".log")[1]
+        try:
+            self._process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=open(self.stderr_path, "wb"))  # noqa: SIM115 (the child's)
+        except OSError as error:
+            raise SutError(f"--sut {command!r} could not be started: {error.strerror or error}") from None
+        threading.Thread(target=self._read, name="sut-stdout", daemon=True).start()
+        hello = self._answer(START_SECONDS, "its hello line")
+        if hello.get("protocol") != PROTOCOL:
+            self.close()
+            raise SutError(f"--sut {command!r} speaks {hello.get('protocol')!r}, not {PROTOCOL!r}")
+        given = hello.get("capabilities")
+        if not isinstance(given, list) or PASS not in given:
+            self.close()
+            raise SutError(f"--sut {command!r}: its hello must list its capabilities, \"pass\" among them")
+        self.name = str(hello.get("name") or command)[:200]
+        self.capabilities = frozenset(c for c in given if c in OFFERED)
+
+    def _read(self) -> None:
+        stdout = self._process.stdout
+        assert stdout is not None
+        while True:
+            line = stdout.readline(MAX_LINE + 1)
+            self._lines.put(line or None)
+            if not line:
+                return
+
+    def _answer(self, seconds: float, what: str) -> dict[str, Any]:
+        try:
+            line = self._lines.get(timeout=seconds)
+        except queue.Empty:
+            raise SutError(f"--sut gave no answer within {seconds:.0f} s ({what}); its stderr: "
+                           f"{self.stderr_path}") from None
+        if line is None:
+            self._lines.put(None)  # every later request is told the same
+            raise SutError(f"--sut ended (status {self._process.poll()}) before {what}; its stderr: {self.stderr_path}")
+        if len(line) > MAX_LINE:
+            raise SutError(f"--sut answered {what} with a line over {MAX_LINE} bytes")
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            raise SutError(f"--sut answered {what} with a line that is not JSON: {line[:200]!r}") from None
+        if not isinstance(answer, dict):
+            raise SutError(f"--sut answered {what} with {type(answer).__name__}, not an object")
+        return answer
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Sends one request and returns its answer's content; SutError when the service refuses or breaks."""
+        with self._lock:
+            number = next(self._ids)
+            assert self._process.stdin is not None
+            try:
+                self._process.stdin.write(json.dumps({"id": number, **request}).encode() + b"\n")
+                self._process.stdin.flush()
+            except OSError:
+                raise SutError(f"--sut ended (status {self._process.poll()}); its stderr: {self.stderr_path}") from None
+            what = f"the {request['action']!r} request {number}"
+            answer = self._answer(ANSWER_SECONDS, what)
+        if answer.get("id") != number:
+            raise SutError(f"--sut answered {what} with id {answer.get('id')!r}")
+        if answer.get("ok") is not True:
+            raise SutError(f"--sut refused {what}: {str(answer.get('error'))[:2000]}")
+        return answer
+
+    def scenario(self, harness: Any, conditions: dict | None = None, state_path: str = ":memory:") -> Scenario:
+        return ProtocolScenario(self, harness, f"s{os.getpid()}-{next(self._scenarios)}")
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "adapter": "protocol", "command": self.command}
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            try:
+                assert self._process.stdin is not None
+                self._process.stdin.close()  # the service's cue to end
+                self._process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self._process.kill()
+                self._process.wait()
+
+
+class ProtocolScenario(Scenario):
+    def __init__(self, sut: ProtocolSut, harness: Any, name: str):
+        self.sut, self.harness, self.name = sut, harness, name
+        self.config = scenario_config(harness.fakes(), sut.vocabulary)
+        self._ended = False
+
+    def _ask(self, action: str, mapping: EntityMapping | None = None, **more: Any) -> dict[str, Any]:
+        request: dict[str, Any] = {"action": action, "scenario": self.name, "config": self.config}
+        if mapping is not None:
+            request.update(model=model_json([mapping]), mapping=mapping.id)
+        return self.sut.ask({**request, **more})
+
+    def run_pass(self, mapping: EntityMapping) -> PassReport | None:
+        answer = self._ask("pass", mapping)
+        if REPORT not in self.sut.capabilities:
+            return None
+        try:
+            return report_from_json(answer.get("report"), f"--sut's report of {mapping.id}")
+        except ValueError as error:
+            raise SutError(str(error)) from None
+
+    def links(self, mapping: EntityMapping) -> list[tuple[str, str]]:
+        given = self._ask("links", mapping).get("links")
+        if not isinstance(given, list) or not all(isinstance(p, list) and len(p) == 2 for p in given):
+            raise SutError(f"--sut's links of {mapping.id} must be a list of [source id, target id]")
+        return sorted((str(s), str(t)) for s, t in given)
+
+    def seed_link(self, mapping: EntityMapping, source_id: str, target_id: str) -> None:
+        self._ask("seed", mapping, state="link", params={"source": source_id, "target": target_id})
+
+    def seed_synchronized(self, system: str, entity: str, record_id: str, from_system: str) -> None:
+        self._ask("seed", state="synchronized",
+                  params={"system": system, "entity": entity, "from_system": from_system, "id": record_id})
+
+    def close(self) -> None:
+        if not self._ended:
+            self._ended = True
+            try:
+                self.sut.ask({"action": "end", "scenario": self.name})
+            except SutError:
+                pass  # a service that broke said so on the request that broke it
