@@ -1,7 +1,7 @@
 """`qa-checklist`, the main job: regenerate the suite if the specs changed, run it, report.
 
     qa-checklist [--specs specs] [--out PATH] [--report report/qa-checklist.html] [--changed] [--workers N]
-                 [-- PYTEST ARGS]
+                 [--sut COMMAND | --sut-server COMMAND] [-- PYTEST ARGS]
     qa-checklist merge PART.json... -o PATH
 
 The committed suite (`generated_tests/`) is only ever regenerated from `specs/`: other specs get
@@ -51,6 +51,14 @@ def _arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--workers", type=int, default=1, metavar="N",
                         help="run the suite in N pytest processes that take its modules from a shared queue, "
                              "then merge their reports (default: 1; an alternative to -- -n N)")
+    sut = parser.add_mutually_exclusive_group()
+    sut.add_argument("--sut", metavar="COMMAND",
+                     help="check this sync implementation instead of the engine: a command run once per pass, with "
+                          "{config} {mapping} {model} {state} {report} {links} (docs/sut-protocol.md); the report "
+                          "goes to NAME.sut.html beside the engine's")
+    sut.add_argument("--sut-server", metavar="COMMAND",
+                     help="check the sync service this command starts, spoken to in JSON lines on stdin/stdout "
+                          "(docs/sut-protocol.md; e.g. 'sync-run --serve-protocol')")
     args, unknown = parser.parse_known_args(own)
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)} (arguments for pytest go after --: "
@@ -73,7 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.specs.is_dir():
         print(f"qa-checklist: {args.specs}: no such folder", file=sys.stderr)
         return 2
+    given_report = args.report
     args.report, pytest_args = place_report(args.specs, args.out, args.report, pytest_args)  # never another run's
+    if args.sut or args.sut_server:
+        # Another system's verdicts: beside the engine's report, never in its place nor its history's baseline.
+        pytest_args = [*(["--sut", args.sut] if args.sut else ["--sut-server", args.sut_server]), *pytest_args]
+        if given_report is None:
+            args.report = args.report.with_name(f"{args.report.stem}.sut{args.report.suffix}")
     args.out, note = suite_folder(args.specs, args.out)
     if note:
         print(f"qa-checklist: {note}")

@@ -11,7 +11,7 @@ pytest.register_assert_rewrite("qa_checklist.checks.linked", "qa_checklist.check
                                "qa_checklist.checks.pair", "qa_checklist.checks.scenario",
                                "qa_checklist.checks.records")
 
-from sync.testing import harnesses_of_this_test  # noqa: E402  (after the rewrite hook is registered)
+from sync.testing import harnesses_of_this_test, system_under_test  # noqa: E402  (after the rewrite hook is registered)
 
 from .report.build import build_report  # noqa: E402
 from .report.exchange import exchange_text  # noqa: E402
@@ -154,6 +154,8 @@ class ReportCollector:
             if candidate.is_file():
                 self.manifests.add(candidate.resolve())
         run = run_block(self.config, self.started_at, time.perf_counter() - self.clock, exitstatus)
+        # which sync implementation the items judged, with what it offers, and how it reached the fakes
+        run["sut"] = {**system_under_test(self.config), "transport": self.config.getoption("transport", "mock")}
         report = build_report(self.manifests, self.outcomes.values(), run)
         report["history"] = compare(self.baseline, report, str(self.baseline_path)) if self.baseline else None
         report["shard"] = shard_of(self.config)

@@ -104,6 +104,9 @@ class Harness:
             raise ValueError(f"transport {transport!r}: one of {', '.join(TRANSPORTS)}")
         self.sut = sut or EngineSut()
         self.unverified: list[str] = []  # clauses the SUT could not support (`supports`)
+        self.keep_passes = False  # True: each pass's starting point is kept for a repro bundle (sync/repro.py)
+        self.passes: list[dict] = []
+        self._seeds: list[dict] = []  # links and synchronized records given since the last pass
         if not isinstance(self.sut, EngineSut):
             transport = "http"  # another process reaches the fakes only over sockets
         self.mapping = mapping
@@ -270,6 +273,11 @@ class Harness:
         return self._pass(reverse)
 
     def _pass(self, mapping: EntityMapping) -> PassReport:
+        if self.keep_passes:
+            state = self.scenario.state.snapshot() if isinstance(self.scenario, EngineScenario) else None
+            self.passes.append({"mapping": mapping, "fakes": {f.system: f.snapshot() for f in self.fakes()},
+                                "seeds": self._seeds, "state": state})
+        self._seeds = []
         marks = [(fake, len(fake.log)) for fake in self.fakes()]
         report = self.scenario.run_pass(mapping)
         if report is None:  # what the fakes saw is all there is
@@ -291,6 +299,7 @@ class Harness:
         """Establishes a link by other means, as the documents' "a link must be established" allows."""
         self.needs(STATE_SEED)
         self.scenario.seed_link(self.mapping, str(source_id), str(target_id))
+        self._seeds.append({"link": [str(source_id), str(target_id)], "mapping": self.mapping.id})
 
     def links(self) -> list[tuple[str, str]]:
         """(source id, target id) of every link the SUT holds for the mapping, sorted."""
@@ -308,6 +317,8 @@ class Harness:
         rule = self.mapping.create_when_connected
         into = rule.into if rule else self.mapping.target_system
         self.scenario.seed_synchronized(into, via_entity, str(via_id), self.mapping.source_system)
+        self._seeds.append({"synchronized": {"system": into, "entity": via_entity,
+                                             "from_system": self.mapping.source_system, "id": str(via_id)}})
 
     def close(self) -> None:
         if self._closed:

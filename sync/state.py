@@ -51,6 +51,10 @@ class StateStore:
     def __repr__(self) -> str:
         return f"StateStore({self.path!r})"
 
+    def snapshot(self) -> bytes:
+        """The whole store as an SQLite file's bytes (what `sync-run --state FILE` opens)."""
+        return self._db.serialize()
+
     def close(self) -> None:
         self._db = close(self._db, self.path)
 

@@ -28,6 +28,7 @@ from generator.model import EntityMapping
 
 from .harness import TRANSPORTS, EntityHandle, Harness
 from .report import Conflict, EntityError, PassReport
+from .repro import KEEP, write_bundles
 from .sut.base import SutError, SystemUnderTest
 from .sut.command import CommandSut
 from .sut.engine import EngineSut
@@ -55,6 +56,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--sut-server", metavar="COMMAND", default=None,
                     help="check the sync service this command starts, spoken to in JSON lines on its stdin/stdout "
                          "(docs/sut-protocol.md; `sync-run --serve-protocol` is the reference)")
+    group.addoption("--repro-dir", metavar="DIR", default=None,
+                    help="write a repro bundle for each failed test under DIR: each fake's records before each pass, "
+                         "the scenario's config and model, the passes, and how to replay them (sync/repro.py)")
     parser.addini("sync_vocabulary", "TOML files extending the shipped vocabulary (relative to the rootdir)",
                   type="paths", default=[])
 
@@ -99,7 +103,8 @@ class HarnessFactory:
     """Makes a fresh, isolated Harness per call; reusable any number of times within a test."""
 
     def __init__(self, fault_rate: float, vocabulary: Vocabulary | None = None, transport: str = "mock",
-                 sut: SystemUnderTest | None = None):
+                 sut: SystemUnderTest | None = None, keep_passes: bool = False):
+        self.keep_passes = keep_passes
         self.fault_rate = fault_rate
         self.vocabulary = vocabulary or Vocabulary.shipped()
         self.transport = transport
@@ -113,7 +118,10 @@ class HarnessFactory:
         """A harness; `fault_rate` and `seed` override the run's --api-faults for this one."""
         harness = Harness(mapping, conditions=conditions, vocabulary=self.vocabulary, transport=self.transport,
                           fault_rate=self.fault_rate if fault_rate is None else fault_rate, seed=seed, sut=self.sut)
+        harness.keep_passes = self.keep_passes
         _made.append(harness)
+        if len(_made) > KEEP:  # a bundle shows the last harnesses (a failing example's): not every example's
+            _made[-KEEP - 1].passes.clear()
         return harness
 
 
@@ -122,7 +130,8 @@ def sync_harness(request: pytest.FixtureRequest) -> HarnessFactory:
     """A factory: ``make(mapping, *, conditions=None) -> Harness`` (fresh fakes and state each call)."""
     config = request.config
     return HarnessFactory(float(config.getoption("--api-faults", default=0.0) or 0.0), config.stash[_VOCABULARY],
-                          config.getoption("--transport", default="mock"), config.stash.get(_SUT, None))
+                          config.getoption("--transport", default="mock"), config.stash.get(_SUT, None),
+                          keep_passes=bool(config.getoption("--repro-dir", default=None)))
 
 
 def harnesses_of_this_test() -> tuple[Harness, ...]:
@@ -135,6 +144,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     """A test that passed with clauses its SUT could not support is not verified: it is skipped, naming them."""
     outcome = yield
     report = outcome.get_result()
+    folder = item.config.getoption("--repro-dir", default=None)
+    if call.when == "call" and report.failed and folder:
+        written = write_bundles(Path(folder), item.nodeid, _made[-KEEP:], system_under_test(item.config)["name"])
+        if written is not None:
+            report.sections.append(("repro bundle", f"replay it by hand: {written}/*/README.md"))
+            report.user_properties.append(("repro", str(written)))
     lacking = list(dict.fromkeys(reason for h in _made for reason in h.unverified))
     if call.when == "call" and report.passed and lacking:
         report.outcome = "skipped"

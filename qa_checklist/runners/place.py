@@ -23,7 +23,8 @@ _TAKES_VALUE = {"-p", "-n", "--numprocesses", "--dist", "-c", "--rootdir", "--co
                 "--override-ini", "--hypothesis-profile", "--hypothesis-seed", "--api-faults", "--qa-report",
                 "--qa-baseline", "--qa-queue", "--junitxml", "--junit-xml", "-W", "--pythonwarnings", "--tb",
                 "--durations", "--timeout", "--store-durations", "--durations-path", "--splitting-algorithm",
-                "--log-level", "-r", "--color", "--import-mode", "--ignore", "--ignore-glob", "--maxprocesses"}
+                "--log-level", "-r", "--color", "--import-mode", "--ignore", "--ignore-glob", "--maxprocesses",
+                "--transport", "--vocabulary", "--sut", "--sut-server"}
 
 
 def leaves_out(args: list[str]) -> str | None:

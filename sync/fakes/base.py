@@ -141,6 +141,12 @@ class FakeApi:
                 if data_type or path not in declared:
                     declared[path] = data_type
 
+    def snapshot(self) -> bytes:
+        """Its records and the entities it serves, as an SQLite file's bytes (`fake-api serve --state` opens it)."""
+        self.store.keep_served([(r.entity, r.path, r.object_key, json.dumps(self.schema.get(r.entity)))
+                                for r in self.routes.values()])
+        return self.store.snapshot()
+
     def serve_all(self) -> None:
         """Answers for every entity the API's description knows (a served fake, with no harness to say which)."""
         self.serve_any = True

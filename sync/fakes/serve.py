@@ -15,6 +15,7 @@ one process. `--api-faults RATE` answers that share of requests with 429 (Retry-
 from __future__ import annotations
 
 import argparse
+import json
 from collections import deque
 import ipaddress
 import os
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 
 from apis.description import describe
 
-from .base import FakeApi
+from .base import FakeApi, Route
 from .faults import FaultPlan
 from .httpserver import ServedFake, make_server  # noqa: F401  (ServedFake: the WSGI glue, for tests)
 from .registry import fake_class, fake_for
@@ -50,6 +51,8 @@ def build_fake(system: str, secret: str, store: FakeStore, faults: FaultPlan | N
     fake = fake_for(system, describe(system).url(system), clock, secret, faults, store)
     fake.served = True  # a client without credentials is told nothing, not even which paths are wrong
     fake.serve_all()
+    for entity, path, object_key, schema in store.served():  # a test's fake, kept in a repro bundle: its own paths
+        fake.serve(Route(entity, path, object_key), json.loads(schema) if schema else None)
     return fake
 
 

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS docs (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity T
                                  stamp INTEGER, doc TEXT, UNIQUE (entity, id));
 CREATE INDEX IF NOT EXISTS docs_by_stamp ON docs (entity, stamp, seq);
 CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, scope TEXT, status INTEGER, body TEXT);
+CREATE TABLE IF NOT EXISTS served (entity TEXT PRIMARY KEY, path TEXT, object_key TEXT, schema TEXT);
 """
 
 
@@ -58,6 +59,21 @@ class FakeStore:
     def last_stamp(self) -> int | None:
         """The newest stamp held (a served fake's clock resumes after it)."""
         return self._db.execute("SELECT MAX(stamp) FROM docs").fetchone()[0]
+
+    def keep_served(self, rows: list[tuple[str, str, str, str | None]]) -> None:
+        """The entities a fake serves (entity, path, object key, declared fields as JSON), kept with its records so
+        that `fake-api serve --state` answers at the same paths (a repro bundle's state)."""
+        with self.lock:
+            self._db.executemany("INSERT OR REPLACE INTO served VALUES (?,?,?,?)", rows)
+
+    def served(self) -> list[tuple[str, str, str, str | None]]:
+        with self.lock:
+            return self._db.execute("SELECT entity, path, object_key, schema FROM served ORDER BY entity").fetchall()
+
+    def snapshot(self) -> bytes:
+        """The whole database as an SQLite file's bytes (what `fake-api serve --state FILE` opens)."""
+        with self.lock:
+            return self._db.serialize()
 
     def close(self) -> None:
         self._db = close(self._db, self._path)
