@@ -133,6 +133,8 @@ def test_the_run_block_names_the_run(suite, tmp_path):
     assert run_block["pytest_args"][-2:] == ["-k", "not property"] and run_block["hypothesis_profile"] == "ci"
     assert run_block["api_faults"] == 0.0 and run_block["stale"] is None and run_block["duration_s"] >= 0
     assert run_block["commit"] is None  # tmp_path is no git checkout
+    assert run_block["sut"] == {"name": "sync engine (in process)", "transport": "mock", "capabilities": [
+        "links.read", "pass", "report.json", "state.internal", "state.seed"]}  # which system the items judged
 
 
 @pytest.mark.slow  # suites run in pytest subprocesses, twice
