@@ -9,7 +9,7 @@ with no declared API is taken to offer only list, get, create and update; its ta
 what more it offers: `idempotency_header`, `conditional_writes = true`, `since_param`. It may
 set `state` (the SQLite file). Credentials are never printed: everything sync-run writes
 passes through a `Redactor` of every credential the config and the environment hold. It may
-extend the shipped vocabulary (`sync/vocabulary.toml`) with the same sections:
+extend the shipped vocabulary (`generator/vocabulary.toml`) with the same sections:
 `[concepts."wd:Q..."]` spellings per system, `[concept_fields]`, and `[[conditions]]` predicates for section conditions. A conditional
 mapping with no predicate for its system is a configuration error (exit 2); a row whose condition
 it cannot honour (the document leaves it blank, or its concept has no spelling for the system) is
@@ -33,6 +33,7 @@ import time
 from collections import Counter
 from typing import Any, Sequence
 
+from generator.vocabulary import Vocabulary, resolve_rows
 
 from . import config as configuration
 from .connectors.base import PassDeadline
@@ -42,7 +43,6 @@ from .example_config import example_config
 from .modelio import load_mapping, mappings_in
 from .report import PassReport, report_json
 from .state import StateStore
-from .vocabulary import Vocabulary, resolve_rows
 from .linksfile import read_links, write_json, write_links
 from .protocol_server import main as serve_protocol
 from .wiring import configured_secrets, connectors

@@ -18,10 +18,10 @@ from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from apis.description import PAGE_STYLES, describe
+from generator.vocabulary import OPERATORS, is_concept
 
 from .errors import ConfigurationError
 from .names import system_key
-from .vocabulary import OPERATORS, is_concept
 
 AUTH_KINDS = ("basic", "bearer", "none")
 SCHEMES = ("http", "https")

@@ -24,6 +24,7 @@ from typing import Callable
 import requests
 
 from generator.model import EntityMapping
+from generator.vocabulary import Vocabulary, resolve_rows
 
 from .coercion import CoercionError
 from .connectors.base import RestConnector
@@ -32,10 +33,10 @@ from .http import DeadlineExceeded
 from .matching import MergeIndex
 from .names import association_key, snake, system_key
 from .paths import contains
+from .predicates import Applied
 from .reconcile import build_target, patch_for, plan_pair
 from .report import PassReport, PassTally
 from .state import StateStore
-from .vocabulary import Vocabulary, resolve_rows
 
 log = logging.getLogger("sync.engine")
 Predicate = Callable[[dict], bool]
@@ -54,7 +55,8 @@ def find_condition(mapping: EntityMapping, conditions: dict[str, Predicate] | No
     predicate = conditions.get(text) or {" ".join(k.split()): v for k, v in conditions.items()}.get(" ".join(text.split()))
     if predicate is None:
         vocabulary = vocabulary or Vocabulary.shipped()
-        predicate = vocabulary.predicate_for(text, mapping.source_system, mapping.source_entity)
+        found = vocabulary.predicate_for(text, mapping.source_system, mapping.source_entity)
+        predicate = Applied(found) if found is not None else None
     if predicate is None:
         raise ConfigurationError(
             f"{mapping.file}:{mapping.line}: mapping {mapping.id!r} is synchronized only {text!r}, but no "

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import requests
 
 from generator.model import EntityMapping
+from generator.vocabulary import Vocabulary
 
 from .connectors.base import RestConnector
 from apis.description import describe
@@ -32,7 +33,6 @@ from .report import PassReport
 from .sut.base import INTERNAL, LINKS_READ, STATE_SEED, SystemUnderTest, Unsupported
 from .sut.engine import EngineScenario, EngineSut
 from .sut.observed import ObservedPass
-from .vocabulary import Vocabulary
 
 _numbers = itertools.count(1)
 

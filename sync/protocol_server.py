@@ -13,6 +13,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from typing import IO, Any
+from generator.vocabulary import Vocabulary
 
 from . import config as configuration
 from .engine import SyncEngine
@@ -20,7 +21,6 @@ from .modelio import mappings_from_json
 from .names import association_key, system_key
 from .report import report_json
 from .state import StateStore
-from .vocabulary import Vocabulary
 from .wiring import configured_secrets, connectors
 
 PROTOCOL = "sesam-talk-sut/1"

@@ -8,7 +8,7 @@ Registered as the `sync_fakes` pytest11 entry point, so it loads in any pytest r
   over real sockets to a loopback server serving them (http: `sync/fakes/loopback.py`).
 * ``--vocabulary=PATH`` (repeatable) and the ini option ``sync_vocabulary`` (paths relative to
   the rootdir): TOML files extending the shipped vocabulary of concepts and section conditions
-  (`sync/vocabulary.toml`); every harness's engine reads conditions with it.
+  (`generator/vocabulary.toml`); every harness's engine reads conditions with it.
 * ``--sut=COMMAND`` / ``--sut-server=COMMAND``: the checks drive another system under test instead of
   this engine: a command run once per pass, or a service started once that speaks the JSON-lines
   protocol (docs/sut-protocol.md); the fakes are then served on loopback. A check needing what the
@@ -25,6 +25,7 @@ from typing import Callable, Iterator
 import pytest
 
 from generator.model import EntityMapping
+from generator.vocabulary import Vocabulary, VocabularyError
 
 from .harness import TRANSPORTS, EntityHandle, Harness
 from .report import Conflict, EntityError, PassReport
@@ -34,7 +35,6 @@ from .sut.command import CommandSut
 from .sut.engine import EngineSut
 from .sut.protocol import ProtocolSut
 from .sut.wire import vocabulary_tables
-from .vocabulary import Vocabulary, VocabularyError
 
 __all__ = ["Harness", "EntityHandle", "PassReport", "Conflict", "EntityError", "HarnessFactory"]
 

@@ -18,7 +18,7 @@ from generator.model import EntityMapping, PropertyMapping
 from sync.connectors.registry import is_chargebee
 from sync.errors import ConfigurationError
 from sync.sut.base import INTERNAL
-from sync.vocabulary import Predicate, Vocabulary, row_problem, section_problem
+from generator.vocabulary import Predicate, Vocabulary, row_problem, section_problem
 
 from .expected import as_declared, held, holds, nested, read, wire_type
 from .records import _merge, record, sample_values

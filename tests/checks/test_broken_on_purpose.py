@@ -17,7 +17,7 @@ import sync.http
 import sync.matching
 import sync.paths
 import sync.reconcile
-import sync.vocabulary
+import generator.vocabulary
 from qa_checklist import checks
 from qa_checklist.checks import linked
 from tests.sync.builders import key, mapping, prop, when
@@ -188,7 +188,7 @@ BREAKS = {
         sync.coercion, "_integer", "return int(value)", "return value",
         lambda make: checks.property_text_and_empty(make, TWO_WAY, 0)),
     "a condition found only as the vocabulary spaces it": (
-        sync.vocabulary.Phrasing, "matches", 'return _match(parts, " ".join(condition.split()))',
+        generator.vocabulary.Phrasing, "matches", 'return _match(parts, " ".join(condition.split()))',
         "return _match(parts, condition)", lambda make: checks.sync_rule(make, AGENTS_ONLY)),
     "a record created without the field its row's condition reads": (
         sync.paths, "set_where", "set_path(holder, discriminator, where.has)\n        set_path(holder, rest, value)",

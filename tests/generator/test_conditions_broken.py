@@ -16,9 +16,9 @@ SUITE = "generated_tests/examples"
 IGNORE_WHEN = """
 import dataclasses
 import sync.engine
-import sync.vocabulary
+import generator.vocabulary
 
-_real = sync.vocabulary.resolve_rows
+_real = generator.vocabulary.resolve_rows
 
 
 def ignoring_when(mapping, vocabulary):

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from sync import vocabulary
-from sync.vocabulary import Phrasing, Vocabulary
+from generator import vocabulary
+from generator.vocabulary import Phrasing, Vocabulary
 
 REPO = Path(__file__).parents[2]
 
 
 TIMING = """
 import json, sys, time
-from sync.vocabulary import Phrasing
+from generator.vocabulary import Phrasing
 
 def best_of(phrasing, condition):
     best = float("inf")

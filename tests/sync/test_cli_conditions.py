@@ -8,7 +8,7 @@ from generator.cli import main as regenerate
 from generator.model_json import mapping_from_json
 from sync.cli import main
 from sync.harness import Harness
-from sync.vocabulary import Vocabulary
+from generator.vocabulary import Vocabulary
 
 AGENTS = "examples/zendesk-customcrm-example/user-to-user"
 CUSTOMERS = "examples/customcrm-membercare-conditions/customer-to-companies"

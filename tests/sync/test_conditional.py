@@ -1,9 +1,11 @@
 """`conditional`: the condition's phrasing selects a predicate from the vocabulary (or one registered by hand)."""
 import pytest
 
+from sync.predicates import holds
+
 from .builders import mapping, prop
 from sync.errors import ConfigurationError
-from sync.vocabulary import Vocabulary
+from generator.vocabulary import Vocabulary
 
 CONDITION = "When a HubSpot Deal has a 100% probability of beeing sold"
 SUPPLIERS = "preliminary mapping until we can sort out suppliers. This removes all supplier products for now"
@@ -46,7 +48,7 @@ def test_a_user_vocabulary_adds_a_predicate():
     vocabulary = Vocabulary.shipped().extended({"conditions": [{
         "phrasing": SUPPLIERS, "predicates": {"Hub Spot": {"field": "supplier", "operator": "empty"}}}]})
     predicate = vocabulary.predicate_for(SUPPLIERS, "HubSpot", "Deal")
-    assert predicate({"name": "own"}) and not predicate({"supplier": {"id": 4}})
+    assert holds(predicate, {"name": "own"}) and not holds(predicate, {"supplier": {"id": 4}})
     assert Vocabulary.shipped().predicate_for(SUPPLIERS, "HubSpot", "Deal") is None  # the shipped one is unchanged
 
 

@@ -1,7 +1,7 @@
 """The vocabularies as data: concept spellings per system, fields holding concept ids, user extensions."""
 import pytest
 
-from sync.vocabulary import SHIPPED, Vocabulary, is_concept
+from generator.vocabulary import SHIPPED, Vocabulary, is_concept
 
 
 def test_a_literal_stands_for_itself_and_a_concept_is_spelled_per_system():

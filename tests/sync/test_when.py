@@ -2,7 +2,7 @@
 from .builders import mapping, prop, when
 from sync.harness import Harness
 from sync.paths import Where, get_where, set_where
-from sync.vocabulary import Vocabulary
+from generator.vocabulary import Vocabulary
 
 MOBILE = "wd:Q17517"
 VOCABULARY = Vocabulary.shipped().extended({"concepts": {MOBILE: {"Custom CRM": "mobile", "MemberCare": "MOBILE"}}})

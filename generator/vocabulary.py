@@ -1,8 +1,11 @@
 """The vocabularies conditions are read with: concepts per system, and predicates for section conditions.
 
 Both are data (`vocabulary.toml`, shipped with the package), extended by the user's own TOML
-with the same sections (`sync-run --config`, pytest `--vocabulary`). The engine resolves a
-mapping's conditions here once, when it is built; what cannot be resolved is named, never guessed.
+with the same sections (`sync-run --config`, pytest `--vocabulary`). They are part of the contract
+every system under test receives with the model (docs/sut-protocol.md: the scenario's config carries
+them), so they live on the spec side; how a predicate holds on a record is the engine's
+(`sync/predicates.py`). A mapping's conditions are resolved here once; what cannot be resolved is
+named, never guessed.
 """
 from __future__ import annotations
 
@@ -17,10 +20,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from apis.rows import blocking_rows
-from generator.model import EntityMapping, PropertyMapping
+from apis.names import plural, system_key
 
-from .names import plural, system_key
-from .paths import get_path, holds_value
+from .model import EntityMapping, PropertyMapping
 
 SHIPPED = Path(__file__).with_name("vocabulary.toml")
 _CONCEPT = re.compile(r"wd:Q\d+")
@@ -34,34 +36,19 @@ def is_concept(value: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Predicate:
-    """A section condition for one system, as data: `field` `operator` `value` on the source record."""
+    """A section condition for one system, as data: `field` `operator` `value` on the source record
+    (`sync.predicates.holds` says whether a record meets it)."""
 
     field: str
     operator: str
     value: Any = None
 
-    def __call__(self, record: dict) -> bool:
-        held = get_path(record, self.field)
-        if self.operator == "empty":
-            return held in (None, "", [])
-        if self.operator == "not_empty":
-            return held not in (None, "", [])
-        if self.operator == "equals":
-            return holds_value(held, self.value)
-        if self.operator == "not_equals":
-            return not holds_value(held, self.value)
-        if self.operator == "one_of":
-            return any(holds_value(held, v) for v in self.value)
-        number = _number(held)
-        if number is None:
-            return False
-        return number >= float(self.value) if self.operator == "at_least" else number <= float(self.value)
-
     def describe(self) -> str:
         return f"{self.field} {self.operator}" + ("" if self.operator in ("empty", "not_empty") else f" {self.value!r}")
 
 
-def _number(value: Any) -> float | None:
+def number(value: Any) -> float | None:
+    """A value as a number when it is one (a number, or text of one), else None; never a yes/no."""
     if isinstance(value, bool) or value is None:
         return None
     try:
@@ -323,8 +310,8 @@ def _predicate(spec: Any, where: _Where, what: str, *needles: str) -> Predicate:
     value = spec.get("value")
     if operator == "one_of" and not isinstance(value, list):
         raise where.error(f"{what}: operator 'one_of' needs a list `value`", *needles)
-    if operator in ("at_least", "at_most") and (isinstance(value, bool) or _number(value) is None
-                                                or not math.isfinite(_number(value))):
+    if operator in ("at_least", "at_most") and (isinstance(value, bool) or number(value) is None
+                                                or not math.isfinite(number(value))):
         raise where.error(f"{what}: operator {operator!r} needs a finite number `value`, not {value!r}", *needles)
     if operator in ("equals", "not_equals") and isinstance(value, (list, dict)):
         raise where.error(f"{what}: operator {operator!r} needs a single `value`, not {_kind(value)}", *needles)
