@@ -38,6 +38,19 @@ SUITES = {
 EQUIVALENT: dict[str, str] = {
     "sync.engine.xǁSyncEngineǁ__init____mutmut_52":
         "`into` for a mapping without a creation rule: only `_connected` reads it, and only under a rule",
+    "sync.engine.xǁSyncEngineǁ__init____mutmut_54":
+        "the same `into` spelled \"XXXX\" without a rule: only `_connected` reads it, and only under a rule",
+    "sync.engine.xǁSyncEngineǁ_handle_source__mutmut_6":
+        "`again=None` for `again=False`: `StateStore.revisit` only asks whether `again` is true",
+    "sync.engine.xǁSyncEngineǁ_handle_source__mutmut_48":
+        "`again=None` for `again=False` (after a pair is done): `StateStore.revisit` only asks whether it is true",
+    "sync.engine.xǁSyncEngineǁ_report_anomalies__mutmut_6":
+        "`hasattr(connector, 'take_anomalies') or True`: every connector is a RestConnector, which has it",
+    "sync.engine.xǁSyncEngineǁ_synchronize__mutmut_123":
+        "the snapshots written again when neither changed: the same rows and the same in-memory copies",
+    "sync.engine.xǁSyncEngineǁ_synchronize__mutmut_102":
+        "a stale write's re-read source remembered under side None: the source rows it would have replaced hold "
+        "that record already, or it changed after this pass's listing and the next pass lists it again",
 }
 
 RULES = ("engine", "reconcile", "paths", "coercion", "matching")

@@ -155,7 +155,7 @@ def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
         pytest.skip(f"not verifiable: the {mapping.target_system} API assigns {key.target!r} itself")
     # Synchronized with itself, the record is its own match: it must not be copied.
     source_id = existing if same_collection(mapping) else new_source(h, mapping, {key.source: value})
-    before = target_count(h)
+    before, writes = target_count(h), _writes(h)
     report = h.run_pass()
     assert target_count(h) == before, (
         f"a matching {mapping.target_entity} exists ({key.target} = {value!r}): none may be created")
@@ -169,18 +169,35 @@ def merge_key(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
     if same_collection(mapping):
         return
     assert report.linked == 1, f"the report must count the link by merge key: {report.summary()}"
+    _no_update_without_a_write(h, report, writes, "linking by merge key")
     if key.source in (h.source_connector.id_field, *ID_NAMES):
         return  # the key is the source's own id: no second entity can share it
     # A second entity with the same value is the same entity too: it joins the first one's target.
     twin = new_source(h, mapping, {key.source: value})
+    writes = _writes(h)
     report = h.run_pass()
     assert target_count(h) == before and linked_to(h, twin) == linked, (
         f"a second {mapping.source_entity} with {key.source} = {value!r} must be linked to {linked}, "
         f"links: {h.links()}")
     assert report.merged == 1, f"the report must count the second entity as merged: {report.summary()}"
+    _no_update_without_a_write(h, report, writes, "merging a second entity")
     _key_given_as_text(h, mapping, index, value, before, linked)
     if mapping.sync != "link_required" and mapping.create_when_connected is None:
         _twins_in_one_pass(make, mapping, index)
+
+
+def _writes(h) -> int:
+    """Write requests both APIs have received so far (answered or not)."""
+    return h.target.writes + (h.source.writes if h.source.fake is not h.target.fake or h.source.entity != h.target.entity
+                              else 0)
+
+
+def _no_update_without_a_write(h, report, writes: int, what: str) -> None:
+    """A pass that sent neither API a write updated nothing: its report counts no update."""
+    if _writes(h) == writes:
+        assert report.updated == 0, (
+            f"{what} sent no write to either API, yet the report counts {report.updated} update(s): "
+            f"{report.summary()}")
 
 
 def _key_given_as_text(h, mapping: EntityMapping, index: int, value: Any, before: int, linked: list[str]) -> None:
@@ -388,6 +405,7 @@ def optimistic_locking(make: MakeHarness, mapping: EntityMapping) -> None:
     skip_without_change_times(mapping)  # the person's edit wins because it is the later one
     for written in ("target", "source"):  # a source edit flows to the target; then a target edit flows back
         _edited_under_the_engine(make, mapping, index, row, written)
+    _same_edit_under_the_engine(make, mapping, index, row)
 
 
 def _updates_carry_their_condition(make: MakeHarness, mapping: EntityMapping, index: int, row: PropertyMapping) -> None:
@@ -429,6 +447,11 @@ def _edited_under_the_engine(make: MakeHarness, mapping: EntityMapping, index: i
     handle.after_next_read(lambda: handle.edit(rid, nested(path, spelled(by_hand))))
     report = h.run_pass()
     assert not report.errors, f"a {written} changed under the engine must be read again, not fail: {report.errors}"
+    # One entity brought up to date: one update, whether the write that settled it went out after the re-read,
+    # or the refused one found the person's edit already there (nothing left to send).
+    assert report.updated == 1, (
+        f"a {written} changed under the engine, read again and settled: the report must count one update, it "
+        f"counts {report.updated}: {report.summary()}")
     h.run_pass()
     expected = held(mapping, row, by_hand)
     found = read(h.target.get(target_id), row.target) if written == "target" else read(h.source.get(source_id), row.source)
@@ -441,3 +464,25 @@ def _edited_under_the_engine(make: MakeHarness, mapping: EntityMapping, index: i
         if not (holds if api == mapping.target_system else _same_value)(found, expected):
             raise fail(Message("after an edit under the engine, {path}: {mismatch}", path=path,
                                mismatch=Mismatch(expected, found, api, row.type)))
+
+
+def _same_edit_under_the_engine(make: MakeHarness, mapping: EntityMapping, index: int, row: PropertyMapping) -> None:
+    """A person makes on the target, as the engine's write arrives, the very edit the engine is sending: refused as
+    stale (where the API refuses such writes), the write has nothing left to send, and the entity is up to date,
+    counted as the one update it was."""
+    kind = source_kind(mapping, index)
+    h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
+    row_carried(h, mapping, index, row, source_id, target_id)  # else its own item is the cause
+    flowing = another(sample(kind, index), kind)
+    h.source.edit(source_id, nested(row.source, flowing))
+    h.target.before_next_write(lambda: h.target.edit(target_id, nested(row.target, held(mapping, row, flowing))))
+    report = h.run_pass()
+    assert not report.errors, f"a target changed under the engine must be read again, not fail: {report.errors}"
+    found = read(h.target.get(target_id), row.target)
+    if not holds(found, held(mapping, row, flowing)):
+        raise fail(Message("after the edit the engine was sending was made by hand under it, {path}: {mismatch}",
+                           path=row.target, mismatch=Mismatch(held(mapping, row, flowing), found,
+                                                              mapping.target_system, row.type)))
+    assert report.updated == 1, (
+        f"the edit of {row.source} the engine was sending was made on the target under it: the entity is up to date "
+        f"in this pass, one update, but the report counts {report.updated}: {report.summary()}")

@@ -5,6 +5,8 @@ has settled, and a listing that fails stops the pass and says so.
 """
 from __future__ import annotations
 
+import copy
+import time
 from collections import Counter
 
 from generator.model import EntityMapping
@@ -14,11 +16,13 @@ from ..shared.messages import fail, row_mismatch
 from .expected import held, holds, nested, read
 from .pair import ScriptedFaults
 from .records import sample_values
-from .scenario import MakeHarness, editable_row, harness, key_value, link_target, new_source
+from .scenario import MakeHarness, editable_row, harness, key_value, link_target, new_source, same_collection
 from .values import another, source_kind
 
 # More refusals than the transport retries one request: the listing fails for the whole pass.
 LISTING_DOWN = ("500",) * 8
+# How far ahead a clock set wrong (or a bad import) puts a record's change time: years, past any slack.
+YEARS_AHEAD = 10 * 365 * 86400
 
 
 def _fakes(h) -> list:
@@ -65,6 +69,10 @@ def _pass_told_truly(h, what: str):
                        if _a_call_of_its_own(h, fake, r))
     assert report.api_calls == dict(received), (
         f"{what}: the report lists API calls {report.api_calls}, the APIs received {dict(received)}")
+    # An entity counted as updated was sent an update (one the API applied, or refused as stale and found done).
+    assert report.updated <= received["update"], (
+        f"{what}: the report counts {report.updated} update(s), the APIs received {received['update']} update "
+        "request(s)")
     for fake, mark in marks:
         for request in fake.log[mark:]:
             connector = _connector(h, fake)
@@ -72,8 +80,19 @@ def _pass_told_truly(h, what: str):
             assert not request.is_write or not header or header in map(str.casefold, request.headers), (
                 f"{what}: {request.method} {request.path} went out without {connector.idempotency_header}: "
                 "a write the transport retries must not apply twice")
-    source, mark = marks[0]
-    return report, [r for r in source.log[mark:] if r.entity == h.source.entity and _kind(h, source, r) == "list"]
+    return report, {side: [r for fake, mark in marks for r in fake.log[mark:]
+                           if r.entity == handle.entity and fake is handle.fake and _kind(h, fake, r) == "list"]
+                    for side, handle in (("source", h.source), ("target", h.target))}
+
+
+def _asks_for_changes(h, listings: dict, side: str, which: str, since_when: str) -> None:
+    """A pass asks the side's API (where it can be asked) only for the records changed since `since_when` pass."""
+    since = getattr(h, f"{side}_connector").since_param
+    system, entity = getattr(h.mapping, f"{side}_system"), getattr(h.mapping, f"{side}_entity")
+    if since:
+        assert listings[side] and all(since in r.params for r in listings[side]), (
+            f"{which} must ask {system} only for {entity} records changed since {since_when} ({since}=...); "
+            f"it asked {[r.params for r in listings[side]]}")
 
 
 def _writes(h) -> int:
@@ -92,11 +111,7 @@ def pass_report(make: MakeHarness, mapping: EntityMapping) -> None:
     second, listings = _pass_told_truly(h, "a pass over unchanged data")
     assert (second.created, second.updated, second.linked, second.merged, second.errors) == (0, 0, 0, 0, ()), (
         f"a pass over unchanged data did something: {second.summary()}")
-    since = h.source_connector.since_param
-    if since:
-        assert listings and all(since in r.params for r in listings), (
-            f"the second pass must ask {mapping.source_system} only for {mapping.source_entity} records changed "
-            f"since the first ({since}=...); it asked {[r.params for r in listings]}")
+    _asks_for_changes(h, listings, "source", "the second pass", "the first")
     if INTERNAL in h.sut.capabilities:  # the reference engine's own bookkeeping, no promise of any other SUT's
         assert not h.state.to_revisit(mapping.id), (
             f"nothing changed, yet {sorted(h.state.to_revisit(mapping.id))} still wait for another look")
@@ -119,11 +134,40 @@ def pass_report(make: MakeHarness, mapping: EntityMapping) -> None:
         "a pass whose listing failed must write nothing: an unread system is not an empty one")
 
     h.source.fake.faults = plan
-    after, _ = _pass_told_truly(h, "the pass after a failed listing")
+    after, listings = _pass_told_truly(h, "the pass after a failed listing")
     assert not after.errors, after.errors
+    # The target's listing of the second pass held what the first one created: from it on, changes only.
+    _asks_for_changes(h, listings, "target", "the pass after a failed listing", "the second")
     if found is not None and h.links():
         target_id = dict(h.links())[source_id]
         expected = held(mapping, row, edited)
         if not holds(read(h.target.get(target_id), row.target), expected):
             raise fail(row_mismatch(row, expected, read(h.target.get(target_id), row.target), mapping.target_system,
                                     typed=False, prefix="an edit made before a failed listing was lost"))
+    _change_times_in_the_future(h, mapping, source_id)
+
+
+def _in_the_future(handle, rid: str) -> None:
+    """The record as its API would hold it after a write stamped years ahead; listed as changed."""
+    fake, ahead = handle.fake, int(time.time()) + YEARS_AHEAD
+    fake.store.replace(handle.entity, rid, fake.stamped(handle.entity, copy.deepcopy(handle.get(rid)), ahead, False),
+                       ahead)
+
+
+def _change_times_in_the_future(h, mapping: EntityMapping, source_id: str) -> None:
+    """A record whose change time is in the future is reported for its side and id (as a cursor, that time would
+    hide every later change), and the pass goes on."""
+    links = dict(h.links())
+    if same_collection(mapping) or source_id not in links:
+        return
+    for side, handle, rid, connector in (("source", h.source, source_id, h.source_connector),
+                                         ("target", h.target, links[source_id], h.target_connector)):
+        if not connector.updated_at_field:
+            continue
+        _in_the_future(handle, rid)
+        report = h.run_pass()
+        system, entity = getattr(mapping, f"{side}_system"), getattr(mapping, f"{side}_entity")
+        assert [(e.entity_id, e.side) for e in report.errors] == [(rid, side)], (
+            f"the {system} {entity} {rid}'s change time is years ahead: the pass must report it, once, for the "
+            f"{side} and that record, got {report.errors}")
+        handle.edit(rid, {})  # its clock put right: a change time of now

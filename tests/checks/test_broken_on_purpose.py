@@ -199,6 +199,28 @@ BREAKS = {
     "a JSON true not read as the document's `true`": (
         sync.paths, "_as_text", '("true" if value else "false") if isinstance(value, bool) else str(value)',
         "str(value)", lambda make: checks.property_row(make, CONDITIONED, 4, "https://example.com")),
+    "a link by merge key with nothing to write counted as an update": (
+        sync.engine.SyncEngine, "_synchronize", 'updated_before, refused_as_stale = tally.counts["updated"], False',
+        'updated_before, refused_as_stale = tally.counts["updated"], True', lambda make: checks.merge_key(make, TWO_WAY, 0)),
+    "a stale write found done is not counted as the update it was": (
+        sync.engine.SyncEngine, "_synchronize", 'tally.count("updated")\n    tally.conflicts', "tally.conflicts",
+        lambda make: checks.optimistic_locking(make, TWO_WAY)),
+    "a write sent after a stale refusal counted twice": (
+        sync.engine.SyncEngine, "_synchronize", 'tally.counts["updated"] == updated_before',
+        'tally.counts["updated"] != updated_before', lambda make: checks.optimistic_locking(make, TWO_WAY)),
+    "the target's listing cursor is never saved": (
+        sync.engine.SyncEngine, "run_pass", 'self.state.set_cursor(m, "target", target_cursor)', "pass",
+        lambda make: checks.pass_report(make, TWO_WAY)),
+    "a change time in the future goes unreported": (
+        sync.engine.SyncEngine, "_report_anomalies", "tally.error(rid, problem, side=side)", "pass",
+        lambda make: checks.pass_report(make, TWO_WAY)),
+    "a change time in the future reported for the wrong side": (
+        sync.engine.SyncEngine, "_report_anomalies", "tally.error(rid, problem, side=side)",
+        'tally.error(rid, problem, side="source")', lambda make: checks.pass_report(make, TWO_WAY)),
+    "a coercion error naming its type only inside another word": (
+        sync.coercion, "_integer", 'return int(value.strip())\n    raise _fail(value, "integer")',
+        'return int(value.strip())\n    raise _fail(value, "XXintegerXX")',
+        lambda make: checks.property_uncoercible(make, TWO_WAY, 0)),
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
