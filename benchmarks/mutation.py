@@ -51,6 +51,25 @@ EQUIVALENT: dict[str, str] = {
     "sync.engine.xǁSyncEngineǁ_synchronize__mutmut_102":
         "a stale write's re-read source remembered under side None: the source rows it would have replaced hold "
         "that record already, or it changed after this pass's listing and the next pass lists it again",
+    "sync.engine.xǁSyncEngineǁ_connected__mutmut_15":
+        "`entry.get('results', )` gives None where `[]` was the default: `results or ()` reads both as no results",
+    "sync.engine.xǁSyncEngineǁ_commit_created__mutmut_12":
+        "a link's origin spelled otherwise: no code reads the origin back (links files, the protocol server and "
+        "the SUT adapter drop it)",
+    "sync.engine.xǁSyncEngineǁ_finish_intents__mutmut_39":
+        "`source.get(sid, None)`: an intent's source is always among the seen records (its create was planned "
+        "from them, and seen rows are never deleted)",
+    "sync.engine.xǁSyncEngineǁ_find_unkeyed__mutmut_42":
+        "`source.get(sid, )`: an intent's source is always among the seen records (as _finish_intents__mutmut_39)",
+    "sync.paths.x__get__mutmut_15":
+        "`parts[0] in node or True`: `node.get` of a missing key is None, and `_get(None, rest)` is None",
+    "sync.paths.x_deep_merge__mutmut_3":
+        "a shallow copy of `base`: every caller serializes the result (a fake's store, a request) or builds `base` "
+        "afresh, and nothing changes either in place afterwards",
+    "sync.paths.x_deep_merge__mutmut_12":
+        "a shallow copy of a replacing value: as deep_merge__mutmut_3, nothing changes it in place afterwards",
+    "sync.matching.xǁMergeIndexǁfind__mutmut_9":
+        "`hit is not None or hit != exclude`: no caller passes `exclude`, and with it None that is `hit is not None`",
 }
 
 RULES = ("engine", "reconcile", "paths", "coercion", "matching")

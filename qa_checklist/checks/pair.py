@@ -260,14 +260,38 @@ def _interrupted_create(make: MakeHarness, mapping: EntityMapping) -> list[str]:
         assert [e.entity_id for e in second.errors] == [source_id], (
             f"resending the unfinished create of {source_id} was refused: the pass must report it, "
             f"got {second.errors}")
-    h.run_until_settled()
+    edit = _edited_before_it_is_finished(h, mapping, source_id, existing)
+    settled = h.run_until_settled()
     linked = linked_to(h, source_id)
     assert len(linked) == 1, f"links after an interrupted first write: {h.links()}"
+    if edit is not None:  # the source did not change since the create read it: nothing of its own to write
+        target_id, index, row, value = edit
+        found = read(h.target.get(target_id), row.target)
+        if not holds(found, value):
+            raise fail(row_mismatch(row, value, found, mapping.target_system, typed=False,
+                                    prefix="a person's edit of the record an unfinished create made, made before "
+                                           "the create was finished, was overwritten by the unchanged source"))
+        conflicts = [c for report in settled for c in report.conflicts]
+        assert not conflicts, (
+            f"only the target changed ({row.target}, edited by hand) after the create read the source, yet the "
+            f"passes that finished it reported conflicts: {conflicts}")
     made = _record_ids(h) - existing
     assert made <= set(linked), (
         f"the first write was applied, its response lost and the pass interrupted; the engine made "
         f"{sorted(made)} though it links only {linked}: a create was made twice")
     return ["lost response"] if interrupted else []
+
+
+def _edited_before_it_is_finished(h, mapping: EntityMapping, source_id: str, existing: set[str]):
+    """A person edits a row of the record an unfinished create made, before the pass that finishes the create:
+    (its id, the row's index, the row, the value), or None when the create made none (or no row is editable)."""
+    made, rows = _record_ids(h) - existing, _editable_rows(mapping)
+    if len(made) != 1 or not rows:
+        return None
+    [target_id], (index, row) = made, rows[0]
+    value = held(mapping, row, another(read(h.source.get(source_id), row.source), source_kind(mapping, index)))
+    h.target.edit(target_id, nested(row.target, value))
+    return target_id, index, row, value
 
 
 # A create to an API without idempotency keys, scenario by scenario: the faults its writes meet, the one the create

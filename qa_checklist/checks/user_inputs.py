@@ -237,6 +237,12 @@ def property_list_items(make: MakeHarness, mapping: EntityMapping, index: int) -
     assert not report.errors, report.errors
     _assert_list(h, mapping, row, target_id, [held(mapping, row, v) for v in second], "both items updated")
     _nothing_rewritten(h, mapping, row, target_id, "a list whose items it already holds")
+    # An item added after the others, which stay as they were: the target's list grows by it.
+    third = [*second, another(second[-1], kind)]
+    h.source.edit(source_id, {head: _items(mapping, head, row.source, third)})
+    report = h.run_pass()
+    assert not report.errors, report.errors
+    _assert_list(h, mapping, row, target_id, [held(mapping, row, v) for v in third], "a third item added")
 
 
 def _nothing_rewritten(h, mapping: EntityMapping, row: PropertyMapping, target_id: str, what: str) -> None:
@@ -280,7 +286,12 @@ def _one_value_into_a_list(make: MakeHarness, mapping: EntityMapping, index: int
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
     now = read(h.source.get(source_id), row.source)
     h.target.edit(target_id, {head: [nested(leaf, held(mapping, row, now)), nested(leaf, held(mapping, row, now))]})
+    source_writes = h.source.writes
     h.run_pass()
+    # Both items hold the source's value: the target's edit says nothing new, and nothing goes back to the source.
+    assert h.source.writes == source_writes and read(h.source.get(source_id), row.source) == now, (
+        f"{row.target}: two items holding the source's {now!r} were carried back to {row.source} as an edit: "
+        f"{read(h.source.get(source_id), row.source)!r} ({h.source.writes - source_writes} writes)")
     edited = another(now, kind)
     h.source.edit(source_id, nested(row.source, edited))
     report = h.run_pass()

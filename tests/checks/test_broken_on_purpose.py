@@ -57,6 +57,9 @@ CONDITIONED = mapping("Custom CRM Company", ("PowerOffice GO", "Customers"), pro
     prop("name", "Name"), prop("city", "MailAddress.City"), prop("zip", "MailAddress.ZipCode"),
     prop("orgNumber", "OrganizationNumber", when=when("target", "MailAddress.CountryCode", "NO")),
     prop("website", "WebsiteUrl", when=when("source", "isPublic", "true"))], id="broken/conditioned")
+# HubSpot as the source of a two-way mapping: an edit carried back must reach it as text, as it holds every property.
+HUBSPOT_TWO_WAY = mapping("HubSpot Contact", "Custom PMS Contact", properties=[prop("properties.age", "age", "integer")],
+                          bidirectional=True, id="broken/hubspot-two-way")
 FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
                        into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
@@ -165,7 +168,8 @@ BREAKS = {
         "excluded = set()", lambda make: checks.sync_rule(make, ONE_WAY)),
     # Not here: "a value every list item holds is written again each pass". `values_equal` counting a value
     # broadcast over the items as held, and `patch_for` sending only the fields that differ, guard it twice, so
-    # breaking either alone changes nothing a fake receives (tried: property_list_items passes both ways).
+    # breaking either alone changes nothing the target receives (tried: property_list_items passes both ways);
+    # in a two-way mapping the broken `values_equal` carries the list back to the source (a case below).
     "one value written through a list reaches its first item only": (
         sync.paths, "_set_items", "targets = [(i, value) for i in range(len(items))]", "targets = [(0, value)]",
         lambda make: checks.property_list_items(make, INTO_SUPEROFFICE, 1)),
@@ -221,6 +225,18 @@ BREAKS = {
         sync.coercion, "_integer", 'return int(value.strip())\n    raise _fail(value, "integer")',
         'return int(value.strip())\n    raise _fail(value, "XXintegerXX")',
         lambda make: checks.property_uncoercible(make, TWO_WAY, 0)),
+    "an edit carried back to HubSpot as a number (the source's field type ignored)": (
+        sync.reconcile, "plan_pair", "source_changes[s_at] = on_wire(t_now, source_type(row.source))",
+        "source_changes[s_at] = on_wire(t_now, None)", lambda make: checks.bidirectional(make, HUBSPOT_TWO_WAY)),
+    "a longer list taken as held when its first items are": (
+        sync.paths, "values_equal", "return len(wanted) == len(held) and all(", "return all(",
+        lambda make: checks.property_list_items(make, TWO_WAY, 2)),
+    "a value every list item holds taken for a change and carried back": (
+        sync.paths, "values_equal", "return bool(held) and all(values_equal(wanted, item) for item in held)",
+        "return False", lambda make: checks.property_list_items(make, INTO_SUPEROFFICE, 1)),
+    "a create finished by its replay remembers no source snapshot": (
+        sync.engine.SyncEngine, "_finish_intents", "self._finished(sid, source.get(sid, {}), created)",
+        "self._finished(sid, {}, created)", lambda make: checks.faults(make, TWO_WAY)),
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
