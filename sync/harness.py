@@ -23,7 +23,7 @@ from .credentials import Credentials, Secret
 from .fakes.base import FakeApi, Route
 from .fakes.faults import FaultPlan
 from .fakes.log import LoggedRequest
-from .fakes.loopback import LOOPBACK, READ_TIMEOUT
+from .fakes.loopback import FAULTS_READ_TIMEOUT, LOOPBACK, READ_TIMEOUT
 from .fakes.registry import fake_for, test_base_url
 from .fakes.router import ROUTER
 from .fakes.store import LogicalClock
@@ -99,7 +99,8 @@ class Harness:
 
     def __init__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None,
                  fault_rate: float = 0.0, seed: int | None = None, state_path: str = ":memory:",
-                 vocabulary: Vocabulary | None = None, transport: str = "mock", sut: SystemUnderTest | None = None):
+                 vocabulary: Vocabulary | None = None, transport: str = "mock", sut: SystemUnderTest | None = None,
+                 faults_expected: bool = False):
         if transport not in TRANSPORTS:
             raise ValueError(f"transport {transport!r}: one of {', '.join(TRANSPORTS)}")
         self.sut = sut or EngineSut()
@@ -111,6 +112,9 @@ class Harness:
             transport = "http"  # another process reaches the fakes only over sockets
         self.mapping = mapping
         self.transport = transport
+        # Over sockets, the read timeout the SUT is given (test mode): short where the fakes inject faults
+        # (`fault_rate`, or a check that scripts them: `faults_expected`), so that each injected one costs little.
+        self.read_timeout = FAULTS_READ_TIMEOUT if fault_rate > 0 or faults_expected else READ_TIMEOUT
         self.vocabulary = vocabulary or Vocabulary.shipped()
         self.number = next(_numbers)
         self.clock = LogicalClock()
@@ -160,7 +164,10 @@ class Harness:
             address = LOOPBACK.base_url(parts.hostname.removesuffix(".fake.test"), parts.path)
         fake = fake_for(system, address, self.clock, token, self.faults)
         fake.secret = Secret(token)  # type: ignore[attr-defined]
-        (LOOPBACK if self.transport == "http" else ROUTER).add(fake)
+        if self.transport == "http":
+            LOOPBACK.add(fake, self.read_timeout)
+        else:
+            ROUTER.add(fake)
         self._fakes[key] = fake
         return fake
 
@@ -179,7 +186,7 @@ class Harness:
         connector = connector_for(system, entity=entity, base_url=fake.base_url, credentials=creds,
                                   session=self._session())
         if self.transport == "http":  # the test-mode knob: a held connection gives up in a moment, not 30 s
-            connector.timeout = (connector.timeout[0], READ_TIMEOUT)
+            connector.timeout = (connector.timeout[0], self.read_timeout)
         return connector
 
     def _session(self) -> requests.Session:

@@ -114,10 +114,12 @@ class HarnessFactory:
         return f"sync_harness(api_faults={self.fault_rate}, transport={self.transport!r})"
 
     def __call__(self, mapping: EntityMapping, *, conditions: dict[str, Callable[[dict], bool]] | None = None,
-                 fault_rate: float | None = None, seed: int | None = None) -> Harness:
-        """A harness; `fault_rate` and `seed` override the run's --api-faults for this one."""
+                 fault_rate: float | None = None, seed: int | None = None, faults_expected: bool = False) -> Harness:
+        """A harness; `fault_rate` and `seed` override the run's --api-faults for this one; `faults_expected`:
+        the check will script faults into its fakes (over sockets, a read then gives up sooner)."""
         harness = Harness(mapping, conditions=conditions, vocabulary=self.vocabulary, transport=self.transport,
-                          fault_rate=self.fault_rate if fault_rate is None else fault_rate, seed=seed, sut=self.sut)
+                          fault_rate=self.fault_rate if fault_rate is None else fault_rate, seed=seed, sut=self.sut,
+                          faults_expected=faults_expected)
         harness.keep_passes = self.keep_passes
         _made.append(harness)
         if len(_made) > KEEP:  # a bundle shows the last harnesses (a failing example's): not every example's

@@ -16,6 +16,7 @@ import pytest
 from apis.description import describe as describe_api
 from generator.model import EntityMapping, PropertyMapping
 from sync.connectors.registry import is_chargebee
+from sync.sut.base import REPORT
 
 from ..shared.causes import row_failed
 from ..shared.messages import Message, Mismatch, fail, row_mismatch
@@ -53,7 +54,8 @@ def sync_rule(make: MakeHarness, mapping: EntityMapping) -> None:
         report = h.run_pass()
         assert target_count(h) == before + 1, "exactly one target must be created"
         assert len(linked_to(h, source_id)) == 1
-        assert report.created == 1, f"the report must count the create: {report.summary()}"
+        if h.supports(REPORT):
+            assert report.created == 1, f"the report must count the create: {report.summary()}"
         h.run_pass()
         assert target_count(h) == before + 1, "a second pass must not create another"
         _never_copied_back(h, mapping)
@@ -225,8 +227,9 @@ def _twins_in_one_pass(make: MakeHarness, mapping: EntityMapping, index: int) ->
         linked_to(h, second) == linked_to(h, first), (
             f"two new {mapping.source_entity} entities with {key.source} = {value!r} must share one new target: "
             f"{target_count(h) - before} created, links {h.links()}")
-    assert (report.created, report.merged) == (1, 1), f"one created, one merged: {report.summary()}"
-    assert "get" not in report.api_calls, f"the target this pass created was read back: {report.summary()}"
+    if h.supports(REPORT):
+        assert (report.created, report.merged) == (1, 1), f"one created, one merged: {report.summary()}"
+        assert "get" not in report.api_calls, f"the target this pass created was read back: {report.summary()}"
 
 
 def merge_or_create_match(make: MakeHarness, mapping: EntityMapping) -> None:
@@ -379,7 +382,8 @@ def no_echo(make: MakeHarness, mapping: EntityMapping) -> None:
     assert (h.source.writes, h.target.writes) == writes, (
         f"a pass over unchanged data wrote {h.source.writes - writes[0]} source and "
         f"{h.target.writes - writes[1]} target requests")
-    assert report.created == 0 and report.updated == 0
+    if h.supports(REPORT):
+        assert report.created == 0 and report.updated == 0
 
 
 def conflict(make: MakeHarness, mapping: EntityMapping) -> None:

@@ -398,7 +398,9 @@ def faults(make: MakeHarness, mapping: EntityMapping) -> None:
     hold, and a create whose response was lost after the API applied it is not made twice (sent again
     with its idempotency key, or, where the API takes none, found again)."""
     faulty = partial(make, fault_rate=FAULT_RATE, seed=FAULT_SEED)
-    ran = [*_interrupted_create(make, mapping), *_unkeyed_creates(make, mapping), *_failed_updates(make, mapping)]
+    scripted = partial(make, faults_expected=True)  # these script their own faults into the fakes
+    ran = [*_interrupted_create(scripted, mapping), *_unkeyed_creates(scripted, mapping),
+           *_failed_updates(scripted, mapping)]
     for name in ("no_echo", "bidirectional", "conflict", "optimistic_locking"):
         if name in ("bidirectional", "conflict", "optimistic_locking") and not mapping.bidirectional:
             continue

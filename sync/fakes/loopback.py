@@ -21,7 +21,14 @@ from .httpserver import FakeHTTPServer, ServedFake
 # The engine's read timeout in this mode (the connectors' test-mode knob), and how long an injected
 # timeout holds the connection: past it, so that the client gives up first, as against a stalled API.
 READ_TIMEOUT = 0.5  # a loaded 2-core CI runner answers loopback far faster; an injected timeout costs this
-HOLD_SECONDS = READ_TIMEOUT + 0.1
+# Where the fakes inject faults anyway, a read gives up far sooner: every injected timeout costs it, and a
+# fine answer that comes later than this is one more timeout among those the check already injects.
+FAULTS_READ_TIMEOUT = 0.02
+
+
+def hold_for(read_timeout: float) -> float:
+    """How long an injected timeout holds the connection for a client that gives up after `read_timeout`."""
+    return read_timeout + max(0.03, read_timeout / 5)
 
 
 class _Dispatcher:
@@ -61,9 +68,9 @@ class Loopback:
             port = self._server.server_address[1]
         return f"http://127.0.0.1:{port}/{prefix}{api_path}"
 
-    def add(self, fake: FakeApi) -> None:
+    def add(self, fake: FakeApi, read_timeout: float = READ_TIMEOUT) -> None:
         prefix = "/" + urlsplit(fake.base_url).path.lstrip("/").split("/", 1)[0]
-        self._dispatcher.served[prefix] = ServedFake(fake, hold=HOLD_SECONDS)
+        self._dispatcher.served[prefix] = ServedFake(fake, hold=hold_for(read_timeout))
 
     def remove(self, fake: FakeApi) -> None:
         prefix = "/" + urlsplit(fake.base_url).path.lstrip("/").split("/", 1)[0]

@@ -66,7 +66,7 @@ class CommandScenario(Scenario):
         self.folder = Path(tempfile.mkdtemp(prefix=f"h{harness.number}-", dir=sut.folder))
         self.paths = {name: str(self.folder / f"{name}.{'db' if name == 'state' else 'json'}")
                       for name in PLACEHOLDERS if name != "mapping"}
-        Path(self.paths["config"]).write_text(json.dumps(scenario_config(harness.fakes(), sut.vocabulary), indent=1),
+        Path(self.paths["config"]).write_text(json.dumps(scenario_config(harness.fakes(), sut.vocabulary, harness.read_timeout), indent=1),
                                               encoding="utf-8")
 
     def run_pass(self, mapping: EntityMapping) -> PassReport | None:

@@ -125,7 +125,7 @@ class ProtocolSut(SystemUnderTest):
 class ProtocolScenario(Scenario):
     def __init__(self, sut: ProtocolSut, harness: Any, name: str):
         self.sut, self.harness, self.name = sut, harness, name
-        self.config = scenario_config(harness.fakes(), sut.vocabulary)
+        self.config = scenario_config(harness.fakes(), sut.vocabulary, harness.read_timeout)
         self._ended = False
 
     def _ask(self, action: str, mapping: EntityMapping | None = None, **more: Any) -> dict[str, Any]:

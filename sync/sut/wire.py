@@ -16,7 +16,6 @@ from apis.description import describe
 from generator.model import EntityMapping
 from generator.model_json import mapping_json
 
-from ..fakes.loopback import READ_TIMEOUT
 
 VOCABULARY_KEYS = ("concepts", "concept_fields", "conditions")
 
@@ -36,12 +35,12 @@ def system_table(fake: Any) -> dict[str, Any]:
     return table
 
 
-def scenario_config(fakes: Iterable[Any], vocabulary: dict[str, Any]) -> dict[str, Any]:
+def scenario_config(fakes: Iterable[Any], vocabulary: dict[str, Any], read_timeout: float) -> dict[str, Any]:
     """The config of one scenario: a table per fake API, the run's vocabulary, the test-mode knobs."""
     return {
         "systems": {fake.system: system_table(fake) for fake in fakes},
         **vocabulary,
-        "test_mode": {"read_timeout_seconds": READ_TIMEOUT, "sleep": False},
+        "test_mode": {"read_timeout_seconds": read_timeout, "sleep": False},
     }
 
 

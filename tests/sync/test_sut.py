@@ -3,9 +3,11 @@ service broken on purpose, and what a SUT without a capability makes of the chec
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -140,3 +142,30 @@ def test_a_service_without_a_report_leaves_the_report_checks_not_verifiable_agai
     assert not {t for t, o in outcomes.items() if o == "failed"}
     assert skipped_with(outcomes, "it gives no pass report")
     assert {t for t, o in outcomes.items() if o == "passed"}, "the checks that read only the fakes still verify"
+
+
+@pytest.mark.parametrize("knobs, problem", [
+    ({"read_timeout_seconds": 0}, "test_mode.read_timeout_seconds: must be a positive number"),
+    ({"read_timeout_seconds": "fast"}, "test_mode.read_timeout_seconds: must be a positive number"),
+    ({"sleep": "no"}, "test_mode.sleep: must be true or false"),
+    ([1], "test_mode: must be a table"),
+])
+def test_a_test_mode_knob_of_the_wrong_kind_is_refused_by_its_key(knobs, problem):
+    from sync.config import check
+    from sync.errors import ConfigurationError
+    with pytest.raises(ConfigurationError, match=re.escape(problem)):
+        check({"test_mode": knobs}, "sut.json", {})
+
+
+def test_the_test_mode_knobs_reach_the_connectors():
+    from sync.config import check
+    from sync.wiring import connectors
+    config = {"systems": {"Custom CRM": {"base_url": "http://127.0.0.1:9/api", "api_key": "k"},
+                          "Custom PMS": {"base_url": "http://127.0.0.1:9/pms", "api_key": "k"}},
+              "test_mode": {"read_timeout_seconds": 0.25, "sleep": False}}
+    checked, limits, _ = check(config, "sut.json", {})
+    source, target = connectors(MAPPING, checked, limits)
+    assert source.timeout[1] == target.timeout[1] == 0.25
+    adapter = source.session.get_adapter("http://")
+    for policy in (adapter.max_retries, adapter.timeout_policy):
+        assert policy.sleep_function is not time.sleep  # backoff and Retry-After asked for, never slept
