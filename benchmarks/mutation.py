@@ -61,6 +61,9 @@ EQUIVALENT: dict[str, str] = {
         "from them, and seen rows are never deleted)",
     "sync.engine.xǁSyncEngineǁ_find_unkeyed__mutmut_42":
         "`source.get(sid, )`: an intent's source is always among the seen records (as _finish_intents__mutmut_39)",
+    "sync.engine.xǁSyncEngineǁ_find_or_resend__mutmut_9":
+        "the status of a create left unknown: `_handle_source` reports its message and code, and nothing else "
+        "reads it",
     "sync.paths.x__get__mutmut_15":
         "`parts[0] in node or True`: `node.get` of a missing key is None, and `_get(None, rest)` is None",
     "sync.paths.x_deep_merge__mutmut_3":

@@ -4,6 +4,7 @@ holds while the APIs fail now and then.
 """
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
@@ -13,6 +14,7 @@ from generator.model import EntityMapping, PropertyMapping
 from sync.connectors.chargebee_wire import RESOURCES
 from sync.connectors.registry import is_chargebee
 from sync.report import RULE_EMPTY_NEVER_OVERWRITES, RULE_LATEST_WINS
+from sync.sut.base import REPORT
 
 from ..shared.causes import CausedBy, row_failed
 from ..shared.messages import fail, row_mismatch
@@ -271,7 +273,7 @@ def _interrupted_create(make: MakeHarness, mapping: EntityMapping) -> list[str]:
             raise fail(row_mismatch(row, value, found, mapping.target_system, typed=False,
                                     prefix="a person's edit of the record an unfinished create made, made before "
                                            "the create was finished, was overwritten by the unchanged source"))
-        conflicts = [c for report in settled for c in report.conflicts]
+        conflicts = [c for report in settled for c in report.conflicts] if h.supports(REPORT) else []
         assert not conflicts, (
             f"only the target changed ({row.target}, edited by hand) after the create read the source, yet the "
             f"passes that finished it reported conflicts: {conflicts}")
@@ -330,6 +332,17 @@ def _unkeyed_creates(make: MakeHarness, mapping: EntityMapping) -> list[str]:
         else:
             assert [e.entity_id for e in report.errors if "may have been made" in e.message] == [source_id], (
                 f"a create {what} must be reported as one that may have been made: {report.errors}")
+            [message] = [e.message for e in report.errors if e.entity_id == source_id]
+            if scenario == "refused throughout":  # what the API said, and that no second record will be made
+                said = _words(h.target.fake.fault_reply("500")[2])
+                assert all(words in message for words in said) and \
+                    re.search(r"\blooked for again before it is sent again\b", message), (
+                        f"a create {what}: the error must carry what the {mapping.target_system} API said ({said}) "
+                        f"and that the create is looked for again before it is sent again: {message!r}")
+            else:  # why its outcome is unknown, and why it could not be looked for
+                assert "no answer" in message and mapping.target_entity in message, (
+                    f"a create {what}: the error must say that its answer was lost (no answer) and that listing "
+                    f"{mapping.target_entity} failed: {message!r}")
             h.target.fake.faults = ScriptedFaults()
             h.run_until_settled()
         linked = linked_to(h, source_id)

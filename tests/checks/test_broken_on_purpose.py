@@ -60,6 +60,9 @@ CONDITIONED = mapping("Custom CRM Company", ("PowerOffice GO", "Customers"), pro
 # HubSpot as the source of a two-way mapping: an edit carried back must reach it as text, as it holds every property.
 HUBSPOT_TWO_WAY = mapping("HubSpot Contact", "Custom PMS Contact", properties=[prop("properties.age", "age", "integer")],
                           bidirectional=True, id="broken/hubspot-two-way")
+# An API that takes no idempotency key: a create whose outcome is unknown is looked for before it is sent again.
+INTO_MEMBERCARE = mapping("Custom CRM Contact", ("Membercare", "Persons"), properties=[prop("name", "firstname")],
+                          id="broken/membercare")
 FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
                        into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
@@ -237,6 +240,17 @@ BREAKS = {
     "a create finished by its replay remembers no source snapshot": (
         sync.engine.SyncEngine, "_finish_intents", "self._finished(sid, source.get(sid, {}), created)",
         "self._finished(sid, {}, created)", lambda make: checks.faults(make, TWO_WAY)),
+    "two entities meeting one match in a pass: the second linked to the first one's id": (
+        sync.engine.SyncEngine, "_link_by_merge_keys", "self._source_index.add(sid, record, owner=tid)",
+        "self._source_index.add(sid, record)", lambda make: checks.merge_or_create_match(make, TWO_WAY)),
+    "a create left unknown reported without why its outcome is unknown": (
+        sync.engine.SyncEngine, "_find_or_resend",
+        'raise CreateOutcomeUnknown(unknown.status, f"{_message(unknown)}; the create may have been made, "',
+        'raise CreateOutcomeUnknown(unknown.status, f"; the create may have been made, "',
+        lambda make: checks.faults(make, INTO_MEMBERCARE)),
+    "a create refused throughout reported without saying it is looked for first": (
+        sync.engine.SyncEngine, "_find_or_resend", '"looked for again before it is sent again", unknown.code)',
+        '"sent again", unknown.code)', lambda make: checks.faults(make, INTO_MEMBERCARE)),
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
