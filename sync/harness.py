@@ -26,7 +26,7 @@ from .fakes.log import LoggedRequest
 from .fakes.loopback import FAULTS_READ_TIMEOUT, LOOPBACK, READ_TIMEOUT
 from .fakes.registry import fake_for, test_base_url
 from .fakes.router import ROUTER
-from .fakes.store import LogicalClock
+from .fakes.store import LogicalClock, WallClock
 from .http import build_session
 from .names import association_key, system_key
 from .report import PassReport
@@ -117,7 +117,7 @@ class Harness:
         self.read_timeout = FAULTS_READ_TIMEOUT if fault_rate > 0 or faults_expected else READ_TIMEOUT
         self.vocabulary = vocabulary or Vocabulary.shipped()
         self.number = next(_numbers)
-        self.clock = LogicalClock()
+        self.clock = LogicalClock() if isinstance(self.sut, EngineSut) else WallClock()
         self.faults = FaultPlan(fault_rate, self.number if seed is None else seed)
         self.sleeps: list[float] = []  # backoff the engine asked for; tests never really sleep
         self._fakes: dict[str, FakeApi] = {}

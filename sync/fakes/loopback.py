@@ -23,7 +23,7 @@ from .httpserver import FakeHTTPServer, ServedFake
 READ_TIMEOUT = 0.5  # a loaded 2-core CI runner answers loopback far faster; an injected timeout costs this
 # Where the fakes inject faults anyway, a read gives up far sooner: every injected timeout costs it, and a
 # fine answer that comes later than this is one more timeout among those the check already injects.
-FAULTS_READ_TIMEOUT = 0.02
+FAULTS_READ_TIMEOUT = 0.1
 
 
 def hold_for(read_timeout: float) -> float:

@@ -10,6 +10,7 @@ import itertools
 import json
 import sqlite3
 import threading
+import time
 from typing import Any, Callable
 
 from ..sqlite import MEMORY, close, connect
@@ -33,6 +34,19 @@ class LogicalClock:
 
     def tick(self) -> int:
         self.now = next(self._ticks)
+        return self.now
+
+
+class WallClock(LogicalClock):
+    """A logical clock that also moves with wall time: each write at least a second after the last, and never
+    behind the time of day. For a system under test in another process, which may compare the APIs' change
+    times with its own clock; this engine's own checks keep the fixed start, so their stamps replay alike."""
+
+    def __init__(self) -> None:
+        super().__init__(int(time.time()))
+
+    def tick(self) -> int:
+        self.now = max(self.now + 1, int(time.time()))
         return self.now
 
 

@@ -8,6 +8,7 @@ model, so a service needs no set-up call and may keep a scenario's state however
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -41,12 +42,15 @@ class ProtocolSut(SystemUnderTest):
         self._scenarios = itertools.count(1)
         self._lock = threading.Lock()
         self._lines: queue.Queue[bytes | None] = queue.Queue()
-        self.stderr_path = tempfile.mkstemp(prefix="sut-", suffix=".log")[1]
+        handle, self.stderr_path = tempfile.mkstemp(prefix="sut-", suffix=".log")
+        self.broke = False  # a request failed: its message names the stderr file, which is then kept
         try:
-            self._process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=open(self.stderr_path, "wb"))  # noqa: SIM115 (the child's)
-        except OSError as error:
-            raise SutError(f"--sut {command!r} could not be started: {error.strerror or error}") from None
+            with os.fdopen(handle, "wb") as stderr:  # the child's own; this process needs no copy
+                self._process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                 stderr=stderr)
+        except (OSError, ValueError) as error:
+            os.unlink(self.stderr_path)
+            raise SutError(f"--sut {command!r} could not be started: {getattr(error, 'strerror', None) or error}") from None
         threading.Thread(target=self._read, name="sut-stdout", daemon=True).start()
         hello = self._answer(START_SECONDS, "its hello line")
         if hello.get("protocol") != PROTOCOL:
@@ -69,6 +73,7 @@ class ProtocolSut(SystemUnderTest):
                 return
 
     def _answer(self, seconds: float, what: str) -> dict[str, Any]:
+        self.broke = True  # until the answer is read whole and well-formed
         try:
             line = self._lines.get(timeout=seconds)
         except queue.Empty:
@@ -85,6 +90,7 @@ class ProtocolSut(SystemUnderTest):
             raise SutError(f"--sut answered {what} with a line that is not JSON: {line[:200]!r}") from None
         if not isinstance(answer, dict):
             raise SutError(f"--sut answered {what} with {type(answer).__name__}, not an object")
+        self.broke = False
         return answer
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -100,9 +106,11 @@ class ProtocolSut(SystemUnderTest):
             what = f"the {request['action']!r} request {number}"
             answer = self._answer(ANSWER_SECONDS, what)
         if answer.get("id") != number:
+            self.broke = True
             raise SutError(f"--sut answered {what} with id {answer.get('id')!r}")
         if answer.get("ok") is not True:
-            raise SutError(f"--sut refused {what}: {str(answer.get('error'))[:2000]}")
+            self.broke = True
+            raise SutError(f"--sut refused {what}: {str(answer.get('error'))[:2000]}; its stderr: {self.stderr_path}")
         return answer
 
     def scenario(self, harness: Any, conditions: dict | None = None, state_path: str = ":memory:") -> Scenario:
@@ -120,6 +128,9 @@ class ProtocolSut(SystemUnderTest):
             except (OSError, subprocess.TimeoutExpired):
                 self._process.kill()
                 self._process.wait()
+        if not self.broke:  # nothing pointed anyone at it
+            with contextlib.suppress(OSError):
+                os.unlink(self.stderr_path)
 
 
 class ProtocolScenario(Scenario):

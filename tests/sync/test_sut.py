@@ -4,6 +4,7 @@ import io
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -169,3 +170,36 @@ def test_the_test_mode_knobs_reach_the_connectors():
     adapter = source.session.get_adapter("http://")
     for policy in (adapter.max_retries, adapter.timeout_policy):
         assert policy.sleep_function is not time.sleep  # backoff and Retry-After asked for, never slept
+
+
+def _service(code: str) -> str:
+    """A command starting a tiny service of `code` (Python) in this interpreter."""
+    return f"{sys.executable} -c {shlex.quote(code)}"
+
+
+@pytest.mark.parametrize("code, said", [
+    ("print('hello')", "not JSON"),
+    ("import json; print(json.dumps({'protocol': 'other/2', 'capabilities': ['pass']}))", "speaks 'other/2'"),
+    ("import json; print(json.dumps({'protocol': 'sesam-talk-sut/1', 'capabilities': []}))", "\"pass\" among them"),
+    ("import sys; sys.exit(3)", "ended (status"),
+])
+def test_a_service_that_will_not_speak_the_protocol_is_refused_at_start(code, said):
+    from sync.sut.protocol import ProtocolSut
+    with pytest.raises(SutError, match=re.escape(said)):
+        ProtocolSut(_service(code))
+
+
+def test_a_service_that_breaks_mid_run_is_named_with_where_its_stderr_went():
+    from sync.sut.protocol import ProtocolSut
+    sut = ProtocolSut(_service("import json, sys; print(json.dumps({'protocol': 'sesam-talk-sut/1', "
+                               "'capabilities': ['pass']}), flush=True); sys.stdin.readline(); "
+                               "sys.stderr.write('boom\\n'); sys.exit(5)"))
+    try:
+        with pytest.raises(SutError, match=r"ended \(status .*\) before the 'pass' request 1; its stderr: ") as broke:
+            sut.ask({"action": "pass", "scenario": "s"})
+        assert Path(sut.stderr_path).read_text() == "boom\n"
+    finally:
+        sut.close()
+    assert Path(sut.stderr_path).exists()  # named in the failure: kept
+    Path(sut.stderr_path).unlink()
+    assert str(broke.value).count("\n") == 0
