@@ -101,6 +101,12 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _system_judged(report: dict) -> dict:
+    """The system under test a part judged (its name, adapter and command), or {} from a version that did not say."""
+    sut = (report.get("run") or {}).get("sut")
+    return {k: sut.get(k) for k in ("name", "adapter", "command")} if isinstance(sut, dict) else {}
+
+
 def _check(parts: dict[Path, dict]) -> tuple[int, list[str]]:
     """The shard count the parts agree on, and warnings; raises MergeError when they cannot be merged."""
     versions = {(r["inputs"].get("manifest_sha256"), r["inputs"].get("code_sha256")): p for p, r in parts.items()}
@@ -108,6 +114,10 @@ def _check(parts: dict[Path, dict]) -> tuple[int, list[str]]:
         named = "; ".join(f"{p}: suite {m[:12] if m else '?'}, code {c[:12] if c else '?'}"
                           for (m, c), p in versions.items())
         raise MergeError(f"the parts come from different suite versions ({named}); run every shard of one suite")
+    systems = {json.dumps(_system_judged(r), sort_keys=True): p for p, r in parts.items()}
+    if len(systems) > 1:  # one item's verdicts from two different sync implementations are no verdict
+        raise MergeError("the parts judged different systems under test: " + "; ".join(
+            f"{p}: {json.loads(s).get('name', '?')}" for s, p in systems.items()))
     shards = {p: r.get("shard") or {"group": 1, "splits": 1} for p, r in parts.items()}
     counts = {s["splits"] for s in shards.values()}
     if len(counts) > 1:

@@ -94,6 +94,16 @@ def test_shards_of_different_suite_versions_are_refused(runs):
     assert "Traceback" not in run.stderr and not (runs / "refused").exists()
 
 
+def test_shards_that_judged_different_systems_under_test_are_refused(runs):
+    other = read(runs / "parts" / "shard-2.json")
+    other["run"]["sut"] = {"name": "my-sync", "adapter": "protocol", "command": "my-sync --serve",
+                           "capabilities": ["pass"], "transport": "http"}
+    (runs / "other-sut.json").write_text(json.dumps(other))
+    run = merge(runs, "parts/shard-1.json", "other-sut.json", "parts/shard-3.json", "-o", "refused-sut/qa.html")
+    assert run.returncode == 2 and "error: the parts judged different systems under test" in run.stderr
+    assert "my-sync" in run.stderr and not (runs / "refused-sut").exists()
+
+
 def test_a_shard_given_twice_or_not_a_report_is_refused(runs):
     twice = merge(runs, "parts/shard-1.json", "parts/shard-1.html", "-o", "twice/qa.html")  # its page: its JSON
     assert twice.returncode == 2 and "parts/shard-1.json is given twice" in twice.stderr and not (runs / "twice").exists()
