@@ -27,6 +27,14 @@ from .wire import model_json, scenario_config
 PLACEHOLDERS = ("config", "model", "mapping", "state", "report", "links")
 PASS_SECONDS = 120.0
 TAIL = 2000  # of the command's output, in a failure's message
+MAX_REPORT_BYTES = 16 << 20
+
+
+def _tail(path: Path) -> str:
+    """The last TAIL characters a command printed (read from the end: its output may be large)."""
+    with path.open("rb") as file:
+        file.seek(max(0, file.seek(0, 2) - TAIL))
+        return file.read().decode("utf-8", "replace")
 
 
 class CommandSut(SystemUnderTest):
@@ -75,18 +83,22 @@ class CommandScenario(Scenario):
         report.unlink(missing_ok=True)
         values = {**self.paths, "mapping": mapping.id}
         command = [token.format_map(values) for token in self.sut.tokens]
+        output = self.folder / "output.log"  # a file, not memory: a command may print without end
         try:
-            done = subprocess.run(command, capture_output=True, timeout=PASS_SECONDS, cwd=self.folder)
+            with output.open("wb") as said:
+                done = subprocess.run(command, stdout=said, stderr=subprocess.STDOUT, timeout=PASS_SECONDS,
+                                      cwd=self.folder)
         except OSError as error:
             raise SutError(f"--sut could not be run: {error.strerror or error}") from None
         except subprocess.TimeoutExpired:
             raise SutError(f"--sut ran a pass of {mapping.id} for over {PASS_SECONDS:.0f} s") from None
         if done.returncode not in (0, 1):
-            said = (done.stderr or done.stdout).decode("utf-8", "replace")[-TAIL:]
-            raise SutError(f"--sut's pass of {mapping.id} ended with status {done.returncode}: {said}")
+            raise SutError(f"--sut's pass of {mapping.id} ended with status {done.returncode}: {_tail(output)}")
         if REPORT not in self.sut.capabilities:
             return None
         try:
+            if report.stat().st_size > MAX_REPORT_BYTES:
+                raise ValueError(f"over {MAX_REPORT_BYTES >> 20} MB")
             data = json.loads(report.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise SutError(f"--sut wrote no readable report for {mapping.id} at {{report}} ({error})") from None

@@ -203,3 +203,18 @@ def test_a_service_that_breaks_mid_run_is_named_with_where_its_stderr_went():
     assert Path(sut.stderr_path).exists()  # named in the failure: kept
     Path(sut.stderr_path).unlink()
     assert str(broke.value).count("\n") == 0
+
+
+def test_a_command_that_fails_is_named_with_the_end_of_what_it_printed(tmp_path):
+    from sync.harness import Harness
+    noisy = _service("import sys; print('x' * 100000); print('the config was wrong'); sys.exit(3)")
+    sut = CommandSut(noisy + " {config} {mapping}")
+    try:
+        with Harness(MAPPING, sut=sut) as h:
+            with pytest.raises(SutError, match=r"ended with status 3: x*\nthe config was wrong") as failed:
+                h.run_pass()
+            assert len(str(failed.value)) < 2500  # the end of what it printed, not all of it
+            with pytest.raises(Unsupported, match="it offers no link store to read"):
+                h.links()  # without {links}: no link store either
+    finally:
+        sut.close()
