@@ -6,15 +6,16 @@ has settled, and a listing that fails stops the pass and says so.
 from __future__ import annotations
 
 import copy
+import re
 import time
 from collections import Counter
 
 from generator.model import EntityMapping
-from sync.sut.base import INTERNAL
+from sync.sut.base import INTERNAL, STATE_SEED
 
 from ..shared.messages import fail, row_mismatch
 from .expected import held, holds, nested, read
-from .pair import ScriptedFaults
+from .pair import ScriptedFaults, _editable_rows
 from .records import sample_values
 from .scenario import MakeHarness, editable_row, harness, key_value, link_target, new_source, same_collection
 from .values import another, source_kind
@@ -145,6 +146,8 @@ def pass_report(make: MakeHarness, mapping: EntityMapping) -> None:
             raise fail(row_mismatch(row, expected, read(h.target.get(target_id), row.target), mapping.target_system,
                                     typed=False, prefix="an edit made before a failed listing was lost"))
     _change_times_in_the_future(h, mapping, source_id)
+    _linked_to_a_record_never_listed(h, mapping)
+    _linked_to_a_source_not_held(h, mapping)
 
 
 def _in_the_future(handle, rid: str) -> None:
@@ -171,3 +174,52 @@ def _change_times_in_the_future(h, mapping: EntityMapping, source_id: str) -> No
             f"the {system} {entity} {rid}'s change time is years ahead: the pass must report it, once, for the "
             f"{side} and that record, got {report.errors}")
         handle.edit(rid, {})  # its clock put right: a change time of now
+
+
+
+def _linked_to_a_record_never_listed(h, mapping: EntityMapping) -> None:
+    """A link given by other means (a links file) to a target record no pass has listed, its change time older
+    than the last pass (an import keeps a record's own): the pass reads that record before it writes to it, and
+    the source's values reach it."""
+    connector = h.target_connector
+    if same_collection(mapping) or not connector.since_param or not h.supports(STATE_SEED):
+        return  # without a changed-since listing every pass lists every record
+    keys = {k.source: key_value(mapping, n, 6) for n, k in enumerate(mapping.merge_keys)}
+    source_id = new_source(h, mapping, {**sample_values(mapping), **keys})
+    target_id, fake = h.target.create({}), h.target.fake
+    long_ago = fake.clock.now - 30 * 86400
+    fake.store.replace(h.target.entity, target_id,
+                       fake.stamped(h.target.entity, copy.deepcopy(h.target.get(target_id)), long_ago, False), long_ago)
+    h.link(source_id, target_id)
+    mark = len(h.target.requests)
+    report = h.run_pass()
+    assert not report.errors, f"a link given by hand to a {mapping.target_entity} no pass listed: {report.errors}"
+    read_it = [r for r in h.target.requests[mark:] if not r.is_write and target_id in re.split(r"[/()']", r.path)]
+    assert read_it, (f"{mapping.target_system} {mapping.target_entity} {target_id}, linked by hand and never listed, "
+                     "was never read before the pass wrote to it: an edit there would be overwritten unseen")
+    for index, row in _editable_rows(mapping):
+        expected = held(mapping, row, read(h.source.get(source_id), row.source))
+        if expected is not None and not holds(read(h.target.get(target_id), row.target), expected):
+            raise fail(row_mismatch(row, expected, read(h.target.get(target_id), row.target), mapping.target_system,
+                                    typed=False, prefix=f"linked by hand to a {mapping.target_entity} no pass listed"))
+
+
+def _linked_to_a_source_not_held(h, mapping: EntityMapping) -> None:
+    """A link given by other means (a links file from elsewhere) naming a source record its system does not hold
+    (deleted since): the pass goes on, writes nothing for it, and nothing is left waiting for another look at it.
+    Beside it, where the target's ids are text, a record whose id is digits only: listed like any other."""
+    if same_collection(mapping) or not h.supports(STATE_SEED):
+        return
+    h.link("qa-not-held-1", h.target.create({}))
+    ids = [h.target_connector.record_id(r) for r in h.target.records()]
+    if ids and not any(rid.isdigit() for rid in ids):  # an API whose ids are text may hold one of digits only
+        h.target.create({h.target_connector.id_field: "4242"})
+    writes = _writes(h)
+    report = h.run_pass()
+    assert not report.errors and _writes(h) == writes, (
+        f"a link naming a {mapping.source_entity} {mapping.source_system} does not hold: the pass must go on "
+        f"and write nothing for it: {report.errors}, {_writes(h) - writes} writes")
+    if INTERNAL in h.sut.capabilities:  # the reference engine's own bookkeeping, no promise of any other SUT's
+        assert not h.state.to_revisit(mapping.id), (
+            f"{sorted(h.state.to_revisit(mapping.id))} wait for another look, though their system holds no such "
+            f"{mapping.source_entity}")

@@ -66,7 +66,7 @@ def _of_another_json_type(mapping: EntityMapping, row: PropertyMapping, kind: st
     if (row.type is None or wire_type(mapping.source_system, mapping.source_entity, row.source) is not None
             or is_chargebee(mapping.source_system)):
         return []
-    return {"integer": [4300.0], "float": [43], "boolean": [1, 0], "string": [True, 4242, 42.5]}.get(kind, [])
+    return {"integer": [4300.0], "float": [43], "boolean": [1, 0], "string": [True, False, 4242, 42.5]}.get(kind, [])
 
 
 def property_text_and_empty(make: MakeHarness, mapping: EntityMapping, index: int) -> None:
@@ -176,6 +176,8 @@ def property_uncoercible(make: MakeHarness, mapping: EntityMapping, index: int) 
                     "is no error there")
     bad = _UNCOERCIBLE[kind]
     _refused_on_update(make, mapping, index, row, kind, bad)
+    if kind == "float":  # a number no JSON can carry to the API, as a form or a spreadsheet gives it
+        _refused_on_update(make, mapping, index, row, kind, "Infinity")
     if held_as is None and not is_chargebee(mapping.source_system):  # values of another JSON type, as JSON gives them
         for other in {"integer": [True], "float": [True], "boolean": [2]}.get(kind, []):  # a yes/no for a number,
             _refused_on_update(make, mapping, index, row, kind, other)                  # a number for a yes/no

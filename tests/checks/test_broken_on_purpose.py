@@ -63,6 +63,10 @@ HUBSPOT_TWO_WAY = mapping("HubSpot Contact", "Custom PMS Contact", properties=[p
 # An API that takes no idempotency key: a create whose outcome is unknown is looked for before it is sent again.
 INTO_MEMBERCARE = mapping("Custom CRM Contact", ("Membercare", "Persons"), properties=[prop("name", "firstname")],
                           id="broken/membercare")
+PRICED = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[prop("price", "price", "float")],
+                id="broken/priced")
+INTO_CHARGEBEE = mapping("Custom CRM Contact", "Chargebee Customer", properties=[prop("name", "first_name")],
+                        id="broken/chargebee")
 FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
                        into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
@@ -251,6 +255,24 @@ BREAKS = {
     "a create refused throughout reported without saying it is looked for first": (
         sync.engine.SyncEngine, "_find_or_resend", '"looked for again before it is sent again", unknown.code)',
         '"sent again", unknown.code)', lambda make: checks.faults(make, INTO_MEMBERCARE)),
+    "a JSON false into a text row written as no": (
+        sync.coercion, "_string", 'return "true" if value else "false"', 'return "true" if value else "no"',
+        lambda make: checks.property_text_and_empty(make, TWO_WAY, 1)),
+    "an infinite number taken for a float": (
+        sync.coercion, "_float", "if not math.isfinite(number):", "if False:",
+        lambda make: checks.property_uncoercible(make, PRICED, 0)),
+    "a target linked by hand and never listed is read from the source's API": (
+        sync.engine.SyncEngine, "_synchronize", 'target = self._refresh("target", tid)\n    updated_before',
+        'target = self._refresh("source", tid)\n    updated_before', lambda make: checks.pass_report(make, INTO_CHARGEBEE)),
+    "a linked source its system does not hold left waiting for another look": (
+        sync.engine.SyncEngine, "_handle_source", "self.state.revisit(self.mapping.id, sid, again=False)\n        return",
+        "self.state.revisit(self.mapping.id, sid)\n        return", lambda make: checks.pass_report(make, TWO_WAY)),
+    "linked sources indexed by their values only when never seen": (
+        sync.engine.SyncEngine, "_build_indexes", "if sid in self._seen_s:", "if sid not in self._seen_s:",
+        lambda make: checks.pass_report(make, TWO_WAY)),
+    "target ids of digits and of text compared as one kind (a listing holding both stops the pass)": (
+        sync.engine, "_id_order", "return (0, int(rid)) if rid.isdigit() else (1, rid)",
+        "return (1, int(rid)) if rid.isdigit() else (1, rid)", lambda make: checks.pass_report(make, INTO_CHARGEBEE)),
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
