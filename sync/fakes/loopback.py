@@ -20,9 +20,11 @@ from .httpserver import FakeHTTPServer, ServedFake
 
 # The engine's read timeout in this mode (the connectors' test-mode knob), and how long an injected
 # timeout holds the connection: past it, so that the client gives up first, as against a stalled API.
-READ_TIMEOUT = 0.5  # a loaded 2-core CI runner answers loopback far faster; an injected timeout costs this
-# Where the fakes inject faults anyway, a read gives up far sooner: every injected timeout costs it, and a
-# fine answer that comes later than this is one more timeout among those the check already injects.
+# Where no fault is injected, no connection is held: the read timeout costs nothing, and a long one keeps a loaded
+# machine's slow answer from being taken for a timeout (and sent again, which a check counting requests would see).
+READ_TIMEOUT = 2.0
+# Where the fakes inject faults, a read gives up far sooner: every injected timeout costs it, and a fine answer
+# that comes later than this is one more timeout among those the check already injects.
 FAULTS_READ_TIMEOUT = 0.1
 
 
