@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         pytest_args = [*(["--sut", args.sut] if args.sut else ["--sut-server", args.sut_server]), *pytest_args]
         if given_report is None:
             args.report = args.report.with_name(f"{args.report.stem}.sut{args.report.suffix}")
+        if not any(a.startswith("--repro-dir") for a in pytest_args):  # a failure against it, replayable by hand
+            pytest_args.append(f"--repro-dir={args.report.parent / 'repro'}")
     args.out, note = suite_folder(args.specs, args.out)
     if note:
         print(f"qa-checklist: {note}")

@@ -155,7 +155,7 @@ class ReportCollector:
                 self.manifests.add(candidate.resolve())
         run = run_block(self.config, self.started_at, time.perf_counter() - self.clock, exitstatus)
         # which sync implementation the items judged, with what it offers, and how it reached the fakes
-        run["sut"] = {**system_under_test(self.config), "transport": self.config.getoption("transport", "mock")}
+        run["sut"] = system_under_test(self.config)
         report = build_report(self.manifests, self.outcomes.values(), run)
         report["history"] = compare(self.baseline, report, str(self.baseline_path)) if self.baseline else None
         report["shard"] = shard_of(self.config)

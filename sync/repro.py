@@ -28,6 +28,7 @@ from apis.description import describe
 
 from .sut.wire import model_json, scenario_config
 
+MARK = ".sesam-talk-repro"  # in a folder of bundles this module made, and only there
 KEEP = 8  # harnesses of one test whose passes are kept: a failing example's, not every example's
 FIRST_PORT = 8701
 
@@ -36,6 +37,19 @@ def folder_name(text: str, limit: int = 120) -> str:
     """`text` as one folder name: letters, digits, `.`, `-`, `_` only, never `.` or `..`, at most `limit` long."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:limit]
     return name or "test"
+
+
+def start_bundles(folder: Path) -> None:
+    """An empty folder of bundles for this run: an earlier run's are removed, but only from a folder this
+    module made (it holds MARK); a folder of anything else is left as it is and bundles go beside its files."""
+    if (folder / MARK).is_file():
+        for entry in folder.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+    elif folder.exists() and any(folder.iterdir()):
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARK).write_text("repro bundles of failed tests (sync/repro.py); emptied at each run\n", encoding="utf-8")
 
 
 def write_bundles(folder: Path, test_id: str, harnesses: Iterable[Any], sut: str) -> Path | None:

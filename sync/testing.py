@@ -29,7 +29,7 @@ from generator.vocabulary import Vocabulary, VocabularyError
 
 from .harness import TRANSPORTS, EntityHandle, Harness
 from .report import Conflict, EntityError, PassReport
-from .repro import KEEP, write_bundles
+from .repro import KEEP, start_bundles, write_bundles
 from .sut.base import SutError, SystemUnderTest
 from .sut.command import CommandSut
 from .sut.engine import EngineSut
@@ -72,6 +72,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except VocabularyError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[_SUT] = _system_under_test(config, files)
+    folder = config.getoption("--repro-dir", default=None)
+    if folder and not hasattr(config, "workerinput"):  # once per run, not once per xdist worker
+        start_bundles(Path(folder))
 
 
 def _system_under_test(config: pytest.Config, files: list[Path]) -> SystemUnderTest | None:
@@ -91,8 +94,10 @@ def _system_under_test(config: pytest.Config, files: list[Path]) -> SystemUnderT
 
 
 def system_under_test(config: pytest.Config) -> dict:
-    """What the report says of the run's SUT: its name, adapter and capabilities."""
-    return (config.stash.get(_SUT, None) or EngineSut()).describe()
+    """What the report says of the run's SUT: its name, adapter, capabilities and how it reached the fakes."""
+    sut = config.stash.get(_SUT, None)
+    transport = "http" if sut is not None else config.getoption("--transport", default="mock")
+    return {**(sut or EngineSut()).describe(), "transport": transport}
 
 
 _VOCABULARY = pytest.StashKey[Vocabulary]()

@@ -24,7 +24,7 @@ _TAKES_VALUE = {"-p", "-n", "--numprocesses", "--dist", "-c", "--rootdir", "--co
                 "--qa-baseline", "--qa-queue", "--junitxml", "--junit-xml", "-W", "--pythonwarnings", "--tb",
                 "--durations", "--timeout", "--store-durations", "--durations-path", "--splitting-algorithm",
                 "--log-level", "-r", "--color", "--import-mode", "--ignore", "--ignore-glob", "--maxprocesses",
-                "--transport", "--vocabulary", "--sut", "--sut-server"}
+                "--transport", "--vocabulary", "--sut", "--sut-server", "--repro-dir"}
 
 
 def leaves_out(args: list[str]) -> str | None:

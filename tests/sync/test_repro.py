@@ -64,3 +64,16 @@ def test_the_state_before_a_pass_served_again_gives_the_same_pass(tmp_path):
     finally:
         for process in served:
             stop(process)
+
+
+def test_a_run_empties_only_a_folder_of_bundles_it_made(tmp_path):
+    from sync.repro import MARK, start_bundles
+    ours = tmp_path / "repro"
+    start_bundles(ours)
+    (ours / "an_old_test" / "h1").mkdir(parents=True)
+    start_bundles(ours)
+    assert [p.name for p in ours.iterdir()] == [MARK]
+    theirs = tmp_path / "notes"
+    (theirs / "keep").mkdir(parents=True)
+    start_bundles(theirs)  # not a folder of bundles: nothing in it is removed
+    assert (theirs / "keep").is_dir() and not (theirs / MARK).exists()
