@@ -81,13 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.specs.is_dir():
         print(f"qa-checklist: {args.specs}: no such folder", file=sys.stderr)
         return 2
-    given_report = args.report
-    args.report, pytest_args = place_report(args.specs, args.out, args.report, pytest_args)  # never another run's
-    if args.sut or args.sut_server:
-        # Another system's verdicts: beside the engine's report, never in its place nor its history's baseline.
-        pytest_args = [*(["--sut", args.sut] if args.sut else ["--sut-server", args.sut_server]), *pytest_args]
-        if given_report is None:
-            args.report = args.report.with_name(f"{args.report.stem}.sut{args.report.suffix}")
+    sut = ["--sut", args.sut] if args.sut else ["--sut-server", args.sut_server] if args.sut_server else []
+    # Another system's verdicts go beside the engine's report (NAME.sut.html), never in its place nor its history.
+    args.report, pytest_args = place_report(args.specs, args.out, args.report, pytest_args,
+                                            variant=".sut" if sut else "")
+    if sut:
+        pytest_args = [*sut, *pytest_args]
         if not any(a.startswith("--repro-dir") for a in pytest_args):  # a failure against it, replayable by hand
             pytest_args.append(f"--repro-dir={args.report.parent / 'repro'}")
     args.out, note = suite_folder(args.specs, args.out)

@@ -197,6 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 write_links(args.links, state, mapping.id)
             if args.report and reports:
                 write_json(args.report, json.loads(redact(json.dumps(report_json(reports[-1])))))
+        except (OSError, ConfigurationError) as exc:  # the passes ran; what they were asked to leave behind is not
+            say(f"sync-run: {exc}", sys.stderr)
+            return 2
         finally:
             state.close()
     say(json.dumps(summary(reports), sort_keys=True))

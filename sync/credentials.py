@@ -79,9 +79,10 @@ def credentials_for(system: str, style: AuthStyle, config: Mapping[str, str] | N
     prefix = f"SYNC_{system_key(system).upper()}_"
 
     def pick(*names: str) -> str:
-        for name in names:
+        for name in names:  # the config first, under any of the names: it is the one given for this run
             if config.get(name):
                 return str(config[name])
+        for name in names:
             if environ.get(prefix + name.upper()):
                 return environ[prefix + name.upper()]
         return ""

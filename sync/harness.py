@@ -30,7 +30,7 @@ from .fakes.store import LogicalClock, WallClock
 from .http import build_session
 from .names import association_key, system_key
 from .report import PassReport
-from .sut.base import INTERNAL, LINKS_READ, STATE_SEED, SystemUnderTest, Unsupported
+from .sut.base import INTERNAL, LINKS_READ, REPORT, STATE_SEED, SystemUnderTest, Unsupported
 from .sut.engine import EngineScenario, EngineSut
 from .sut.observed import ObservedPass
 
@@ -293,12 +293,15 @@ class Harness:
         return report
 
     def run_until_settled(self, max_passes: int = 10) -> list[PassReport]:
-        """Passes until one writes nothing and reports no error (or `max_passes`), for fault runs."""
+        """Passes until one writes nothing, as the fakes saw it, and reports no error (or `max_passes`), for
+        fault runs. A SUT without a report is settled by its writes alone, and the check says so (`supports`)."""
         reports = []
         for _ in range(max_passes):
+            marks = [(fake, len(fake.log)) for fake in self.fakes()]
             report = self.run_pass()
             reports.append(report)
-            if not report.errors and not report.writes and not report.created:
+            wrote = any(r.is_write and r.fault is None for fake, mark in marks for r in fake.log[mark:])
+            if not wrote and (not self.supports(REPORT) or not report.errors):
                 break
         return reports
 

@@ -71,6 +71,20 @@ class Server:
             return {}
         raise ValueError(f"no action {action!r} (pass, links, seed, end)")
 
+    def redactor(self, request: dict[str, Any]):
+        """Masks every credential the request's config and the environment hold, and the session tokens its
+        scenario's connectors made."""
+        config = request.get("config") if isinstance(request.get("config"), dict) else {}
+        configured = configured_secrets(config)
+        name = request.get("scenario")
+
+        def redact(text: str) -> str:  # looked up when said: the request itself may have made the connectors
+            scenario = self.scenarios.get(name) if isinstance(name, str) else None
+            for engine in scenario.engines.values() if scenario else ():
+                text = engine.source.redactor(engine.target.redactor(text))
+            return configured(text)
+        return redact
+
     @staticmethod
     def _mapping(request: dict[str, Any]):
         model = request.get("model")
@@ -116,8 +130,7 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
             if not isinstance(request, dict):
                 raise ValueError("a request is an object")
             number = request.get("id")
-            if isinstance(request.get("config"), dict):
-                redact = configured_secrets(request["config"], environ={})  # an API may echo a credential
+            redact = server.redactor(request)  # an API may echo a credential, or a session token it made
             send({"id": number, "ok": True, **server.handle(request)})
         except Exception as error:  # the service goes on: one broken scenario is that scenario's answer
             send({"id": number, "ok": False, "error": redact(f"{type(error).__name__}: {error}")})

@@ -111,10 +111,17 @@ def report_json(report: PassReport) -> dict:
     }
 
 
-def report_from_json(data: object, where: str) -> PassReport:
-    """The pass report a SUT sent; ValueError naming `where` and what is wrong when it is not one."""
+REPORT_FIELDS = ("mapping_id", "created", "updated", "linked", "merged", "skipped", "conflicts", "errors", "api_calls")
+
+
+def report_from_json(data: object, where: str, whole: bool = False) -> PassReport:
+    """The pass report a SUT sent; ValueError naming `where` and what is wrong when it is not one. `whole`: every
+    field must be there (a field left out is not a count of 0, nor an empty list of errors)."""
     if not isinstance(data, dict):
         raise ValueError(f"{where}: a pass report is an object, not {type(data).__name__}")
+    missing = [k for k in REPORT_FIELDS if k not in data] if whole else []
+    if missing:
+        raise ValueError(f"{where}: the report leaves out {', '.join(missing)}")
 
     def count(key: str) -> int:
         value = data.get(key, 0)

@@ -16,6 +16,7 @@ served fakes take the same ones. Folder names are made of the test's id, never a
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shlex
@@ -34,9 +35,12 @@ FIRST_PORT = 8701
 
 
 def folder_name(text: str, limit: int = 120) -> str:
-    """`text` as one folder name: letters, digits, `.`, `-`, `_` only, never `.` or `..`, at most `limit` long."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:limit]
-    return name or "test"
+    """`text` as one folder name: letters, digits, `.`, `-`, `_` only, never `.` or `..`, at most `limit` long;
+    one cut short ends in a hash of the whole, so that two long test ids never share a folder."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "test"
+    if len(name) > limit:
+        name = f"{name[:limit - 13]}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+    return name
 
 
 def start_bundles(folder: Path) -> None:

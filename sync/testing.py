@@ -71,9 +71,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_VOCABULARY] = Vocabulary.shipped().extended_by_files(files)
     except VocabularyError as error:
         raise pytest.UsageError(str(error)) from None
-    config.stash[_SUT] = _system_under_test(config, files)
+    distributing = bool(config.getoption("numprocesses", default=None)) and not hasattr(config, "workerinput")
+    # The SUT is started where the tests run: in each xdist worker, never in the controller that only hands out tests.
+    config.stash[_SUT] = None if distributing else _system_under_test(config, files)
     folder = config.getoption("--repro-dir", default=None)
-    if folder and not hasattr(config, "workerinput"):  # once per run, not once per xdist worker
+    # Once per run: not in each xdist worker, nor in each process of `qa-checklist --workers` (which empties it).
+    if folder and not hasattr(config, "workerinput") and not config.getoption("qa_queue", default=None):
         start_bundles(Path(folder))
 
 

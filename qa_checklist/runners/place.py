@@ -55,14 +55,15 @@ def partial_path(report: Path) -> Path:
 
 
 def place_report(specs: Path, out: Path | None, report: Path | None, pytest_args: list[str],
-                 say=print) -> tuple[Path, list[str]]:
-    """The report path for this run, and the pytest arguments (a partial run's compare with the full report)."""
+                 say=print, variant: str = "") -> tuple[Path, list[str]]:
+    """The report path for this run, and the pytest arguments (a partial run's compare with the full report).
+    `variant` (".sut": a run against another system under test) names a report of its own beside the default."""
     if report is not None:
         return report, pytest_args  # as given; a partial run marks itself partial
     suite, _note = suite_folder(specs, out)
-    report = DEFAULT_REPORT
+    report = DEFAULT_REPORT.with_name(f"{DEFAULT_REPORT.stem}{variant}{DEFAULT_REPORT.suffix}")
     if suite.resolve() != DEFAULT_OUT.resolve():
-        report = suite.parent / f"{suite.name}-report" / DEFAULT_REPORT.name
+        report = suite.parent / f"{suite.name}-report" / report.name
         say(f"qa-checklist: the report of {specs} goes beside its suite, to {report}; {DEFAULT_REPORT} is left "
             "alone (--report PATH to choose)")
     why = leaves_out(pytest_args)

@@ -15,6 +15,8 @@ A check that needs one the SUT lacks gets `Unsupported`, which says which, so th
 """
 from __future__ import annotations
 
+import os
+import re
 from typing import TYPE_CHECKING, Any
 from unittest import SkipTest
 
@@ -49,6 +51,26 @@ class SutError(Exception):
     """The SUT could not be started or broke its protocol (not a finding about a document)."""
 
 
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """Text a SUT sent, as one line a terminal and a report show as it is (control characters escaped)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def shown(value: Any, limit: int = 200) -> str:
+    """A value a SUT sent, quoted for a message, never longer than `limit`."""
+    text = one_line(repr(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sut_environment() -> dict[str, str]:
+    """The environment a SUT process starts with: this one's, without `SYNC_*` variables, which may hold real
+    credentials (sync-run reads them) that must never reach a loopback fake or a SUT's output."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("SYNC_")}
+
+
 class Scenario:
     """One harness's view of the SUT: passes of its mappings over the harness's fakes, and links."""
 
@@ -76,7 +98,9 @@ class SystemUnderTest:
     name = "sut"
     capabilities: frozenset[str] = frozenset({PASS})
 
-    def scenario(self, harness: Any) -> Scenario:
+    def scenario(self, harness: Any, conditions: dict | None = None, state_path: str = ":memory:") -> Scenario:
+        """The harness's scenario; `conditions` (predicates as Python callables) and `state_path` are the
+        in-process engine's alone: another SUT given conditions is Unsupported (it cannot run Python)."""
         raise NotImplementedError
 
     def describe(self) -> dict[str, Any]:

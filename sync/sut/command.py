@@ -4,14 +4,18 @@ The command is split like a shell line, then each placeholder in it is filled wi
 scenario's own folder (or the mapping's id): `{config}` (sync-run's config format, JSON), `{model}`
 (the mappings, as `sync-run --model` reads them), `{mapping}`, `{state}` (a file the command may keep
 its state in between passes), `{report}` (where it writes the pass report as JSON: `report.json`)
-and `{links}` (the links file of docs/sut-protocol.md: `links.read` and `state.seed`). What it offers
-follows from the placeholders it takes. Exit 0 or 1 is a pass that ran; anything else is its failure.
+and `{links}` (the links file of docs/sut-protocol.md: `links.read` and `state.seed`; the command must
+write it back after each pass). What it offers follows from the placeholders it takes. Exit 0 is a pass
+that ran, and 1 one that reported errors in the report it wrote; anything else is its failure.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shlex
 import shutil
+import signal
 import string
 import subprocess
 import tempfile
@@ -21,7 +25,8 @@ from typing import Any
 from generator.model import EntityMapping
 
 from ..report import PassReport, report_from_json
-from .base import LINKS_READ, PASS, REPORT, STATE_SEED, Scenario, SutError, SystemUnderTest
+from .base import (INTERNAL, LINKS_READ, PASS, REPORT, STATE_SEED, Scenario, SutError, SystemUnderTest, Unsupported,
+                   sut_environment)
 from .wire import model_json, scenario_config
 
 PLACEHOLDERS = ("config", "model", "mapping", "state", "report", "links")
@@ -59,6 +64,8 @@ class CommandSut(SystemUnderTest):
         self.folder = Path(tempfile.mkdtemp(prefix="sut-scenarios-"))
 
     def scenario(self, harness: Any, conditions: dict | None = None, state_path: str = ":memory:") -> Scenario:
+        if conditions:  # Python callables: only the engine in this process can run them
+            raise Unsupported(INTERNAL, self.name)
         return CommandScenario(self, harness)
 
     def describe(self) -> dict[str, Any]:
@@ -72,28 +79,33 @@ class CommandScenario(Scenario):
     def __init__(self, sut: CommandSut, harness: Any):
         self.sut = sut
         self.folder = Path(tempfile.mkdtemp(prefix=f"h{harness.number}-", dir=sut.folder))
-        self.paths = {name: str(self.folder / f"{name}.{'db' if name == 'state' else 'json'}")
+        self.paths = {name: self.folder / f"{name}.{'db' if name == 'state' else 'json'}"
                       for name in PLACEHOLDERS if name != "mapping"}
-        Path(self.paths["config"]).write_text(json.dumps(scenario_config(harness.fakes(), sut.vocabulary, harness.read_timeout), indent=1),
-                                              encoding="utf-8")
+        config = scenario_config(harness.fakes(), sut.vocabulary, harness.read_timeout)
+        self.paths["config"].write_text(json.dumps(config, indent=1), encoding="utf-8")
+        self.held: dict[str, list] = {}  # the links the command wrote back after its last pass, by mapping
+        self.given: dict[str, list] = {}  # links given since, handed over with the next pass
+        self.synchronized: list[dict] = []
 
     def run_pass(self, mapping: EntityMapping) -> PassReport | None:
-        Path(self.paths["model"]).write_text(json.dumps(model_json([mapping])), encoding="utf-8")
-        report = Path(self.paths["report"])
+        self.paths["model"].write_text(json.dumps(model_json([mapping])), encoding="utf-8")
+        report, links = self.paths["report"], self.paths["links"]
         report.unlink(missing_ok=True)
-        values = {**self.paths, "mapping": mapping.id}
-        command = [token.format_map(values) for token in self.sut.tokens]
-        output = self.folder / "output.log"  # a file, not memory: a command may print without end
-        try:
-            with output.open("wb") as said:
-                done = subprocess.run(command, stdout=said, stderr=subprocess.STDOUT, timeout=PASS_SECONDS,
-                                      cwd=self.folder)
-        except OSError as error:
-            raise SutError(f"--sut could not be run: {error.strerror or error}") from None
-        except subprocess.TimeoutExpired:
-            raise SutError(f"--sut ran a pass of {mapping.id} for over {PASS_SECONDS:.0f} s") from None
-        if done.returncode not in (0, 1):
-            raise SutError(f"--sut's pass of {mapping.id} ended with status {done.returncode}: {_tail(output)}")
+        if LINKS_READ in self.sut.capabilities:
+            handed = {m: [p for p in self.held.get(m, []) if p[0] not in {g[0] for g in self.given.get(m, [])}]
+                      + self.given.get(m, []) for m in {*self.held, *self.given}}
+            links.write_text(json.dumps({"links": handed, "synchronized": self.synchronized}), encoding="utf-8")
+            handed_at = links.stat().st_mtime_ns
+        values = {**{k: str(v) for k, v in self.paths.items()}, "mapping": mapping.id}
+        status = self._run([token.format_map(values) for token in self.sut.tokens], mapping)
+        wrote_report = report.is_file()
+        if status != 0 and not (status == 1 and wrote_report):  # 1 with a report: a pass that reported errors
+            raise SutError(f"--sut's pass of {mapping.id} ended with status {status}"
+                           f"{'' if wrote_report else ' and no report'}: {_tail(self.folder / 'output.log')}")
+        if LINKS_READ in self.sut.capabilities:
+            if links.stat().st_mtime_ns == handed_at:  # else the links read back would be only those handed over
+                raise SutError(f"--sut's pass of {mapping.id} did not write {{links}} back")
+            self.held, self.given = self._links_written(), {}
         if REPORT not in self.sut.capabilities:
             return None
         try:
@@ -103,37 +115,50 @@ class CommandScenario(Scenario):
         except (OSError, ValueError) as error:
             raise SutError(f"--sut wrote no readable report for {mapping.id} at {{report}} ({error})") from None
         try:
-            return report_from_json(data, f"--sut's report of {mapping.id}")
+            return report_from_json(data, f"--sut's report of {mapping.id}", whole=True)
         except ValueError as error:
             raise SutError(str(error)) from None
 
-    def _links_file(self) -> dict[str, Any]:
+    def _run(self, command: list[str], mapping: EntityMapping) -> int:
+        """The command's exit status; its output in a file, not memory (a command may print without end)."""
         try:
-            data = json.loads(Path(self.paths["links"]).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {"links": {}, "synchronized": []}
+            with (self.folder / "output.log").open("wb") as said:
+                process = subprocess.Popen(command, stdout=said, stderr=subprocess.STDOUT, cwd=self.folder,
+                                           env=sut_environment(), start_new_session=True)
+        except OSError as error:
+            raise SutError(f"--sut could not be run: {error.strerror or error}") from None
+        try:
+            return process.wait(timeout=PASS_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, signal.SIGKILL)  # with whatever it started
+            process.wait()
+            raise SutError(f"--sut ran a pass of {mapping.id} for over {PASS_SECONDS:.0f} s") from None
+
+    def _links_written(self) -> dict[str, list]:
+        path = self.paths["links"]
+        try:
+            if path.stat().st_size > MAX_REPORT_BYTES:
+                raise ValueError(f"over {MAX_REPORT_BYTES >> 20} MB")
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise SutError(f"--sut left a links file that cannot be read ({error})") from None
-        if not isinstance(data, dict) or not isinstance(data.get("links", {}), dict):
-            raise SutError("--sut left a links file that is not {\"links\": {...}, \"synchronized\": [...]}")
-        return {"links": data.get("links", {}), "synchronized": data.get("synchronized", [])}
+        links = data.get("links") if isinstance(data, dict) else None
+        if not isinstance(links, dict) or not all(
+                isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 for p in pairs)
+                for pairs in links.values()):
+            raise SutError("--sut left a links file without {\"links\": {\"<mapping id>\": [[source id, target id]]}}")
+        return {str(m): [[str(s), str(t)] for s, t in pairs] for m, pairs in links.items()}
 
     def links(self, mapping: EntityMapping) -> list[tuple[str, str]]:
-        pairs = self._links_file()["links"].get(mapping.id, [])
-        if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
-            raise SutError(f"--sut's links of {mapping.id} must be a list of [source id, target id]")
-        return sorted((str(s), str(t)) for s, t in pairs)
+        """The links the command wrote back after its last pass (those given since, it has not yet been told)."""
+        return sorted((s, t) for s, t in self.held.get(mapping.id, []))
 
     def seed_link(self, mapping: EntityMapping, source_id: str, target_id: str) -> None:
-        data = self._links_file()
-        data["links"][mapping.id] = [p for p in data["links"].get(mapping.id, []) if p[0] != source_id] + [
-            [source_id, target_id]]
-        Path(self.paths["links"]).write_text(json.dumps(data), encoding="utf-8")
+        self.given.setdefault(mapping.id, []).append([source_id, target_id])
 
     def seed_synchronized(self, system: str, entity: str, record_id: str, from_system: str) -> None:
-        data = self._links_file()
-        data["synchronized"].append({"system": system, "entity": entity, "from_system": from_system, "id": record_id})
-        Path(self.paths["links"]).write_text(json.dumps(data), encoding="utf-8")
+        self.synchronized.append({"system": system, "entity": entity, "from_system": from_system, "id": record_id})
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -14,6 +14,7 @@ import json
 import os
 import queue
 import shlex
+import signal
 import subprocess
 import tempfile
 import threading
@@ -22,7 +23,8 @@ from typing import Any
 from generator.model import EntityMapping
 
 from ..report import PassReport, report_from_json
-from .base import LINKS_READ, PASS, REPORT, STATE_SEED, Scenario, SutError, SystemUnderTest
+from .base import (INTERNAL, LINKS_READ, PASS, REPORT, STATE_SEED, Scenario, SutError, SystemUnderTest, Unsupported,
+                   one_line, shown, sut_environment)
 from .wire import model_json, scenario_config
 
 PROTOCOL = "sesam-talk-sut/1"
@@ -41,26 +43,29 @@ class ProtocolSut(SystemUnderTest):
         self._ids = itertools.count(1)
         self._scenarios = itertools.count(1)
         self._lock = threading.Lock()
-        self._lines: queue.Queue[bytes | None] = queue.Queue()
+        self._lines: queue.Queue[bytes | None] = queue.Queue(maxsize=4)  # a service printing without end waits
+        self.dead: str | None = None  # why no later answer can be trusted (a timeout, a wrong id): said at once
         handle, self.stderr_path = tempfile.mkstemp(prefix="sut-", suffix=".log")
         self.broke = False  # a request failed: its message names the stderr file, which is then kept
         try:
             with os.fdopen(handle, "wb") as stderr:  # the child's own; this process needs no copy
                 self._process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                                 stderr=stderr)
+                                                 stderr=stderr, env=sut_environment(), start_new_session=True)
         except (OSError, ValueError) as error:
             os.unlink(self.stderr_path)
             raise SutError(f"--sut {command!r} could not be started: {getattr(error, 'strerror', None) or error}") from None
         threading.Thread(target=self._read, name="sut-stdout", daemon=True).start()
-        hello = self._answer(START_SECONDS, "its hello line")
-        if hello.get("protocol") != PROTOCOL:
-            self.close()
-            raise SutError(f"--sut {command!r} speaks {hello.get('protocol')!r}, not {PROTOCOL!r}")
-        given = hello.get("capabilities")
-        if not isinstance(given, list) or PASS not in given:
-            self.close()
-            raise SutError(f"--sut {command!r}: its hello must list its capabilities, \"pass\" among them")
-        self.name = str(hello.get("name") or command)[:200]
+        try:
+            hello = self._answer(START_SECONDS, "its hello line")
+            if hello.get("protocol") != PROTOCOL:
+                raise SutError(f"--sut {command!r} speaks {shown(hello.get('protocol'))}, not {PROTOCOL!r}")
+            given = hello.get("capabilities")
+            if not isinstance(given, list) or PASS not in given:
+                raise SutError(f"--sut {command!r}: its hello must list its capabilities, \"pass\" among them")
+        except SutError:
+            self.close()  # a service that will not speak the protocol is not left running
+            raise
+        self.name = one_line(str(hello.get("name") or command))[:200]
         self.capabilities = frozenset(c for c in given if c in OFFERED)
 
     def _read(self) -> None:
@@ -68,6 +73,9 @@ class ProtocolSut(SystemUnderTest):
         assert stdout is not None
         while True:
             line = stdout.readline(MAX_LINE + 1)
+            if len(line) > MAX_LINE:  # the rest of that line would be read as answers: no answer is trusted
+                self._lines.put(b"")
+                return
             self._lines.put(line or None)
             if not line:
                 return
@@ -77,43 +85,51 @@ class ProtocolSut(SystemUnderTest):
         try:
             line = self._lines.get(timeout=seconds)
         except queue.Empty:
-            raise SutError(f"--sut gave no answer within {seconds:.0f} s ({what}); its stderr: "
-                           f"{self.stderr_path}") from None
+            raise self._died(f"gave no answer within {seconds:.0f} s ({what})") from None
         if line is None:
             self._lines.put(None)  # every later request is told the same
-            raise SutError(f"--sut ended (status {self._process.poll()}) before {what}; its stderr: {self.stderr_path}")
-        if len(line) > MAX_LINE:
-            raise SutError(f"--sut answered {what} with a line over {MAX_LINE} bytes")
+            raise self._died(f"ended (status {self._process.poll()}) before {what}")
+        if line == b"":
+            raise self._died(f"answered {what} with a line over {MAX_LINE} bytes")
         try:
             answer = json.loads(line)
         except ValueError:
-            raise SutError(f"--sut answered {what} with a line that is not JSON: {line[:200]!r}") from None
+            raise self._died(f"answered {what} with a line that is not JSON: {shown(line)}") from None
         if not isinstance(answer, dict):
-            raise SutError(f"--sut answered {what} with {type(answer).__name__}, not an object")
+            raise self._died(f"answered {what} with {type(answer).__name__}, not an object")
         self.broke = False
         return answer
+
+    def _died(self, why: str) -> SutError:
+        """The service's answers are out of step from now on (a late answer would be taken for the next one's)."""
+        self.dead = f"--sut {why}; its stderr: {self.stderr_path}"
+        return SutError(self.dead)
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
         """Sends one request and returns its answer's content; SutError when the service refuses or breaks."""
         with self._lock:
+            if self.dead is not None:
+                raise SutError(f"{self.dead} (said before: no later answer can be trusted)")
             number = next(self._ids)
             assert self._process.stdin is not None
             try:
                 self._process.stdin.write(json.dumps({"id": number, **request}).encode() + b"\n")
                 self._process.stdin.flush()
             except OSError:
-                raise SutError(f"--sut ended (status {self._process.poll()}); its stderr: {self.stderr_path}") from None
+                raise self._died(f"ended (status {self._process.poll()})") from None
             what = f"the {request['action']!r} request {number}"
             answer = self._answer(ANSWER_SECONDS, what)
-        if answer.get("id") != number:
-            self.broke = True
-            raise SutError(f"--sut answered {what} with id {answer.get('id')!r}")
+            if answer.get("id") != number:
+                raise self._died(f"answered {what} with id {shown(answer.get('id'))}")
         if answer.get("ok") is not True:
             self.broke = True
-            raise SutError(f"--sut refused {what}: {str(answer.get('error'))[:2000]}; its stderr: {self.stderr_path}")
+            raise SutError(f"--sut refused {what}: {one_line(str(answer.get('error')))[:2000]}; "
+                           f"its stderr: {self.stderr_path}")
         return answer
 
     def scenario(self, harness: Any, conditions: dict | None = None, state_path: str = ":memory:") -> Scenario:
+        if conditions:  # Python callables: only the engine in this process can run them
+            raise Unsupported(INTERNAL, self.name)
         return ProtocolScenario(self, harness, f"s{os.getpid()}-{next(self._scenarios)}")
 
     def describe(self) -> dict[str, Any]:
@@ -126,7 +142,8 @@ class ProtocolSut(SystemUnderTest):
                 self._process.stdin.close()  # the service's cue to end
                 self._process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
-                self._process.kill()
+                with contextlib.suppress(OSError):
+                    os.killpg(self._process.pid, signal.SIGKILL)  # with whatever it started (a JVM under a script)
                 self._process.wait()
         if not self.broke:  # nothing pointed anyone at it
             with contextlib.suppress(OSError):
@@ -150,7 +167,7 @@ class ProtocolScenario(Scenario):
         if REPORT not in self.sut.capabilities:
             return None
         try:
-            return report_from_json(answer.get("report"), f"--sut's report of {mapping.id}")
+            return report_from_json(answer.get("report"), f"--sut's report of {mapping.id}", whole=True)
         except ValueError as error:
             raise SutError(str(error)) from None
 

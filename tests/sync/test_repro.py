@@ -20,6 +20,8 @@ def test_a_folder_name_is_never_a_path_of_its_own():
     assert folder_name("../../etc/passwd") == "etc_passwd"
     assert folder_name("..") == "test"
     assert folder_name("tests/x.py::test_y[a/b]") == "tests_x.py_test_y_a_b"
+    long = "generated_tests/examples/some_document/test_a_to_b.py::test_property_number_to_customer_number"
+    assert folder_name(long, 40) != folder_name(long + "_uncoercible", 40) and len(folder_name(long, 40)) == 40
 
 
 def test_nothing_is_written_for_a_test_whose_harnesses_ran_no_pass(tmp_path):
