@@ -272,6 +272,27 @@ def _twins_meeting_a_match(make: MakeHarness, mapping: EntityMapping) -> None:
     if h.supports(REPORT):
         assert (report.created, report.linked, report.merged) == (0, 1, 1), (
             f"one linked by merge key, one merged: {report.summary()}")
+    keys = [k for k in mapping.merge_keys[:2] if k.source not in (h.source_connector.id_field, *ID_NAMES)]
+    if len(keys) == 2:
+        _matched_by_either_key(make, mapping, keys)
+
+
+def _matched_by_either_key(make: MakeHarness, mapping: EntityMapping, keys: list) -> None:
+    """An existing target holding two merge keys, and two new entities in one pass, each holding one of them:
+    both are linked to it, the first by merge key, the second merged with the entity already linked there."""
+    h = harness(make, mapping)
+    values = [key_value(mapping, mapping.merge_keys.index(key), 7) for key in keys]
+    existing = h.target.create(record({key.target: value for key, value in zip(keys, values)}))
+    if not all(holds(read(h.target.get(existing), key.target), value) for key, value in zip(keys, values)):
+        return  # the API assigns one of them itself
+    first, second = (new_source(h, mapping, {key.source: value}) for key, value in zip(keys, values))
+    report = h.run_pass()
+    assert linked_to(h, first) == [existing] and linked_to(h, second) == [existing], (
+        f"two new {mapping.source_entity} entities, one with {keys[0].source} and one with {keys[1].source} as "
+        f"{mapping.target_entity} {existing} holds them, must both be linked to it: links {h.links()}")
+    if h.supports(REPORT):
+        assert (report.created, report.linked, report.merged) == (0, 1, 1), (
+            f"one linked by merge key, one merged with the entity already linked there: {report.summary()}")
 
 
 def merge_or_create_no_match(make: MakeHarness, mapping: EntityMapping) -> None:

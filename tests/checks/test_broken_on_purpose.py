@@ -67,6 +67,8 @@ PRICED = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[prop("p
                 id="broken/priced")
 INTO_CHARGEBEE = mapping("Custom CRM Contact", "Chargebee Customer", properties=[prop("name", "first_name")],
                         id="broken/chargebee")
+TWO_KEYS = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[prop("email", "email"), prop("phone", "phone")],
+                  merge_keys=[key("email", "email"), key("phone", "phone")], id="broken/two-keys")
 FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
                        into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
@@ -273,6 +275,9 @@ BREAKS = {
     "target ids of digits and of text compared as one kind (a listing holding both stops the pass)": (
         sync.engine, "_id_order", "return (0, int(rid)) if rid.isdigit() else (1, rid)",
         "return (1, int(rid)) if rid.isdigit() else (1, rid)", lambda make: checks.pass_report(make, INTO_CHARGEBEE)),
+    "a link by merge key not remembered in the pass (a second entity joining it counted as linked, not merged)": (
+        sync.engine.SyncEngine, "_link_by_merge_keys", "self._links[sid] = tid\n", "pass\n",
+        lambda make: checks.merge_or_create_match(make, TWO_KEYS)),
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
