@@ -90,12 +90,15 @@ def run(*options: str) -> dict[str, str]:
                                f"--junitxml={xml}", *options], cwd=REPO, env=env, capture_output=True, text=True,
                               timeout=600)
         assert xml.is_file(), done.stdout[-3000:] + done.stderr[-2000:]
-        outcomes = {}
+        outcomes, why = {}, {}
         for case in ElementTree.parse(xml).iter("testcase"):
             skipped, failed = case.find("skipped"), case.find("failure")
             outcomes[case.get("name")] = ("failed" if failed is not None else
                                           f"skipped: {skipped.get('message')}" if skipped is not None else "passed")
+            if failed is not None:
+                why[case.get("name")] = (failed.get("message") or "")[:3000]
     assert outcomes, done.stdout[-3000:] + done.stderr[-2000:]
+    run.failures = why  # type: ignore[attr-defined]  # the last run's failure messages, for an assertion's text
     return outcomes
 
 
@@ -113,7 +116,7 @@ def in_process() -> dict[str, str]:
 def test_the_engine_in_another_process_gets_the_verdicts_it_gets_in_this_one(in_process, adapter):
     outcomes = run(adapter, SERVER if adapter == "--sut-server" else COMMAND)
     verified = {t for t, o in in_process.items() if o == "passed"}
-    assert not {t for t, o in outcomes.items() if o == "failed"}
+    assert not {t for t, o in outcomes.items() if o == "failed"}, run.failures
     # what only the engine in this process shows (its state store, its log) is named, never passed
     lost = {t for t in verified if outcomes[t] != "passed"}
     assert lost == skipped_with(outcomes, "against this system") & verified
