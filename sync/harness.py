@@ -114,7 +114,8 @@ class Harness:
         self.transport = transport
         # Over sockets, the read timeout the SUT is given (test mode): short where the fakes inject faults
         # (`fault_rate`, or a check that scripts them: `faults_expected`), so that each injected one costs little.
-        self.read_timeout = FAULTS_READ_TIMEOUT if fault_rate > 0 or faults_expected else READ_TIMEOUT
+        faulty = self.sut.faults_read_timeout or FAULTS_READ_TIMEOUT
+        self.read_timeout = faulty if fault_rate > 0 or faults_expected else READ_TIMEOUT
         self.vocabulary = vocabulary or Vocabulary.shipped()
         self.number = next(_numbers)
         self.clock = LogicalClock() if isinstance(self.sut, EngineSut) else WallClock()

@@ -97,6 +97,9 @@ class SystemUnderTest:
 
     name = "sut"
     capabilities: frozenset[str] = frozenset({PASS})
+    # Over sockets, the read timeout where the fakes inject faults (sync/fakes/loopback.py), or None for the
+    # harness's own: a SUT whose passes compete harder with the fakes for the CPU may need a longer one.
+    faults_read_timeout: float | None = None
 
     def scenario(self, harness: Any, conditions: dict | None = None, state_path: str = ":memory:") -> Scenario:
         """The harness's scenario; `conditions` (predicates as Python callables) and `state_path` are the
