@@ -347,7 +347,7 @@ class SyncEngine:
         target = self._seen_t.get(tid)
         if target is None:
             target = self._refresh("target", tid)
-        updated_before, refused_as_stale = tally.counts["updated"], False
+        updated_before, refused_as_stale, decided = tally.counts["updated"], False, None
         for attempt in range(STALE_RETRIES + 1):
             plan = plan_pair(
                 self.mapping, source, target, self._synced_s.get(sid), self._synced_t.get(tid),
@@ -355,6 +355,7 @@ class SyncEngine:
                 source_id=sid, target_id=tid, source_id_field=self.source.id_field,
                 target_id_field=self.target.id_field, source_type=self._source_type, target_type=self._target_type,
             )
+            decided = plan.conflicts if decided is None else decided
             try:
                 if sid == tid and self._source_key == self._target_key:
                     # A record synchronized with itself: both sides' changes are one write to one record,
@@ -373,11 +374,13 @@ class SyncEngine:
                 # Someone wrote since we read: read again rather than overwrite what we have not seen.
                 target, source = self._refresh("target", tid), self._refresh("source", sid)
                 refused_as_stale = True
-        if refused_as_stale and tally.counts["updated"] == updated_before and self._synced_t.get(tid) != target:
+        landed = refused_as_stale and tally.counts["updated"] == updated_before and self._synced_t.get(tid) != target
+        if landed:
             # A write refused as stale that has nothing left to send: what it wanted is there, as when its first
-            # try landed and only the answer was lost. The entity was brought up to date in this pass.
+            # try landed and only the answer was lost. The entity was brought up to date in this pass, and the
+            # conflicts that write decided were decided in it (the re-read no longer shows them).
             tally.count("updated")
-        tally.conflicts.extend(plan.conflicts)
+        tally.conflicts.extend(decided if landed and not plan.conflicts else plan.conflicts)
         if (new_source != self._synced_s.get(sid)) or (new_target != self._synced_t.get(tid)):
             with self.state.transaction():
                 self.state.remember_synced(self.mapping.id, "source", sid, new_source)

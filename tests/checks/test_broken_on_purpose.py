@@ -213,8 +213,9 @@ BREAKS = {
         sync.paths, "_as_text", '("true" if value else "false") if isinstance(value, bool) else str(value)',
         "str(value)", lambda make: checks.property_row(make, CONDITIONED, 4, "https://example.com")),
     "a link by merge key with nothing to write counted as an update": (
-        sync.engine.SyncEngine, "_synchronize", 'updated_before, refused_as_stale = tally.counts["updated"], False',
-        'updated_before, refused_as_stale = tally.counts["updated"], True', lambda make: checks.merge_key(make, TWO_WAY, 0)),
+        sync.engine.SyncEngine, "_synchronize",
+        'updated_before, refused_as_stale, decided = tally.counts["updated"], False, None',
+        'updated_before, refused_as_stale, decided = tally.counts["updated"], True, None', lambda make: checks.merge_key(make, TWO_WAY, 0)),
     "a stale write found done is not counted as the update it was": (
         sync.engine.SyncEngine, "_synchronize", 'tally.count("updated")\n    tally.conflicts', "tally.conflicts",
         lambda make: checks.optimistic_locking(make, TWO_WAY)),

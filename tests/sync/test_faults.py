@@ -137,3 +137,21 @@ def test_a_create_whose_replay_is_refused_waits_for_the_next_replay_not_a_fresh_
         h.run_until_settled()
         [(linked_sid, tid)] = h.links()
         assert linked_sid == sid and [r["id"] for r in h.target.records()] == [tid]
+
+
+def test_a_conflict_whose_write_landed_unanswered_is_still_reported():
+    # SuperOffice refuses a write whose If-Unmodified-Since is past (412): an update that landed but whose
+    # answer was lost is refused as stale when sent again, and the re-read shows nothing left to decide.
+    # The conflict it decided was decided in this pass all the same.
+    m = mapping("Custom CRM Contact", ("SuperOffice", "Person"), properties=[prop("firstName", "Firstname")],
+                bidirectional=True)
+    with Harness(m) as h:
+        source_id = h.source.create({"firstName": "Ada"})
+        h.run_pass()
+        (target_id,) = [t for _s, t in h.links()]
+        h.target.edit(target_id, {"Firstname": "Grace"})
+        h.source.edit(source_id, {"firstName": "Ida"})  # later: the source's edit is the most recent
+        h.target.fake.faults = Always("lost")
+        report = h.run_pass()
+        assert h.target.get(target_id)["Firstname"] == "Ida"
+        assert [(c.entity_id, c.path, c.winner) for c in report.conflicts] == [(source_id, "firstName", "source")]
