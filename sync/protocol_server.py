@@ -13,6 +13,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from typing import IO, Any
+
 from generator.vocabulary import Vocabulary
 
 from . import config as configuration
@@ -21,11 +22,10 @@ from .modelio import mappings_from_json
 from .names import association_key, system_key
 from .report import report_json
 from .state import StateStore
+from .sut.base import MAX_LINE, OFFERED, PROTOCOL
 from .wiring import configured_secrets, connectors
 
-PROTOCOL = "sesam-talk-sut/1"
-CAPABILITIES = ["pass", "report.json", "links.read", "state.seed"]
-MAX_LINE = 16 << 20
+CAPABILITIES = list(OFFERED)  # this engine offers all the protocol carries
 
 
 @dataclass

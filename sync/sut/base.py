@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 
 PASS, REPORT, LINKS_READ, STATE_SEED, INTERNAL = "pass", "report.json", "links.read", "state.seed", "state.internal"
 CAPABILITIES = (PASS, REPORT, LINKS_READ, STATE_SEED, INTERNAL)
+# The JSON-lines protocol (docs/sut-protocol.md), as both its ends read it: the checks' adapter (`protocol.py`)
+# and this engine's service (`sync/protocol_server.py`).
+PROTOCOL = "sesam-talk-sut/1"
+MAX_LINE = 16 << 20  # a pass report with every error of a large pass, not an endless line
+OFFERED = (PASS, REPORT, LINKS_READ, STATE_SEED)  # what the protocol can carry (not the engine's internals)
 # What a check is told a SUT without the capability lacks, in the report's words.
 LACKS = {
     REPORT: "it gives no pass report",

@@ -23,15 +23,12 @@ from typing import Any
 from generator.model import EntityMapping
 
 from ..report import PassReport, report_from_json
-from .base import (INTERNAL, LINKS_READ, PASS, REPORT, STATE_SEED, Scenario, SutError, SystemUnderTest, Unsupported,
-                   one_line, shown, sut_environment)
+from .base import (INTERNAL, MAX_LINE, OFFERED, PASS, PROTOCOL, REPORT, Scenario, SutError, SystemUnderTest,
+                   Unsupported, one_line, shown, sut_environment)
 from .wire import model_json, scenario_config
 
-PROTOCOL = "sesam-talk-sut/1"
-MAX_LINE = 16 << 20  # a pass report with every error of a large pass, not an endless line
 START_SECONDS = 60.0  # the service's own start (a JVM may take a while)
 ANSWER_SECONDS = 120.0  # one pass against fakes on loopback: far more than any check needs
-OFFERED = (PASS, REPORT, LINKS_READ, STATE_SEED)  # what the protocol can carry (not the engine's internals)
 
 
 class ProtocolSut(SystemUnderTest):
