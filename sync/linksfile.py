@@ -18,6 +18,7 @@ from typing import Any
 from .errors import ConfigurationError
 from .names import association_key, system_key
 from .state import StateStore
+from .sut.base import link_pairs
 
 MAX_BYTES = 64 << 20
 
@@ -38,7 +39,7 @@ def _read(path: str) -> dict[str, Any]:
         raise ConfigurationError(f"{path}: a links file is an object with \"links\" (an object) and "
                                  "\"synchronized\" (a list)")
     for mapping, pairs in links.items():
-        if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+        if link_pairs(pairs) is None:
             raise ConfigurationError(f"{path}: links.{mapping}: must be a list of [source id, target id]")
     for entry in synchronized:
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str)

@@ -70,6 +70,14 @@ def shown(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def link_pairs(value: Any) -> list[tuple[str, str]] | None:
+    """A list of links as the protocol writes them (`[["<source id>", "<target id>"], ...]`), or None when
+    `value` is not one."""
+    if not isinstance(value, list) or not all(isinstance(p, list) and len(p) == 2 for p in value):
+        return None
+    return [(str(source), str(target)) for source, target in value]
+
+
 def sut_environment() -> dict[str, str]:
     """The environment a SUT process starts with: this one's, without `SYNC_*` variables, which may hold real
     credentials (sync-run reads them) that must never reach a loopback fake or a SUT's output."""

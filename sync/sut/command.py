@@ -26,7 +26,7 @@ from generator.model import EntityMapping
 
 from ..report import PassReport, report_from_json
 from .base import (INTERNAL, LINKS_READ, PASS, REPORT, STATE_SEED, Scenario, SutError, SystemUnderTest, Unsupported,
-                   sut_environment)
+                   link_pairs, sut_environment)
 from .wire import model_json, scenario_config
 
 PLACEHOLDERS = ("config", "model", "mapping", "state", "report", "links")
@@ -147,11 +147,10 @@ class CommandScenario(Scenario):
         except (OSError, ValueError) as error:
             raise SutError(f"--sut left a links file that cannot be read ({error})") from None
         links = data.get("links") if isinstance(data, dict) else None
-        if not isinstance(links, dict) or not all(
-                isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 for p in pairs)
-                for pairs in links.values()):
+        held = {str(m): link_pairs(pairs) for m, pairs in links.items()} if isinstance(links, dict) else None
+        if held is None or None in held.values():
             raise SutError("--sut left a links file without {\"links\": {\"<mapping id>\": [[source id, target id]]}}")
-        return {str(m): [[str(s), str(t)] for s, t in pairs] for m, pairs in links.items()}
+        return {m: [list(p) for p in pairs] for m, pairs in held.items()}
 
     def links(self, mapping: EntityMapping) -> list[tuple[str, str]]:
         """The links the command wrote back after its last pass (those given since, it has not yet been told)."""

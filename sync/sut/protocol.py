@@ -24,7 +24,7 @@ from generator.model import EntityMapping
 
 from ..report import PassReport, report_from_json
 from .base import (INTERNAL, MAX_LINE, OFFERED, PASS, PROTOCOL, REPORT, Scenario, SutError, SystemUnderTest,
-                   Unsupported, one_line, shown, sut_environment)
+                   Unsupported, link_pairs, one_line, shown, sut_environment)
 from .wire import model_json, scenario_config
 
 START_SECONDS = 60.0  # the service's own start (a JVM may take a while)
@@ -169,10 +169,10 @@ class ProtocolScenario(Scenario):
             raise SutError(str(error)) from None
 
     def links(self, mapping: EntityMapping) -> list[tuple[str, str]]:
-        given = self._ask("links", mapping).get("links")
-        if not isinstance(given, list) or not all(isinstance(p, list) and len(p) == 2 for p in given):
+        pairs = link_pairs(self._ask("links", mapping).get("links"))
+        if pairs is None:
             raise SutError(f"--sut's links of {mapping.id} must be a list of [source id, target id]")
-        return sorted((str(s), str(t)) for s, t in given)
+        return sorted(pairs)
 
     def seed_link(self, mapping: EntityMapping, source_id: str, target_id: str) -> None:
         self._ask("seed", mapping, state="link", params={"source": source_id, "target": target_id})
