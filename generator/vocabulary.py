@@ -199,7 +199,7 @@ class Vocabulary:
         patterns = _table(data, "concept_fields", where).get("patterns", [])
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
             raise where.error("[concept_fields] patterns must be a list of strings", "concept_fields", "patterns")
-        fields = self.concept_fields + tuple(patterns)
+        fields = tuple(dict.fromkeys(self.concept_fields + tuple(patterns)))  # a pattern given again adds nothing
         phrasings = {p.text: dict(p.predicates) for p in self.phrasings}
         entries = data.get("conditions") or []
         if not isinstance(entries, list):
@@ -240,6 +240,17 @@ class Vocabulary:
                                       f"{re.sub(r' [(]at line .*$', '', str(error))}") from None
             vocabulary = vocabulary.extended(data, str(path), text)
         return vocabulary
+
+    def as_tables(self) -> dict[str, Any]:
+        """This vocabulary as the TOML sections `extended` reads (`concepts`, `concept_fields`, `conditions`):
+        what a system under test is given with its config, so that it reads conditions as the checks do."""
+        return {
+            "concepts": {concept: dict(spellings) for concept, spellings in self.concepts.items()},
+            "concept_fields": {"patterns": list(self.concept_fields)},
+            "conditions": [{"phrasing": p.text, "predicates": {
+                system: {"field": q.field, "operator": q.operator, **({} if q.value is None else {"value": q.value})}
+                for system, q in p.predicates.items()}} for p in self.phrasings],
+        }
 
     def value_for(self, has: str, system: str, path: str) -> str | None:
         """How `system` spells a condition's value at `path`: a literal itself, a concept per system, or None."""

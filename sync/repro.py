@@ -72,7 +72,7 @@ def _write(folder: Path, h: Any, sut: str, test_id: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     fakes = h.fakes()
     ports = {fake.system: FIRST_PORT + n for n, fake in enumerate(fakes)}
-    config = scenario_config(fakes, {}, h.read_timeout)
+    config = scenario_config(fakes, h.vocabulary, h.read_timeout)
     for fake in fakes:  # the served fake answers at its API's own base path on its port
         path = urlsplit(describe(fake.system).url(fake.system)).path.rstrip("/")
         config["systems"][fake.system]["base_url"] = f"http://127.0.0.1:{ports[fake.system]}{path}"

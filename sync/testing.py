@@ -34,7 +34,6 @@ from .sut.base import SutError, SystemUnderTest
 from .sut.command import CommandSut
 from .sut.engine import EngineSut
 from .sut.protocol import ProtocolSut
-from .sut.wire import vocabulary_tables
 
 __all__ = ["Harness", "EntityHandle", "PassReport", "Conflict", "EntityError", "HarnessFactory"]
 
@@ -73,14 +72,14 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
     distributing = bool(config.getoption("numprocesses", default=None)) and not hasattr(config, "workerinput")
     # The SUT is started where the tests run: in each xdist worker, never in the controller that only hands out tests.
-    config.stash[_SUT] = None if distributing else _system_under_test(config, files)
+    config.stash[_SUT] = None if distributing else _system_under_test(config)
     folder = config.getoption("--repro-dir", default=None)
     # Once per run: not in each xdist worker, nor in each process of `qa-checklist --workers` (which empties it).
     if folder and not hasattr(config, "workerinput") and not config.getoption("qa_queue", default=None):
         start_bundles(Path(folder))
 
 
-def _system_under_test(config: pytest.Config, files: list[Path]) -> SystemUnderTest | None:
+def _system_under_test(config: pytest.Config) -> SystemUnderTest | None:
     """The SUT `--sut` or `--sut-server` names (started now: a service that will not start is the run's usage
     error), or None for the engine in this process."""
     command, server = config.getoption("--sut", default=None), config.getoption("--sut-server", default=None)
@@ -89,7 +88,7 @@ def _system_under_test(config: pytest.Config, files: list[Path]) -> SystemUnderT
     if not (command or server):
         return None
     try:
-        sut = (CommandSut if command else ProtocolSut)(command or server, vocabulary_tables(files))
+        sut = (CommandSut if command else ProtocolSut)(command or server)
     except SutError as error:
         raise pytest.UsageError(str(error)) from None
     config.add_cleanup(sut.close)

@@ -46,9 +46,8 @@ class CommandSut(SystemUnderTest):
     # A process started for each pass competes with the fakes it calls for the CPU: on a loaded machine a
     # fine answer came later than the 0.1 s the other adapters get, a fault the checks had not scripted.
     faults_read_timeout = 0.5
-    def __init__(self, command: str, vocabulary: dict[str, Any] | None = None):
+    def __init__(self, command: str):
         self.command = command
-        self.vocabulary = vocabulary or {}
         try:
             self.tokens = shlex.split(command)
         except ValueError as error:
@@ -84,7 +83,7 @@ class CommandScenario(Scenario):
         self.folder = Path(tempfile.mkdtemp(prefix=f"h{harness.number}-", dir=sut.folder))
         self.paths = {name: self.folder / f"{name}.{'db' if name == 'state' else 'json'}"
                       for name in PLACEHOLDERS if name != "mapping"}
-        config = scenario_config(harness.fakes(), sut.vocabulary, harness.read_timeout)
+        config = scenario_config(harness.fakes(), harness.vocabulary, harness.read_timeout)
         self.paths["config"].write_text(json.dumps(config, indent=1), encoding="utf-8")
         self.held: dict[str, list] = {}  # the links the command wrote back after its last pass, by mapping
         self.given: dict[str, list] = {}  # links given since, handed over with the next pass

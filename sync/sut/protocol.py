@@ -34,9 +34,8 @@ ANSWER_SECONDS = 120.0  # one pass against fakes on loopback: far more than any 
 class ProtocolSut(SystemUnderTest):
     """A sync service behind `command`, started now and stopped by `close`."""
 
-    def __init__(self, command: str, vocabulary: dict[str, Any] | None = None):
+    def __init__(self, command: str):
         self.command = command
-        self.vocabulary = vocabulary or {}
         self._ids = itertools.count(1)
         self._scenarios = itertools.count(1)
         self._lock = threading.Lock()
@@ -150,7 +149,7 @@ class ProtocolSut(SystemUnderTest):
 class ProtocolScenario(Scenario):
     def __init__(self, sut: ProtocolSut, harness: Any, name: str):
         self.sut, self.harness, self.name = sut, harness, name
-        self.config = scenario_config(harness.fakes(), sut.vocabulary, harness.read_timeout)
+        self.config = scenario_config(harness.fakes(), harness.vocabulary, harness.read_timeout)
         self._ended = False
 
     def _ask(self, action: str, mapping: EntityMapping | None = None, **more: Any) -> dict[str, Any]:
