@@ -20,6 +20,7 @@ import pytest
 from generator.cli import regenerate
 from generator.suite import DEFAULT_CACHE
 from generator.writer import OutputBusy, OutputNotGenerated, output_lock, write_tree
+from sync.repro import start_bundles
 
 from .report.file import ReportWriteError, check_writable, json_path, mark_stale, marked_running, read_report
 from .runners.runinfo import now
@@ -88,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     if sut:
         pytest_args = [*sut, *pytest_args]
         if not any(a.startswith("--repro-dir") for a in pytest_args):  # a failure against it, replayable by hand
-            pytest_args.append(f"--repro-dir={args.report.parent / 'repro'}")
+            repro = args.report.parent / "repro"
+            start_bundles(repro)  # here, once: the processes of --workers leave it to this one
+            pytest_args.append(f"--repro-dir={repro}")
     args.out, note = suite_folder(args.specs, args.out)
     if note:
         print(f"qa-checklist: {note}")
