@@ -35,6 +35,16 @@ TAIL = 2000  # of the command's output, in a failure's message
 MAX_REPORT_BYTES = 16 << 20
 
 
+def _read_json(path: Path, failure: str) -> Any:
+    """A file the command wrote, read as JSON within MAX_REPORT_BYTES; SutError `failure` (with why) otherwise."""
+    try:
+        if path.stat().st_size > MAX_REPORT_BYTES:
+            raise ValueError(f"over {MAX_REPORT_BYTES >> 20} MB")
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise SutError(f"{failure} ({error})") from None
+
+
 def _tail(path: Path) -> str:
     """The last TAIL characters a command printed (read from the end: its output may be large)."""
     with path.open("rb") as file:
@@ -110,12 +120,7 @@ class CommandScenario(Scenario):
             self.held, self.given = self._links_written(), {}
         if REPORT not in self.sut.capabilities:
             return None
-        try:
-            if report.stat().st_size > MAX_REPORT_BYTES:
-                raise ValueError(f"over {MAX_REPORT_BYTES >> 20} MB")
-            data = json.loads(report.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise SutError(f"--sut wrote no readable report for {mapping.id} at {{report}} ({error})") from None
+        data = _read_json(report, f"--sut wrote no readable report for {mapping.id} at {{report}}")
         try:
             return report_from_json(data, f"--sut's report of {mapping.id}", whole=True)
         except ValueError as error:
@@ -138,13 +143,7 @@ class CommandScenario(Scenario):
             raise SutError(f"--sut ran a pass of {mapping.id} for over {PASS_SECONDS:.0f} s") from None
 
     def _links_written(self) -> dict[str, list]:
-        path = self.paths["links"]
-        try:
-            if path.stat().st_size > MAX_REPORT_BYTES:
-                raise ValueError(f"over {MAX_REPORT_BYTES >> 20} MB")
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise SutError(f"--sut left a links file that cannot be read ({error})") from None
+        data = _read_json(self.paths["links"], "--sut left a links file that cannot be read")
         links = data.get("links") if isinstance(data, dict) else None
         held = {str(m): link_pairs(pairs) for m, pairs in links.items()} if isinstance(links, dict) else None
         if held is None or None in held.values():
