@@ -21,11 +21,11 @@ extract (`apis/powerofficego/openapi.json`) unless it says otherwise:
   body is empty)" in PowerOffice's text. 401, 403 and 429 have no body either, as the extract gives them;
   400, 404 and the rest are ProblemDetails, `{"title", "detail", "status"}` (see api.toml's [errors]).
 
-Not modelled: the `Ocp-Apim-Subscription-Key` header PowerOffice wants beside the bearer token on every
-request (stianwe/PowerOfficeGoV2 src/PowerOfficeGoV2/PowerOfficeGoApiService.cs; the extract declares no
-security scheme). The product's credentials and the description's `[auth]` carry one secret, so the
-connector cannot send the key and this fake does not ask for it; the OAuth client-credentials exchange
-that yields the bearer token (POST https://goapi.poweroffice.net/oauth/Token) is not served either: the token is given.
+Auth: the bearer token and, beside it on every request, the `Ocp-Apim-Subscription-Key` header (stianwe/
+PowerOfficeGoV2 src/PowerOfficeGoV2/PowerOfficeGoApiService.cs; the extract declares no security scheme), as
+api.toml's `[auth] headers` says; the JSON fake refuses a request without either with a 401, which (as the
+extract gives every 401) has no body. Not modelled: the OAuth client-credentials exchange that yields the bearer
+token (POST https://goapi.poweroffice.net/oauth/Token, outside the /v2 base): the token is given.
 """
 from __future__ import annotations
 

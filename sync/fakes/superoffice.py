@@ -19,6 +19,11 @@ What it models beyond the JSON fake it builds on (`apis/superoffice/api.toml` ha
 * Records hold integer ids (a record typed in by hand too), `CreatedDate` and `UpdatedDate` as ISO-8601 UTC.
 * Errors are `{"Error": true, "ErrorType", "ErrorMessage", "ErrorSource"}`; a missing record is a 404
   `SoNotFoundException` (rest-webapi/index.md, "Errors").
+* Auth, either of SuperOffice Online's two forms (api/authentication/online/auth-header-types.md): the
+  description's `Authorization: SOTicket <ticket>` with the `SO-AppToken` header (the application secret), as
+  Sesam's connector sends them; or `Authorization: Bearer <access token>` alone (SuperId, the Swagger files'
+  scheme), where no app token is asked for. A ticket without its app token, or with a wrong one, is a 401 in
+  SuperOffice's error body.
 """
 from __future__ import annotations
 
@@ -30,7 +35,7 @@ from urllib.parse import urlencode
 from apis.fields import Field, fields_of
 
 from ..paths import deep_merge
-from .base import Reply, Route, UnexpectedRequest
+from .base import Reply, Route, UnexpectedRequest, WireRequest
 from .jsonrest import FakeJsonRest
 
 _AFTER_TIME = re.compile(r"^\(?\s*([\w/]+)\s+afterTime\s+'([^']*)'\s*\)?$")
@@ -45,6 +50,17 @@ class FakeSuperOffice(FakeJsonRest):
     next_links = True  # False: a feed that gives no `odata.nextLink`, paged by `$skip` alone
 
     # the wire
+    def check_auth(self, request: WireRequest) -> Reply | None:
+        """A SuperId access token alone, or (the description's form) a ticket with its app token."""
+        if request.headers.get("Authorization", "") == f"Bearer {self._secret}":
+            return None  # "Bearer authentication": the access token from SuperId, no SO-AppToken beside it
+        auth = self.api.auth
+        missing = [header for header, name in auth.headers if request.headers.get(header, "") != self.named_secrets[name]]
+        if missing and request.headers.get(auth.header, "") == f"{auth.prefix}{self._secret}":
+            return self.error(401, "unauthorized", f"{auth.prefix.strip()} authentication needs the {missing[0]} "
+                                                   "header, the application's secret, beside the ticket")
+        return super().check_auth(request)
+
     def error(self, status: int, code: str, message: str) -> Reply:
         return status, {}, {"Error": True, "ErrorType": _ERROR_TYPES.get(code, code), "ErrorMessage": message,
                             "ErrorSource": "SuperOffice.Services.Implementation"}

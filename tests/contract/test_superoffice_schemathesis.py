@@ -4,7 +4,8 @@ through Schemathesis 4.
 `fake-api serve superoffice` runs as a subprocess; Schemathesis generates requests for every operation the
 fake serves (the OData archive list, get, create and PUT update of each entity `apis/superoffice/api.toml`
 describes; Role is read only) from `apis/superoffice/openapi.json`, sends them over the socket with the access
-token as `Authorization: Bearer` (the Swagger files' `SuperId` scheme), and holds each answer to four checks:
+token as `Authorization: Bearer` (the Swagger files' `SuperId` scheme; the ticket with its `SO-AppToken` that the
+connector sends is tested apart), and holds each answer to four checks:
 `not_a_server_error`, `status_code_conformance`, `response_schema_conformance` and
 `content_type_conformance`. Gets and updates run twice: with generated ids (404s) and with the id of a record
 made beforehand, so that they reach a record (an update then answers 200 or, where the Swagger files give the
@@ -31,7 +32,11 @@ pytestmark = pytest.mark.slow  # Schemathesis against a served fake
 
 API = describe("superoffice")
 TOKEN = "superoffice-access-token"
-HEADERS = {API.auth.header: API.auth.prefix + TOKEN}
+# The Swagger files' own scheme (SuperId): a bearer access token alone. The description's form, a system user's
+# ticket with the application secret beside it, is held to the vendor's error body in its own test below.
+HEADERS = {"Authorization": "Bearer " + TOKEN}
+TICKET = {API.auth.header: API.auth.prefix + TOKEN}
+APP_TOKEN = {header: f"{TOKEN}-{name}" for header, name in API.auth.headers}  # as fake-api serve makes it
 SEED = 2572
 MAX_EXAMPLES = 10
 OPERATIONS = described_operations(API, extract_operations(API))
@@ -127,3 +132,13 @@ def test_schemathesis_holds_the_fake_to_superoffice_openapi(operation, schema, s
     settle(found, KNOWN)
     if operation.item_parameter and collection in held:
         assert {200, 400, 412} & set(statuses), statuses  # the record made beforehand was reached
+
+
+def test_a_ticket_is_let_in_only_with_its_app_token_and_refused_in_superoffices_error_body(superoffice, session, held):
+    url = superoffice.url + "/api/v1/Person/" + str(held["/api/v1/Person"])
+    refused = session.get(url, headers=TICKET)
+    assert refused.status_code == 401 and refused.headers["Content-Type"] == "application/json"
+    assert set(refused.json()) == {"Error", "ErrorType", "ErrorMessage", "ErrorSource"}, refused.text
+    assert "SO-AppToken" in refused.json()["ErrorMessage"]
+    assert session.get(url, headers={**TICKET, "SO-AppToken": "another-app"}).status_code == 401
+    assert session.get(url, headers={**TICKET, **APP_TOKEN}).status_code == 200

@@ -3,7 +3,9 @@
 * PowerOffice Go wants its `Ocp-Apim-Subscription-Key` header beside the OAuth bearer token on every request
   (`[auth] headers` in apis/powerofficego/api.toml);
 * Tripletex's password is a session token that `PUT /token/session/:create` makes from a consumer token and an
-  employee token (`[auth] session` in apis/tripletex/api.toml), as Sesam's connector asks for it.
+  employee token (`[auth] session` in apis/tripletex/api.toml), as Sesam's connector asks for it;
+* SuperOffice's system-user ticket goes as `Authorization: SOTicket <ticket>` with the application secret in
+  `SO-AppToken` beside it (auth-header-types.md; Sesam's connector), `[auth]` in apis/superoffice/api.toml.
 
 The connector sends them, the fake refuses a request without them, and neither the request log (which reports
 show) nor `sync-run`'s output holds one.
@@ -21,6 +23,8 @@ from .builders import mapping, prop
 
 INTO_POWEROFFICE = mapping("Custom CRM Contact", ("PowerOffice GO", "Customers"), properties=[prop("name", "Name")],
                            id="auth/poweroffice")
+INTO_SUPEROFFICE = mapping("Custom CRM Contact", ("SuperOffice", "Person"), properties=[prop("name", "Firstname")],
+                           id="auth/superoffice")
 INTO_TRIPLETEX = mapping("Custom CRM Contact", "Tripletex Customer", properties=[prop("name", "name")],
                          id="auth/tripletex")
 
@@ -71,6 +75,7 @@ def test_the_session_request_itself_sends_no_basic_auth(sync_harness):
 
 @pytest.mark.parametrize("system, table, missing", [
     ("PowerOffice GO", {"token": "t"}, "subscription_key"),
+    ("SuperOffice", {"token": "t", "base_url": "https://sod.superoffice.com/Cust1"}, "app_token"),
     ("Tripletex", {}, "consumer_token, employee_token"),
 ])
 def test_sync_run_config_names_the_secret_a_vendor_also_takes(system, table, missing):
@@ -129,3 +134,40 @@ def test_an_expired_session_token_is_made_again_once(sync_harness):
     report = h.run_pass()
     assert not report.errors and report.created == 1, report.summary()
     assert [r.path for r in h.target.fake.log].count("/token/session/:create") == 2
+
+
+def test_superoffice_requests_carry_the_ticket_and_the_app_token_and_the_log_keeps_both_out(sync_harness):
+    h = sync_harness(INTO_SUPEROFFICE)
+    h.source.create({"name": "Ada"})
+    assert h.run_pass().created == 1
+    fake = h.target.fake
+    assert h.target.requests and all(r.headers.get("SO-AppToken") == REDACTED and
+                                     r.headers.get("Authorization") == REDACTED for r in h.target.requests)
+    sent = h.target_connector._auth_headers()
+    assert sent == {"Authorization": f"SOTicket {fake.secret.reveal()}", "SO-AppToken": fake.named_secrets["app_token"]}
+    assert fake.named_secrets["app_token"] not in repr(fake.log) and fake.secret.reveal() not in repr(fake.log)
+
+
+def test_superoffice_refuses_a_ticket_without_its_app_token_in_its_own_error_body(sync_harness):
+    h = sync_harness(INTO_SUPEROFFICE)
+    fake, session = h.target.fake, h.target_connector.session
+    ticket = {"Authorization": f"SOTicket {fake.secret.reveal()}"}
+    url = fake.base_url + "/api/v1/Person/1"
+    without = session.get(url, headers=ticket, timeout=5)
+    wrong = session.get(url, headers={**ticket, "SO-AppToken": "not-the-app"}, timeout=5)
+    for answer in (without, wrong):
+        assert answer.status_code == 401 and answer.json()["Error"] is True, answer.text
+        assert answer.json()["ErrorType"] == "unauthorized" and "SO-AppToken" in answer.json()["ErrorMessage"]
+    right = session.get(url, headers={**ticket, "SO-AppToken": fake.named_secrets["app_token"]}, timeout=5)
+    bearer = session.get(url, headers={"Authorization": f"Bearer {fake.secret.reveal()}"}, timeout=5)
+    assert (right.status_code, bearer.status_code) == (404, 404)  # let in (no such person): a SuperId token alone too
+
+
+def test_broken_on_purpose_a_connector_that_forgets_the_app_token_fails_the_property_item(sync_harness, monkeypatch):
+    import sync.connectors.base as base
+
+    real = base.RestConnector._auth_headers
+    monkeypatch.setattr(base.RestConnector, "_auth_headers",
+                        lambda self: {k: v for k, v in real(self).items() if k != "SO-AppToken"})
+    with pytest.raises(Exception):
+        checks.property_row(sync_harness, INTO_SUPEROFFICE, 0, "Ada")

@@ -58,3 +58,14 @@ def test_the_example_config_is_the_config_sync_run_checks_and_names_what_to_fill
     (tmp_path / "sync.toml").write_text(out)
     code, _out, err = run("--model", str(model), "--mapping", TRIPLETEX, "--config", str(tmp_path / "sync.toml"))
     assert code == 2 and 'systems."Custom CRM".base_url' in err  # left empty: refused, naming the key
+
+
+@pytest.mark.parametrize("mapping, system, keys", [
+    ("examples/customcrm-superoffice-example/contact-to-person", "SuperOffice", {"base_url", "token", "app_token"}),
+    ("examples/customcrm-powerofficego-example/contact-to-customers", "PowerOffice GO", {"token", "subscription_key"}),
+])
+def test_the_example_config_lists_a_vendors_second_secret(model, mapping, system, keys):
+    code, out, _err = run("--model", str(model), "--mapping", mapping, "--example-config")
+    assert code == 0, _err
+    assert set(tomllib.loads(out)["systems"][system]) == keys
+    assert "SO-AppToken" in out if system == "SuperOffice" else "Ocp-Apim-Subscription-Key" in out

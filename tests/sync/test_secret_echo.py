@@ -29,9 +29,12 @@ class Echo(BaseHTTPRequestHandler):
     def do_GET(self):
         auth = self.headers.get("Authorization", "")
         decoded = base64.b64decode(auth.split(" ", 1)[1]).decode() if auth.startswith("Basic ") else ""
+        further = " ".join(f"{name}={self.headers[name]}" for name in ("SO-AppToken", "Ocp-Apim-Subscription-Key")
+                           if self.headers.get(name))  # a vendor's second secret, echoed as well
         message = (f"invalid credentials: Authorization={auth} decoded={decoded} "
-                   f"as-query={quote(decoded or auth, safe='')} path={self.path}")
-        body = json.dumps({"error": {"message": message, "code": auth}}).encode()
+                   f"as-query={quote(decoded or auth, safe='')} path={self.path} {further}")
+        # where the generic API and SuperOffice each put an error's message
+        body = json.dumps({"error": {"message": message, "code": auth}, "ErrorMessage": message}).encode()
         self.send_response(401)
         self.send_header("Content-Type", "application/json")
         self.send_header("WWW-Authenticate", f'Basic realm="{auth}"')
@@ -97,6 +100,27 @@ token = "beta-token"
 ''', capsys, caplog)
     assert code == 1 and "invalid credentials" in text
     assert_no_leak(text, state, [USER, PASSWORD, f"{USER}:{PASSWORD}", BASIC] if style == "basic" else [TOKEN])
+
+
+def test_a_vendors_second_secret_echoed_never_leaves_sync_run(tmp_path, capsys, caplog, echo_server):
+    app_token = "app-secret-5e4d3c2b1a"  # SuperOffice's SO-AppToken beside its ticket (issue 25)
+    caplog.set_level(logging.DEBUG)
+    (tmp_path / "sync.toml").write_text(f'''
+[systems.SuperOffice]
+base_url = "{echo_server}/Cust1"
+token = "{TOKEN}"
+app_token = "{app_token}"
+[systems.Beta]
+base_url = "{echo_server}/api"
+token = "beta-token"
+''')
+    code = main(["--model", str(model(tmp_path, source="SuperOffice")), "--mapping", "m", "--config",
+                 str(tmp_path / "sync.toml"), "--state", str(tmp_path / "state.db")])
+    captured = capsys.readouterr()
+    text = captured.out + captured.err + caplog.text
+    state = b"".join(p.read_bytes() for p in tmp_path.glob("state.db*"))
+    assert code == 1 and "invalid credentials" in text and "SO-AppToken=***" in text, text
+    assert_no_leak(text, state, [TOKEN, app_token])
 
 
 def test_credentials_in_the_url_never_leave_sync_run(tmp_path, capsys, caplog, echo_server):
