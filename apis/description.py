@@ -84,6 +84,17 @@ TOMORROW = "{tomorrow}"
 
 
 @dataclass(frozen=True, slots=True)
+class Selection:
+    """A read parameter choosing the fields answered (Tripletex's `fields`: `id,name,country(id)`, `apis/selection.py`),
+    what an object not asked into is answered as (`reference`: its `id` and `url`), and the fields `*` leaves out
+    (`named_only`: Tripletex's `changes`)."""
+
+    param: str = "fields"
+    reference: tuple[str, ...] = ("id", "url")
+    named_only: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Paging:
     """How a list continues: a token or link in the body (dotted `token`) sent back as `param`, or page numbers."""
 
@@ -187,6 +198,7 @@ class ApiDescription:
     fields: Mapping[str, str] = field(default_factory=dict)  # dotted path (`properties.*`) -> type, all entities
     read_only: tuple[str, ...] = ()  # dotted paths no write may hold, all entities
     families: Mapping[str, EntityApi] = field(default_factory=dict)  # by name suffix: `association`
+    selection: Selection | None = None  # a read parameter choosing the fields answered (Tripletex's `fields`)
 
     def url(self, system: str) -> str:
         return self.base_url.format(system=slug(system, fallback="system"), site="site", account="account")
@@ -329,6 +341,9 @@ def load(path: Path) -> ApiDescription:
     fields = data.pop("fields", {})
     families = {suffix: _entity(suffix, raw, where) for suffix, raw in sorted(data.pop("families", {}).items())}
     read_only = data.pop("read_only", {}).get("paths", ())
+    selection = _table(data, "selection", Selection, where) if "selection" in data else None
+    if selection is not None:
+        selection = replace(selection, reference=tuple(selection.reference), named_only=tuple(selection.named_only))
     return ApiDescription(
         key=path.parent.name, name=api["name"], kind=api["kind"], source=" ".join(api["source"].split()),
         base_url=api["base_url"], auth=_auth(data, where),
@@ -338,7 +353,8 @@ def load(path: Path) -> ApiDescription:
         incremental=_incremental(_table(data, "incremental", Incremental, where)), paging=paging, writes=writes,
         errors=_table(data, "errors", Errors, where), entities=entities,
         unknown_entities=api.get("unknown_entities", "slug"), quirks=api.get("quirks", ""),
-        extract=api.get("extract", ""), extract_prefix=api.get("extract_prefix", ""), fields=dict(fields), read_only=tuple(read_only), families=families)
+        extract=api.get("extract", ""), extract_prefix=api.get("extract_prefix", ""), fields=dict(fields), read_only=tuple(read_only), families=families,
+        selection=selection)
 
 
 @cache

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 import jsonpatch
 import requests
 
+from apis import selection
 from apis.description import ApiDescription
 from apis.fields import SCALAR_TYPES, fields_of
 
@@ -172,6 +173,7 @@ class RestConnector:
         self.session = session or build_session()
         self._paths = dict(paths or {})
         self.calls: Counter[str] = Counter()
+        self._selected: selection.Tree = {}  # the fields a read asks for, where the API answers only those
 
     def __repr__(self) -> str:
         return self.redactor(f"{type(self).__name__}(system={self.system!r}, base_url={self.base_url!r})")
@@ -185,7 +187,7 @@ class RestConnector:
 
     def list_params(self, endpoint: Endpoint, since: Any, token: Any) -> dict[str, Any]:
         paging = self.api.paging
-        params: dict[str, Any] = dict(self.api.entity(endpoint.entity).list_params)
+        params: dict[str, Any] = {**self.api.entity(endpoint.entity).list_params, **self.selected()}
         if paging.size_param:
             params[paging.size_param] = paging.max_size
         if since is not None and self.since_param:
@@ -251,7 +253,31 @@ class RestConnector:
         return f"{self.api.name}'s API has no {missing}"
 
     def wants(self, paths: Iterable[str]) -> None:
-        """Told the dotted paths its mapping reads, for an API that returns only the fields asked for."""
+        """Told the dotted paths its mapping reads, for an API that returns only the fields asked for: where the
+        description has a `[selection]` (Tripletex's `fields`), every list and get asks for them, with the id and
+        the version a write carries; a path the vendor's schema lacks is not asked for (the API would refuse it)."""
+        if self.api.selection is None or self.entity is None:
+            return
+        fields = fields_of(self.api, self.api.entity(self.entity))
+        known = [path for path in paths if path and (fields is None or fields.find(path) is not None)]
+        asked = selection.names(self._selected)
+        self._selected = selection.tree_of([self.id_field, *filter(None, [self.api.writes.version_field]),
+                                            *asked, *known])
+
+    def selected(self) -> dict[str, str]:
+        """The read parameter asking for the fields wanted (`{"fields": "id,version,name"}`), or none."""
+        if self.api.selection is None or not self._selected:
+            return {}
+        return {self.api.selection.param: selection.text_of(self._selected)}
+
+    def as_selected(self, entity: str, record: dict) -> dict:
+        """A write's answer as a read with the selection answers it: cut down to what is asked for, or, where it
+        holds a reference to an object the selection asks into (a write takes no selection), read again."""
+        if self.api.selection is None or not self._selected:
+            return record
+        if selection.as_reference(record, self._selected, self.api.selection.reference):
+            return self.get_record(entity, self.record_id(record))
+        return selection.project(record, self._selected)
 
     def field_type(self, entity: str, path: str) -> str | None:
         """The type the vendor's own schema gives `path` (HubSpot: every property a string; Tripletex: a
@@ -381,7 +407,9 @@ class RestConnector:
 
     def get_record(self, entity: str, rid: str) -> dict:
         endpoint = self.endpoint(entity)
-        return self.parse_record(endpoint, self._send("get", "GET", self.item_path(endpoint, rid)))
+        selected = self.selected()
+        return self.parse_record(endpoint, self._send("get", "GET", self.item_path(endpoint, rid),
+                                                      **({"params": selected} if selected else {})))
 
     def create_record(self, entity: str, body: dict, idempotency_key: str | None = None) -> dict:
         """The created record. Without an idempotency header, a create is never resent blindly: a 5xx or a
@@ -410,7 +438,7 @@ class RestConnector:
         record = self.parse_record(endpoint, body)
         if not self.record_id(record):
             raise AnswerRefused(self._where(endpoint.entity), f"the created record holds no id at {self.id_field!r}")
-        return record
+        return self.as_selected(endpoint.entity, record)
 
     def update_record(self, entity: str, rid: str, changes: dict, seen: dict,
                       idempotency_key: str | None = None) -> dict:
@@ -428,7 +456,7 @@ class RestConnector:
             encoded = self.encode_update(endpoint, part, seen)
             headers.update(encoded.pop("headers", {}))
             record = self.parse_record(endpoint, self._send("update", method, path, headers=headers, **encoded))
-        return record
+        return self.as_selected(entity, record) if record is not seen else record
 
     def _conditional(self, seen: dict, headers: dict[str, str], body: dict) -> dict:
         """The write made conditional on `seen`, as the API does it: `If-Match` with its version or ETag,

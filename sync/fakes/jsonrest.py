@@ -20,12 +20,14 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timezone
+from functools import partial
 from email.utils import parsedate_to_datetime
 
 import jsonpatch
 from typing import Any
 from urllib.parse import urlencode
 
+from apis import selection
 from apis.description import ApiDescription, EntityApi, Session
 from apis.fields import SCALAR_TYPES, Field, fields_of
 
@@ -206,14 +208,72 @@ class FakeJsonRest(FakeApi):
                      (self.api.writes.update_method, 1): "update"}.get((method, len(rest)))
         if operation is None or operation not in described.operations:
             raise UnexpectedRequest(f"{self.system} has no {method} {route.path}/{'/'.join(rest)}", 405)
+        asked: selection.Tree | None = None
+        if self.api.selection is not None:
+            # a read's selection (its `fields`), checked before anything is read; a write takes none
+            asked, refused = self._selection_of(route, params if operation in ("list", "retrieve") else {})
+            if refused:
+                return refused
         if operation == "list":
-            return self._list(route, params)
-        if operation == "retrieve":
+            reply = self._list(route, params)
+        elif operation == "retrieve":
             doc = self.store.get(route.entity, rest[0])
-            return (200, self._etag_header(doc, route.entity), self._one(doc)) if doc else self._missing(rest[0])
-        if operation == "create":
-            return self._create(route, body)
-        return self._update(route, rest[0], body, headers)
+            reply = (200, self._etag_header(doc, route.entity), self._one(doc)) if doc else self._missing(rest[0])
+        elif operation == "create":
+            reply = self._create(route, body)
+        else:
+            reply = self._update(route, rest[0], body, headers)
+        return self._selected(route, reply, asked, many=operation == "list") if self.api.selection else reply
+
+    # Tripletex's `fields` (`[selection]`): only what a read asks for, objects not asked into as references
+    def _selection_of(self, route: Route, params: dict) -> tuple[selection.Tree | None, Reply | None]:
+        """The selection a read's parameter asks for (None: the API's default, `*`), or the 400 refusing it: a
+        malformed one, or one naming a field the vendor's records lack ("Illegal Filter", 400 in its text)."""
+        text = params.get(self.api.selection.param, "")
+        if not text.strip():
+            return None, None
+        try:
+            tree = selection.parse(text)
+        except ValueError as exc:
+            return None, self.error(400, "illegal_filter", f"Illegal fields filter {text!r}: {exc}")
+        fields = fields_of(self.api, self.described(route.entity))
+        unknown = [name for name in selection.names(tree) if fields is not None and fields.find(name) is None]
+        if unknown:
+            model = self.described(route.entity).schema or route.entity
+            return None, self.error(400, "illegal_filter", f"Illegal field in fields filter: {unknown[0]}. "
+                                                           f"{unknown[0]} does not match a field in the model: {model}")
+        return tree, None
+
+    def _selected(self, route: Route, reply: Reply, asked: selection.Tree | None, many: bool) -> Reply:
+        """The reply's records as the selection answers them."""
+        status, headers, answer = reply
+        location = self.api.records if many else self.api.record
+        if status >= 300 or not isinstance(answer, dict) or not location:
+            return reply
+        held = answer.get(location)
+        reference = partial(self._reference, route)
+        show = partial(selection.render, tree=asked, reference=reference, named_only=self.api.selection.named_only)
+        if many and isinstance(held, list):
+            return status, headers, {**answer, location: [show(doc) if isinstance(doc, dict) else doc for doc in held]}
+        if not many and isinstance(held, dict):
+            return status, headers, {**answer, location: show(held)}
+        return reply
+
+    def _reference(self, route: Route, path: str, value: dict) -> dict:
+        """An object not asked into, as the API answers it: its `id` and the `url` of the resource it is."""
+        kept = self.api.selection.reference
+        found = {name: value[name] for name in kept if name in value}
+        if "url" in kept and "url" not in found and value.get("id") not in (None, ""):
+            found["url"] = f"{self.base_url}{self._resource_path(route, path)}/{value['id']}"
+        return found
+
+    def _resource_path(self, route: Route, path: str) -> str:
+        """The collection of the object at `path` of a record: the described entity whose schema it has, else its
+        schema's name (`Address` -> `/address`), else the field's own name."""
+        name = _schema_at(self.judge.document if self.judge else {}, self.described(route.entity).schema, path)
+        entity = next((e for e in self.api.entities.values() if name and e.schema == name), None)
+        last = name or path.rsplit(".", 1)[-1]
+        return entity.path if entity else "/" + last[:1].lower() + last[1:]
 
     def id_value(self, rid: str) -> Any:
         return int(rid) if self.api.id_type == "integer" else rid
@@ -398,6 +458,20 @@ class FakeJsonRest(FakeApi):
             moved = str(given) != self._etag(current, entity) if style == "if-match" else \
                 given != current.get(writes.version_field)
         return self.error(stale[0], "stale", "the record changed since the version you read") if moved else None
+
+
+def _schema_at(document: dict, schema: str, path: str) -> str:
+    """The name of the component schema a dotted path of `schema`'s records holds (through lists), or ""."""
+    schemas = document.get("components", {}).get("schemas", {})
+    name = schema
+    for part in path.split("."):
+        node = (schemas.get(name) or {}).get("properties", {}).get(part) or {}
+        node = node.get("items", node)
+        ref = node.get("$ref", "")
+        if not ref:
+            return ""
+        name = ref.rsplit("/", 1)[-1]
+    return name
 
 
 def _enveloped(location: str, content: Any, extra: dict[str, Any]) -> Any:
