@@ -7,13 +7,17 @@ What it models beyond the JSON fake it builds on (`apis/superoffice/api.toml` ha
   it knows, the id column (`personId`) and the change time the changed-since filter names (`personUpdatedDate`,
   from each record's stamp: a product's archive has one though its entity holds none); another column, another
   `$filter` than `<column> afterTime '<ISO time>'` or another order than by id is an unexpected request.
-  `$top` rows (1 to the description's maximum), `$skip` rows skipped, rows in id order; `odata.nextLink` (the
-  same query with the next `$skip`) while more remain, unless `next_links` is turned off to play a feed that
-  gives none.
+  `$top` rows (SuperOffice documents no maximum, and its Swagger files give a list no answer but 200: a `$top`
+  of 0 or less is an empty page, a negative `$skip` skips nothing), `$skip` rows skipped, rows in id order;
+  `odata.nextLink` (the same query with the next `$skip`) while more remain, unless `next_links` is turned off
+  to play a feed that gives none.
 * Get, create and update answer the entity with its `_Links` where SuperOffice's response schema has them
   (`...EntityWithLinks`); a create answers 200, never 201; an id of 0 in a create asks for a new record.
 * PUT replaces the entire entity ("HTTP PUT replaces the entire entity"): what the body leaves out is gone,
   except what SuperOffice keeps itself (the id, the created date). Bodies are judged by the extract's schemas.
+  The entity comes as JSON in any of the JSON media types the Swagger files declare for a create and an update
+  (`application/json`, `text/json`, `application/json-patch+json`, `application/merge-patch+json`, each with
+  the entity's schema); their XML and form bodies are not modelled (415).
 * `If-Unmodified-Since` is honoured (412 when the entity changed after it) on the entities whose PUT the
   Swagger files give a 412 answer, ignored elsewhere, as SuperOffice ignores a header it does not take.
 * Records hold integer ids (a record typed in by hand too), `CreatedDate` and `UpdatedDate` as ISO-8601 UTC.
@@ -36,8 +40,10 @@ from apis.fields import Field, fields_of
 
 from ..paths import deep_merge
 from .base import Reply, Route, UnexpectedRequest, WireRequest
-from .jsonrest import FakeJsonRest
+from .jsonrest import FakeJsonRest, strict_body
 
+# The JSON media types the Swagger files give every create and update, each with the entity's own schema.
+_JSON_BODIES = frozenset({"application/json", "text/json", "application/json-patch+json", "application/merge-patch+json"})
 _AFTER_TIME = re.compile(r"^\(?\s*([\w/]+)\s+afterTime\s+'([^']*)'\s*\)?$")
 _ERROR_TYPES = {"not_found": "SoNotFoundException"}  # the one SuperOffice's pages show
 _UNTYPED = Field(None, False)
@@ -60,6 +66,15 @@ class FakeSuperOffice(FakeJsonRest):
             return self.error(401, "unauthorized", f"{auth.prefix.strip()} authentication needs the {missing[0]} "
                                                    "header, the application's secret, beside the ticket")
         return super().check_auth(request)
+
+    def decode_body(self, request: WireRequest) -> Any:
+        kind = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if request.method in ("POST", "PUT") and request.body and kind in _JSON_BODIES:
+            body = strict_body(self.system, request.body)
+            if not isinstance(body, dict):  # "400 Bad request. Entity to save is not in request body." (PUT pages)
+                raise UnexpectedRequest(f"{self.system}: the entity to save is not in the request body (a JSON object)")
+            return body
+        return super().decode_body(request)
 
     def error(self, status: int, code: str, message: str) -> Reply:
         return status, {}, {"Error": True, "ErrorType": _ERROR_TYPES.get(code, code), "ErrorMessage": message,
@@ -175,9 +190,7 @@ class FakeSuperOffice(FakeJsonRest):
             skip = int(params.get(paging.param, 0))
         except ValueError:
             return self.error(400, "bad_request", f"{paging.size_param} and {paging.param} must be numbers")
-        if not 1 <= top <= paging.max_size or skip < 0:
-            return self.error(400, "bad_request", f"{paging.size_param} must be between 1 and {paging.max_size}, "
-                                                  f"{paging.param} not negative")
+        top, skip = max(top, 0), max(skip, 0)  # no bound documented, and no answer but 200
         id_column = _lower_first(self.id_field_of(route.entity))
         stamp_column = self._stamp_column(route.entity)
         after = self._after(params.get("$filter"), stamp_column, route)
@@ -195,7 +208,7 @@ class FakeSuperOffice(FakeJsonRest):
         # Each row's change time is its record's stamp in the store (a product's entity holds none to read it from),
         # which only the store's own table gives beside the id.
         found = self.store.extend("").execute(f"SELECT id, stamp FROM docs WHERE {where} ORDER BY seq LIMIT ? OFFSET ?",
-                                              (*args, top + 1, skip)).fetchall()
+                                              (*args, top + 1, skip)).fetchall() if top else []
         rows = []
         for rid, stamp in found[:top]:
             row: dict[str, Any] = {PRIMARY_KEY: self._wire_id(rid), "EntityName": described.key}
