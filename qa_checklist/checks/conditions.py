@@ -20,6 +20,8 @@ from sync.errors import ConfigurationError
 from sync.sut.base import INTERNAL
 from generator.vocabulary import Predicate, Vocabulary, row_problem, section_problem
 
+from apis.rows import entity_fields
+
 from .expected import as_declared, held, holds, nested, read, wire_type
 from .records import _merge, record, sample_values
 from .values import another, sample, source_kind
@@ -108,7 +110,7 @@ def _other_spellings(mapping: EntityMapping, row: PropertyMapping, spelled: str)
     """The condition's value as other APIs hold it in the field the condition reads: among several values of a
     list (`["EU", "NO"]` has NO), a JSON boolean for `true`, a number for `42`. Only for a source-side condition
     on the record, where the source API leaves the field untyped and no other row reads it."""
-    if (row.when.side != "source" or _discriminated(row.source, row.when.path)[0]
+    if (row.when.side != "source" or _discriminated(row.source, row.when.path, mapping, "source")[0]
             or wire_type(mapping.source_system, mapping.source_entity, row.when.path) is not None
             or is_chargebee(mapping.source_system)
             or any(other.source == row.when.path for other in mapping.properties)):
@@ -191,17 +193,28 @@ def _skip_if_uncoercible(mapping: EntityMapping, row: PropertyMapping, spelled: 
                             f'"{other.type}" line {other.line} declares for it, so no record can satisfy both')
 
 
-def _discriminated(path: str, condition_path: str) -> tuple[str, str, str]:
+def _discriminated(path: str, condition_path: str, mapping: EntityMapping | None = None,
+                   side: str = "") -> tuple[str, str, str]:
     """(the list the condition selects in, the value's path in an item, the discriminator's), or ("", path, cond).
 
     Read from the spec's two paths here, apart from the engine's own reading (`sync.paths`), so
-    that a check never asks the code under test where a value belongs.
+    that a check never asks the code under test where a value belongs. Where the side's vendor
+    schema says the shared prefix is one object (HubSpot's `properties`), no list is selected in:
+    the condition is on the record, as for paths that share nothing.
     """
     value, condition = path.split("."), condition_path.split(".")
     shared = 0
     while shared < min(len(value), len(condition)) - 1 and value[shared] == condition[shared]:
         shared += 1
-    return ".".join(value[:shared]), ".".join(value[shared:]), ".".join(condition[shared:])
+    prefix = ".".join(value[:shared])
+    if prefix and mapping is not None and side:
+        system, entity = ((mapping.source_system, mapping.source_entity) if side == "source"
+                          else (mapping.target_system, mapping.target_entity))
+        fields = entity_fields(system, entity)
+        found = fields.find(prefix) if fields else None
+        if found is not None and found.type == "object":
+            return "", path, condition_path
+    return prefix, ".".join(value[shared:]), ".".join(condition[shared:])
 
 
 def _source_values(make: Any, mapping: EntityMapping, row: PropertyMapping, spelled: str, holding: bool,
@@ -231,7 +244,7 @@ def _conditioned(mapping: EntityMapping, row: PropertyMapping, spelled: str, hol
                  kind: str) -> dict:
     """The source fields that put `value` at the row's path where the condition holds (or where it does not)."""
     path = row.source
-    prefix, rest, discriminator = _discriminated(path, row.when.path)
+    prefix, rest, discriminator = _discriminated(path, row.when.path, mapping, "source")
     if prefix:
         other_item = _merge(nested(discriminator, OTHER), nested(rest, another(value, kind) if holding else value))
         items = [other_item] + ([_merge(nested(discriminator, spelled), nested(rest, value))] if holding else [])
@@ -261,16 +274,16 @@ def _check_create(make, mapping, row, spelled, value, expected, kind) -> None:
             assert held is None, (f"on create, where {row.when.path} does not hold {spelled!r}: "
                                   f"{row.target} must not be written, the API holds {held!r}")
     else:
-        assert _held_under(created, row, spelled) == [expected], (
+        assert _held_under(created, mapping, row, spelled) == [expected], (
             f"on create: {row.target} where {row.when.path} has {spelled!r} should hold {expected!r}; "
             f"the {mapping.target_system} API holds {created!r}")
 
 
-def _target_before(row: PropertyMapping, spelled: str, holding: bool) -> dict:
+def _target_before(mapping: EntityMapping, row: PropertyMapping, spelled: str, holding: bool) -> dict:
     """A target made by hand before the pass: for a target-side condition, holding it or not."""
     if row.when.side != "target":
         return {}
-    prefix, rest, discriminator = _discriminated(row.target, row.when.path)
+    prefix, rest, discriminator = _discriminated(row.target, row.when.path, mapping, "target")
     if not prefix:
         return nested(row.when.path, spelled if holding else OTHER)
     items = [_merge(nested(discriminator, OTHER), nested(rest, "qa-before"))]
@@ -279,9 +292,10 @@ def _target_before(row: PropertyMapping, spelled: str, holding: bool) -> dict:
     return nested(prefix, items)
 
 
-def _held_under(record: dict, row: PropertyMapping, spelled: str, path: str | None = None) -> list:
+def _held_under(record: dict, mapping: EntityMapping, row: PropertyMapping, spelled: str,
+                path: str | None = None) -> list:
     """The values at the row's target path (or `path`) in the item(s), or record, whose discriminator holds `spelled`."""
-    prefix, rest, discriminator = _discriminated(path or row.target, row.when.path)
+    prefix, rest, discriminator = _discriminated(path or row.target, row.when.path, mapping, "source" if path else "target")
     node = read(record, prefix) if prefix else record
     holders = node if isinstance(node, list) else [node]
     found = []
@@ -306,7 +320,7 @@ def _check_linked(make, mapping, row, spelled, value, expected, kind) -> None:
     pairs = {}
     for holding in (True, False):
         sid = h.source.create(_source_values(make, mapping, row, spelled, holding, value, kind))
-        tid = h.target.create(_target_before(row, spelled, holding))
+        tid = h.target.create(_target_before(mapping, row, spelled, holding))
         h.link(sid, tid)
         pairs[holding] = (sid, tid)
     report = h.run_pass()
@@ -320,14 +334,14 @@ def _check_linked(make, mapping, row, spelled, value, expected, kind) -> None:
             f"where {row.when.path} does not hold {spelled!r}: {row.target} must not be written, "
             f"the API holds {read(missed, row.target)!r}")
     else:
-        prefix, rest, discriminator = _discriminated(row.target, row.when.path)
-        assert _held_under(held, row, spelled) == [expected], (
+        prefix, rest, discriminator = _discriminated(row.target, row.when.path, mapping, "target")
+        assert _held_under(held, mapping, row, spelled) == [expected], (
             f"{row.target} where {row.when.path} has {spelled!r} should hold {expected!r}; the API holds {held!r}")
         if prefix:
             others = [read(i, rest) for i in read(held, prefix) + read(missed, prefix) if read(i, discriminator) == OTHER]
             assert others == ["qa-before", "qa-before"], (
                 f"an item whose {discriminator} is not {spelled!r} was written: {others}")
-            assert _held_under(missed, row, spelled) == [expected], (
+            assert _held_under(missed, mapping, row, spelled) == [expected], (
                 f"with no item whose {discriminator} is {spelled!r}, one must be added holding {expected!r}: {missed!r}")
         else:
             assert read(missed, row.target) is None, (
@@ -342,7 +356,7 @@ def _check_backwards(h, mapping, row, spelled, value, kind, pair) -> None:
     sid, tid = pair
     back = held(mapping, row, another(another(value, kind), kind))  # unlike the other item's value too
     target = h.target.get(tid)
-    prefix, rest, discriminator = _discriminated(row.target, row.when.path)
+    prefix, rest, discriminator = _discriminated(row.target, row.when.path, mapping, "target")
     if row.when.side == "target" and prefix:
         items = [_merge(dict(item), nested(rest, back)) if read(item, discriminator) == spelled else item
                  for item in read(target, prefix)]
@@ -355,11 +369,11 @@ def _check_backwards(h, mapping, row, spelled, value, kind, pair) -> None:
     if row.when.side == "target":
         found = [read(source, row.source)]
     else:
-        found = _held_under(source, row, spelled, path=row.source)
+        found = _held_under(source, mapping, row, spelled, path=row.source)
     assert [as_declared(v, "string") if v is not None else None for v in found] == [as_declared(back, "string")], (
         f"read backwards, {row.target} = {back!r} should reach {row.source} where {row.when.path} has {spelled!r}; "
         f"the {mapping.source_system} API holds {source!r}")
-    prefix, rest, discriminator = _discriminated(row.source, row.when.path)
+    prefix, rest, discriminator = _discriminated(row.source, row.when.path, mapping, "source")
     if row.when.side == "source" and prefix:
         others = [read(i, rest) for i in read(source, prefix) if read(i, discriminator) == OTHER]
         assert others == [another(value, kind)], f"read backwards, an item of another kind was written: {others}"

@@ -72,6 +72,20 @@ TWO_KEYS = mapping("Custom CRM Contact", "Custom PMS Contact", properties=[prop(
 FROM_HUBSPOT = mapping("HubSpot Contact", "Tripletex Customer", sync="link_required", via=("HubSpot Deal",),
                        into="Tripletex", properties=[prop("properties.email", "email")], id="broken/hubspot-rule")
 
+# HubSpot returns only the properties asked for: a condition on a property no row maps must be asked for too,
+# on the side written to and on the side read; `properties` is one object there, not a list to select items in.
+HUBSPOT_CONDITIONED = mapping("Custom CRM Contact", "HubSpot Contact", properties=[
+    prop("name", "properties.firstname"), prop("phone", "properties.phone", when=when("target", "properties.country", "NO"))],
+    id="broken/hubspot-conditioned")
+FROM_HUBSPOT_CONDITIONED = mapping("HubSpot Contact", "Custom CRM Person", properties=[
+    prop("properties.mobilephone", "mobile", when=when("source", "properties.country", "NO"))],
+    bidirectional=True, id="broken/from-hubspot-conditioned")
+# A condition selecting items of a list two objects deep, and one on the record under a nested value path.
+DEEP_CONDITIONS = mapping("Zendesk User", "Custom CRM User", properties=[
+    prop("contact.phones.number", "mobilePhone", when=when("source", "contact.phones.kind", "mobile")),
+    prop("billing.vatNumber", "vatNumber", when=when("source", "country.code", "NO")),
+    prop("note", "publicNote", when=when("source", "restricted", "false"))], id="broken/deep-conditions")
+
 
 def _break(monkeypatch, owner, name: str, old: str, new: str) -> None:
     """Replaces `owner.name` by its own source with `old` rewritten to `new`."""
@@ -282,6 +296,26 @@ BREAKS = {
     "a PowerOffice Go update as a merge body": (
         sync.connectors.base.RestConnector, "encode_update", 'if self.api.writes.update_style != "json_patch":',
         "if True:", lambda make: checks.property_row(make, INTO_POWEROFFICE, 0, "Ada")),
+    "a HubSpot target's condition property never asked for": (
+        sync.engine.SyncEngine, "_tell_what_is_read", '*(path for side, path in conditions if side == "target")])',
+        "])", lambda make: checks.property_row(make, HUBSPOT_CONDITIONED, 1, "555 0101")),
+    "a HubSpot source's condition property never asked for": (
+        sync.engine.SyncEngine, "_tell_what_is_read", '*(path for side, path in conditions if side == "source"),',
+        "", lambda make: checks.property_row(make, FROM_HUBSPOT_CONDITIONED, 0, "555 0102")),
+    "an integer row sent to HubSpot as a number on create (the vendor's type ignored)": (
+        sync.reconcile, "build_target", "row.type), target_type(row.target))", "row.type), None)",
+        lambda make: checks.property_row(make, INTO_HUBSPOT, 0, 42)),
+    "a condition's list found one object deep only": (
+        sync.paths, "_under_condition", "while shared < min(len(value), len(condition)) - 1 and",
+        "while shared < min(len(value), len(condition), 2) - 1 and",
+        lambda make: checks.property_row(make, DEEP_CONDITIONS, 0, "555 0103")),
+    "a record-level condition's nested value path read from its first object": (
+        sync.paths, "_under_condition", 'return ".".join(value[:shared]), ".".join(value[shared:])',
+        'return ".".join(value[:shared]), value[shared]',
+        lambda make: checks.property_row(make, DEEP_CONDITIONS, 1, "NO999")),
+    "a JSON false not read as the document's `false`": (
+        sync.paths, "_as_text", '("true" if value else "false")', '("true" if value else "no")',
+        lambda make: checks.property_row(make, DEEP_CONDITIONS, 2, "a note")),
 }
 
 
