@@ -41,8 +41,9 @@ class Auth:
     # Further secrets, each in a header of its own on every request: header -> credential name
     # (PowerOffice Go's `Ocp-Apim-Subscription-Key` beside the bearer token).
     headers: tuple[tuple[str, str], ...] = ()  # pairs, not a dict: a description is hashable (cache keys)
-    # The password made by a request from named secrets, where the config gives none (Tripletex's session
-    # token: `PUT /token/session/:create?consumerToken&employeeToken&expirationDate`, `value.token`).
+    # The password or token made by a request from named secrets, where the config gives none (Tripletex's
+    # session token: `PUT /token/session/:create?consumerToken&employeeToken&expirationDate`, `value.token`;
+    # PowerOffice Go's OAuth access token: `POST ../oauth/Token`, basic auth and `grant_type=client_credentials`).
     session: "Session | None" = None
 
     @property
@@ -63,21 +64,37 @@ class Auth:
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """A request that turns named secrets into the password: its `params` are values or `{credential name}`
-    (`{tomorrow}`: the date a day on, as ISO-8601), the token at the dotted `token` of the answer."""
+    """A request that turns named secrets into the password or token: its query `params`, its `form` body and
+    its `basic` auth (user, password) are values or `{credential name}` (`{tomorrow}`: the date a day on, as
+    ISO-8601); the token is at the dotted `token` of the answer. A `path` starting `../` leaves the base URL
+    (PowerOffice Go's token endpoint is `/oauth/Token` beside its `/v2`)."""
 
     method: str = "PUT"
     path: str = ""
     params: tuple[tuple[str, str], ...] = ()
+    form: tuple[tuple[str, str], ...] = ()
+    basic: tuple[str, ...] = ()
     token: str = "value.token"
 
     def secret_names(self) -> tuple[str, ...]:
-        return tuple(v[1:-1] for _param, v in self.params if v.startswith("{") and v != TOMORROW)
+        values = [v for _param, v in (*self.params, *self.form)] + list(self.basic)
+        return tuple(dict.fromkeys(v[1:-1] for v in values if v.startswith("{") and v != TOMORROW))
 
     def filled(self, secret: Callable[[str], str], tomorrow: str) -> dict[str, str]:
         """The request's parameters: each `{name}` by `secret(name)`, `{tomorrow}` by `tomorrow`, text as it is."""
-        return {param: tomorrow if value == TOMORROW else secret(value[1:-1]) if value.startswith("{") else value
-                for param, value in self.params}
+        return {param: _filled(value, secret, tomorrow) for param, value in self.params}
+
+    def filled_form(self, secret: Callable[[str], str]) -> dict[str, str]:
+        """The request's form body, filled in as `filled` fills the parameters."""
+        return {name: _filled(value, secret, "") for name, value in self.form}
+
+    def filled_basic(self, secret: Callable[[str], str]) -> tuple[str, str] | None:
+        """The request's basic-auth user and password, filled in, or None where it sends none."""
+        return (_filled(self.basic[0], secret, ""), _filled(self.basic[1], secret, "")) if self.basic else None
+
+
+def _filled(value: str, secret: Callable[[str], str], tomorrow: str) -> str:
+    return tomorrow if value == TOMORROW else secret(value[1:-1]) if value.startswith("{") else value
 
 
 TOMORROW = "{tomorrow}"
@@ -272,7 +289,10 @@ def _auth(data: Mapping[str, Any], where: str) -> Auth:
         raise DescriptionError(f"{where}: [auth] must be a table")
     session = _table(raw, "session", Session, f"{where}: [auth]") if "session" in raw else None
     if session is not None:
-        session = replace(session, params=tuple(dict(session.params).items()))
+        if session.basic and (len(session.basic) != 2 or not all(isinstance(v, str) for v in session.basic)):
+            raise DescriptionError(f"{where}: [auth] session.basic must be [user, password]")
+        session = replace(session, params=tuple(dict(session.params).items()), form=tuple(dict(session.form).items()),
+                          basic=tuple(session.basic))
     headers = raw.get("headers", {})
     if not isinstance(headers, dict) or not all(isinstance(v, str) and v for v in headers.values()):
         raise DescriptionError(f"{where}: [auth.headers] must be a table of header = \"credential name\"")

@@ -146,14 +146,15 @@ def _system(name: str, table: dict[str, Any], key: str, fail: Any, environ: Mapp
 
     def given(*names: str) -> bool:
         return any(table.get(n) or environ.get(prefix + n.upper()) for n in names)
-    if style == "bearer" and not given("token", "api_key"):
-        raise fail(key, f"auth is bearer, but no token is given (token, api_key, or {prefix}TOKEN)")
     session = api.auth.session if style == api.auth.style else None
+    if style == "bearer" and not given("token", "api_key") and not session:
+        raise fail(key, f"auth is bearer, but no token is given (token, api_key, or {prefix}TOKEN)")
     if style == "basic" and not given("user", "api_key", "password") and not (session and api.auth.user):
         raise fail(key, f"auth is basic, but no user is given (user and password, api_key, or {prefix}USER)")
     if style == api.auth.style:
-        # A session's secrets are needed only where no password (a session token) is given.
-        needed = api.auth.header_names + (() if given("password") else api.auth.session_names)
+        # A session's secrets are needed only where no password (a session token) or token is given.
+        made = given("password") if style == "basic" else given("token", "api_key")
+        needed = api.auth.header_names + (() if made else api.auth.session_names)
         missing = [n for n in needed if not given(n)]
         if missing:
             raise fail(key, f"{api.name}'s API also takes {', '.join(missing)} (or {prefix}{missing[0].upper()})")

@@ -34,7 +34,10 @@ def _system(system: str, api: ApiDescription) -> list[str]:
     else:
         lines.append(f'# base_url = "{api.base_url}"  # the vendor\'s; set it for a test tenant or a served fake')
     auth = api.auth
-    if auth.style == "bearer":
+    if auth.style == "bearer" and auth.session is not None:
+        lines.append(f'# token = ""  # an access token, if you have one; else the keys below make one per run '
+                     f'(sent as {auth.header}: {auth.prefix}<token>)')
+    elif auth.style == "bearer":
         lines.append(f'token = ""  # sent as {auth.header}: {auth.prefix}<token> (or {env}TOKEN)')
     elif auth.style == "basic" and auth.session is not None:
         lines.append(f'# password = ""  # a session token, if you have one; else the tokens below make one per run')
@@ -47,7 +50,8 @@ def _system(system: str, api: ApiDescription) -> list[str]:
         lines.append(f'{name} = ""  # sent as {header} on every request (or {env}{name.upper()})')
     if auth.session is not None:
         for name in auth.session_names:
-            lines.append(f'{name} = ""  # for {auth.session.method} {auth.session.path} (or {env}{name.upper()})')
+            lines.append(f'{name} = ""  # for {auth.session.method} {auth.session.path.removeprefix("..")} '
+                         f'(or {env}{name.upper()})')
     return lines
 
 

@@ -182,7 +182,7 @@ class Harness:
         creds = (Credentials("basic", user=Secret(auth.user), password=password, named=named)
                  if auth.style == "basic" and auth.user
                  else Credentials("basic", user=secret, named=named) if auth.style == "basic"
-                 else Credentials("bearer", token=secret, named=named) if auth.style == "bearer"
+                 else Credentials("bearer", token=password, named=named) if auth.style == "bearer"
                  else Credentials(named=named))
         connector = connector_for(system, entity=entity, base_url=fake.base_url, credentials=creds,
                                   session=self._session())

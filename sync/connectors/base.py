@@ -496,33 +496,42 @@ class RestConnector:
     def _auth_headers(self) -> dict[str, str]:
         creds, auth = self._credentials, self.api.auth
         further = {header: creds.secret(name).reveal() for header, name in auth.headers}  # a subscription key
-        if creds.style == "bearer":
-            return {auth.header: f"{auth.prefix}{creds.token.reveal()}", **further}
+        if creds.style == "bearer" and not self._exchanging:  # the token request itself carries no token
+            # The description's session makes the token where the config gives none (PowerOffice Go's OAuth).
+            return {auth.header: f"{auth.prefix}{creds.token.reveal() or self._made_password()}", **further}
         return further
 
     def _auth(self) -> tuple[str, str] | None:
-        creds = self._credentials
-        if creds.style != "basic" or self._exchanging:  # the session request itself carries the named secrets
+        creds, session = self._credentials, self.api.auth.session
+        if self._exchanging:  # the session request carries the named secrets, in basic auth where it says so
+            return session.filled_basic(lambda name: creds.secret(name).reveal()) if session else None
+        if creds.style != "basic":
             return None
         # The description's fixed user where the config gives none (Tripletex's "0": its session token is the password).
         return creds.user.reveal() or self.api.auth.user, creds.password.reveal() or self._made_password()
 
     def _made_password(self) -> str:
-        """The password the API's session request makes from the named secrets (Tripletex's session token),
-        asked for once per connector; "" where the API has none to make."""
+        """The password or token the API's session request makes from the named secrets (Tripletex's session
+        token, PowerOffice Go's OAuth access token), asked for once per connector; "" where the API has none."""
         session = self.api.auth.session
         if session is None:
             return ""
         if self._session_token is None:
             creds = self._credentials
-            params = session.filled(lambda name: creds.secret(name).reveal(),
-                                    (date.today() + timedelta(days=1)).isoformat())
+            secret = lambda name: creds.secret(name).reveal()  # noqa: E731
+            params = session.filled(secret, (date.today() + timedelta(days=1)).isoformat())
+            form = session.filled_form(secret)
+            basic = session.filled_basic(secret)
+            if basic is not None:  # an API may echo the Basic header it was sent: its Base64 too is masked
+                self.redactor.absorb(Redactor.of([replace(creds, user=Secret(basic[0]), password=Secret(basic[1]))]))
             self._exchanging = True
             try:
-                body = self._send("auth", session.method, session.path, params=params)
+                body = self._send("auth", session.method, session.path, params=params,
+                                  **({"data": form} if form else {}))
             finally:
                 self._exchanging = False
-            token = get_path(body, session.token) if isinstance(body, dict) else None
+            token = (body.get(session.token) if isinstance(body, dict) and session.token in body else
+                     get_path(body, session.token) if isinstance(body, dict) else None)
             if not isinstance(token, str) or not token:
                 raise AnswerRefused(self._where(), f"the session answer holds no token at {session.token!r}")
             self._session_token = token
@@ -557,7 +566,8 @@ class RestConnector:
                 raise PassDeadline(self._past_pass())
         with deadline(at) as watch:
             try:
-                url = self.base_url + path
+                # A path leaving the base URL (`../oauth/Token` beside `/v2`) is resolved against it.
+                url = urljoin(self.base_url + "/", path) if path.startswith("../") else self.base_url + path
                 for _ in range(MAX_REDIRECTS + 1):
                     # Streamed, so the body is read under the deadline and its size counted as it inflates.
                     response = self.session.request(method, url, headers={**self._auth_headers(), **(headers or {})},

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import base64
 import json
+import posixpath
 from datetime import datetime, timezone
 from functools import partial
 from email.utils import parsedate_to_datetime
 
 import jsonpatch
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from apis import selection
 from apis.description import ApiDescription, EntityApi, Session
@@ -162,8 +163,9 @@ class FakeJsonRest(FakeApi):
             return self.error(401, "unauthorized", "missing or wrong credentials")
         if auth.style == "none":
             return None
-        if auth.style == "bearer" and request.headers.get(auth.header, "") == f"{auth.prefix}{self._secret}":
-            return None
+        if auth.style == "bearer" and request.headers.get(auth.header, "") in (
+                f"{auth.prefix}{self._secret}", *(f"{auth.prefix}{token}" for token in self._sessions)):
+            return None  # the token served, or one its session request made
         given = basic_credentials(request.headers.get("Authorization", "")) if auth.style == "basic" else None
         if given is not None and (given[0] == auth.user and (given[1] == self._secret or given[1] in self._sessions)
                                   if auth.user else given[0] == self._secret):
@@ -172,14 +174,21 @@ class FakeJsonRest(FakeApi):
 
     def _dispatch(self, request: WireRequest) -> Reply:
         session = self.api.auth.session
-        if session is not None and request.method == session.method and request.path == self.base_path + session.path:
+        if session is not None and request.method == session.method and request.path == self._session_path(session):
             return self._make_session(request, session)
         return super()._dispatch(request)
+
+    def _session_path(self, session: Session) -> str:
+        """Where the session request goes: under the base path, or beside it for a path starting `../`."""
+        if session.path.startswith("../"):
+            return posixpath.normpath(f"{self.base_path}/{session.path}")
+        return self.base_path + session.path
 
     def _make_session(self, request: WireRequest, session: Session) -> Reply:
         """The API's session request: its named secrets right, a token for the basic-auth password (no faults:
         the tests' fault plans are about the records' requests). Logged with the secrets left out."""
-        wanted = session.filled(self.named_secrets.__getitem__, tomorrow="")
+        secret = self.named_secrets.__getitem__
+        wanted = session.filled(secret, tomorrow="")
         headers = {k: (REDACTED if k.lower() in self.secret_headers else v) for k, v in request.headers.items()}
         self.log.append(LoggedRequest(request.method, session.path, {k: REDACTED for k in request.params}, {},
                                       headers, "", None, True))
@@ -188,9 +197,23 @@ class FakeJsonRest(FakeApi):
             return self.error(self.api.errors.invalid, "validation_error", f"{missing}: required")
         if any(request.params[param] != value for param, value in wanted.items() if value):  # any date is taken
             return self.error(401, "unauthorized", "missing or wrong credentials")
+        if any(request.headers.get(header, "") != self.named_secrets[name] for header, name in self.api.auth.headers):
+            return self.error(401, "unauthorized", "missing or wrong credentials")  # a subscription key, here too
+        basic = session.filled_basic(secret)
+        if basic is not None and basic_credentials(request.headers.get("Authorization", "")) != basic:
+            return self.error(401, "unauthorized", "missing or wrong credentials")
+        if session.form:
+            try:
+                form = dict(parse_qsl(request.with_body().body.decode("utf-8"), keep_blank_values=True, strict_parsing=True))
+            except (ValueError, UnicodeDecodeError):
+                form = {}
+            if form != session.filled_form(secret):  # grant_type=client_credentials, and nothing else
+                return self.error(400, "invalid_request", f"the form body must be {urlencode(session.filled_form(secret))}")
         token = f"{self._secret}-session-{len(self._sessions) + 1}"
         self._sessions.add(token)
-        answer = set_path({}, session.token, token)
+        if "." not in session.token:  # an OAuth token answer (RFC 6749, 5.1): the token, its type and lifetime
+            return 200, {}, {session.token: token, "token_type": "bearer", "expires_in": 3600}
+        answer = set_path({}, session.token, token)  # Tripletex's {"value": SessionToken}
         answer.setdefault(session.token.split(".")[0], {}).update(
             {"id": len(self._sessions), "version": 0, "expirationDate": request.params.get("expirationDate", "")})
         return 200, {}, answer

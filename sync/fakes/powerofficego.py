@@ -24,8 +24,9 @@ extract (`apis/powerofficego/openapi.json`) unless it says otherwise:
 Auth: the bearer token and, beside it on every request, the `Ocp-Apim-Subscription-Key` header (stianwe/
 PowerOfficeGoV2 src/PowerOfficeGoV2/PowerOfficeGoApiService.cs; the extract declares no security scheme), as
 api.toml's `[auth] headers` says; the JSON fake refuses a request without either with a 401, which (as the
-extract gives every 401) has no body. Not modelled: the OAuth client-credentials exchange that yields the bearer
-token (POST https://goapi.poweroffice.net/oauth/Token, outside the /v2 base): the token is given.
+extract gives every 401) has no body. The OAuth client-credentials exchange that makes the bearer token (POST
+/oauth/Token beside /v2, basic auth with the application key and the client key, the subscription key,
+`grant_type=client_credentials`) is `[auth] session`, served by the JSON fake.
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import deque
+from functools import partial
 import ipaddress
 import os
 import secrets
@@ -25,7 +26,7 @@ import socket
 import sys
 import time
 from typing import Any, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from apis.description import describe
 
@@ -81,10 +82,14 @@ def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
         auth += f", and header '{header}: {_shown(secret_shown, name)}'"
     if api.auth.session is not None:
         session = api.auth.session
-        query = "&".join(f"{param}={value}" for param, value in
-                         session.filled(lambda name: _shown(secret_shown, name), "<a date>").items())
-        auth += (f" (or a session token from {session.method} {base_url}{session.path}?{query} as the password,"
-                 f" at {session.token} of the answer)")
+        shown = partial(_shown, secret_shown)
+        query = "&".join(f"{param}={value}" for param, value in session.filled(shown, "<a date>").items())
+        url = (urljoin(base_url + "/", session.path) if session.path.startswith("../") else base_url + session.path)
+        basic = session.filled_basic(shown)
+        sent = "".join([f"?{query}" if query else "", f" with basic auth {basic[0]!r}:{basic[1]!r}" if basic else "",
+                        f" and the form {urlencode(session.filled_form(shown))}" if session.form else ""])
+        made = "the password" if api.auth.style == "basic" else "the token"
+        auth += f" (or {made} a {session.method} {url}{sent} makes, at {session.token} of the answer)"
     where = (f"any collection path, e.g. {base_url}/records" if api.unknown_entities != "none" else
              "the collections " + ", ".join(sorted({f"{base_url}{e.path}" for e in api.entities.values() if e.operations})))
     return [

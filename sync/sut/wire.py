@@ -24,7 +24,7 @@ def system_table(fake: Any) -> dict[str, Any]:
         pass  # the user is fixed (Tripletex's "0") and a session makes the password from the named secrets
     elif auth.style == "basic":
         table["api_key"] = secret
-    elif auth.style == "bearer":
+    elif auth.style == "bearer" and auth.session is None:  # else the session makes it from the named secrets
         table["token"] = secret
     table.update(getattr(fake, "named_secrets", {}))
     return table

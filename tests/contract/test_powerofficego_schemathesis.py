@@ -95,3 +95,19 @@ def test_schemathesis_holds_the_fake_to_powerofficego_openapi(operation, schema,
     settle(found, KNOWN)
     if operation.item_parameter and collection in held:
         assert {200, 400} & set(statuses), statuses  # the record made beforehand was reached
+
+
+def test_the_access_token_is_made_by_oauth_client_credentials_beside_v2(powerofficego, session):
+    """POST /oauth/Token beside /v2, as PowerOfficeGoApiService.GetTokenAsync asks: basic auth with the application
+    key and the client key, the subscription key header, the form grant_type=client_credentials; the answer's
+    access_token then opens the API (with the subscription key) as the served token does."""
+    token_url = powerofficego.url.rsplit("/", 1)[0] + "/oauth/Token"
+    keys = (f"{TOKEN}-application_key", f"{TOKEN}-client_key")  # as fake-api serve makes them from the token
+    key = {"Ocp-Apim-Subscription-Key": f"{TOKEN}-subscription_key"}
+    answer = session.post(token_url, auth=keys, headers=key, data={"grant_type": "client_credentials"})
+    assert answer.status_code == 200 and answer.json()["token_type"] == "bearer", answer.text
+    bearer = {"Authorization": "Bearer " + answer.json()["access_token"], **key}
+    assert session.get(powerofficego.url + "/Customers", headers=bearer).status_code in (200, 204)
+    wrong = session.post(token_url, auth=(keys[0], "not-the-client-key"), headers=key,
+                         data={"grant_type": "client_credentials"})
+    assert wrong.status_code == 401 and wrong.content == b""  # PowerOffice's 401 has no body

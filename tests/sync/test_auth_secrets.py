@@ -1,7 +1,9 @@
 """Auth that takes more than one secret, as the vendors' own descriptions say (issue 25):
 
 * PowerOffice Go wants its `Ocp-Apim-Subscription-Key` header beside the OAuth bearer token on every request
-  (`[auth] headers` in apis/powerofficego/api.toml);
+  (`[auth] headers` in apis/powerofficego/api.toml), and the token is made by OAuth client credentials
+  (`POST /oauth/Token` beside `/v2`, basic auth with the application key and the client key, the form
+  `grant_type=client_credentials`: `[auth] session`), as PowerOfficeGoApiService.GetTokenAsync makes it;
 * Tripletex's password is a session token that `PUT /token/session/:create` makes from a consumer token and an
   employee token (`[auth] session` in apis/tripletex/api.toml), as Sesam's connector asks for it;
 * SuperOffice's system-user ticket goes as `Authorization: SOTicket <ticket>` with the application secret in
@@ -75,6 +77,7 @@ def test_the_session_request_itself_sends_no_basic_auth(sync_harness):
 
 @pytest.mark.parametrize("system, table, missing", [
     ("PowerOffice GO", {"token": "t"}, "subscription_key"),
+    ("PowerOffice GO", {"subscription_key": "k"}, "application_key, client_key"),  # no token: they make one
     ("SuperOffice", {"token": "t", "base_url": "https://sod.superoffice.com/Cust1"}, "app_token"),
     ("Tripletex", {}, "consumer_token, employee_token"),
 ])
@@ -171,3 +174,77 @@ def test_broken_on_purpose_a_connector_that_forgets_the_app_token_fails_the_prop
                         lambda self: {k: v for k, v in real(self).items() if k != "SO-AppToken"})
     with pytest.raises(Exception):
         checks.property_row(sync_harness, INTO_SUPEROFFICE, 0, "Ada")
+
+
+def test_poweroffice_makes_its_access_token_by_oauth_client_credentials_once(sync_harness):
+    h = sync_harness(INTO_POWEROFFICE)
+    h.source.create({"name": "Ada"})
+    report = h.run_pass()
+    assert report.created == 1 and report.api_calls.get("auth") == 1, report.summary()
+    [token, *rest] = h.target.fake.log
+    assert (token.method, token.path) == ("POST", "../oauth/Token")
+    assert token.headers.get("Authorization") == REDACTED and token.headers.get("Ocp-Apim-Subscription-Key") == REDACTED
+    assert rest and all(r.headers.get("Authorization") == REDACTED for r in rest)
+    made = h.target_connector._session_token
+    assert made and made in h.target.fake._sessions and made not in repr(h.target.fake.log)
+    h.run_pass()
+    assert [r.path for r in h.target.fake.log].count("../oauth/Token") == 1  # one token a connector
+
+
+def test_poweroffice_token_endpoint_wants_each_of_its_secrets(sync_harness):
+    h = sync_harness(INTO_POWEROFFICE)
+    fake, session = h.target.fake, h.target_connector.session
+    url = fake.base_url.rsplit("/", 1)[0] + "/oauth/Token"  # beside /v2
+    keys = (fake.named_secrets["application_key"], fake.named_secrets["client_key"])
+    key = {"Ocp-Apim-Subscription-Key": fake.named_secrets["subscription_key"]}
+    form = {"grant_type": "client_credentials"}
+    made = session.post(url, auth=keys, headers=key, data=form, timeout=5)
+    assert made.status_code == 200 and set(made.json()) == {"access_token", "token_type", "expires_in"}, made.text
+    bearer = {"Authorization": f"Bearer {made.json()['access_token']}", **key}
+    assert session.get(fake.base_url + "/Customers", headers=bearer, timeout=5).status_code in (200, 204)
+    refused = [session.post(url, auth=(keys[0], "not-the-client"), headers=key, data=form, timeout=5),
+               session.post(url, auth=keys, data=form, timeout=5),
+               session.post(url, auth=keys, headers=key, data={"grant_type": "password"}, timeout=5)]
+    assert [answer.status_code for answer in refused] == [401, 401, 400]
+
+
+def test_poweroffice_refuses_a_token_for_a_wrong_client_key_and_the_pass_says_so(sync_harness):
+    h = sync_harness(INTO_POWEROFFICE)
+    h.target.fake.named_secrets["client_key"] = "another-client"  # the key the config gives is now wrong
+    h.source.create({"name": "Ada"})
+    report = h.run_pass()
+    assert report.errors and all("401" in e.message or "Unauthorized" in e.message for e in report.errors), \
+        report.summary()
+    assert h.target.records() == []
+
+
+def test_broken_on_purpose_a_token_request_without_basic_auth_fails_the_property_item(sync_harness, monkeypatch):
+    import sync.connectors.base as base
+
+    real = base.RestConnector._auth
+    monkeypatch.setattr(base.RestConnector, "_auth", lambda self: None if self._exchanging else real(self))
+    with pytest.raises(Exception):
+        checks.property_row(sync_harness, INTO_POWEROFFICE, 0, "Ada")
+
+
+def test_an_expired_poweroffice_token_is_made_again_once(sync_harness):
+    h = sync_harness(INTO_POWEROFFICE)
+    h.source.create({"name": "Ada"})
+    h.run_pass()
+    h.target.fake._sessions.clear()  # the token expired
+    h.source.create({"name": "Grace"})
+    report = h.run_pass()
+    assert not report.errors and report.created == 1, report.summary()
+    assert [r.path for r in h.target.fake.log].count("../oauth/Token") == 2
+
+
+def test_the_token_request_s_basic_header_is_masked_where_an_api_echoes_it(sync_harness):
+    import base64
+
+    h = sync_harness(INTO_POWEROFFICE)
+    h.run_pass()
+    fake = h.target.fake
+    pair = f"{fake.named_secrets['application_key']}:{fake.named_secrets['client_key']}"
+    echoed = f"Basic {base64.b64encode(pair.encode()).decode()} and {h.target_connector._session_token}"
+    shown = h.target_connector.redactor(echoed)
+    assert base64.b64encode(pair.encode()).decode() not in shown and h.target_connector._session_token not in shown
