@@ -263,3 +263,17 @@ def test_errors_are_problem_details_and_the_connector_reads_either_spelling(sync
                                                            "Status": 400, "Detail": "Name is too long"}).encode()
     error = h.target_connector.error_of(pascal)
     assert (error.status, error.message, error.code) == (400, "Name is too long", "Validation error(s)")
+
+
+def test_a_create_time_choice_the_read_schema_lacks_is_consumed_not_echoed(sync_harness):
+    """`SubLedgerNumberSeriesId` is in CustomerPostDto (and SupplierPostDto, EmployeePostDto) but not in the closed
+    CustomerDto: the fake takes it and answers, gets and lists without it (issue 25, item 1: Schemathesis found it
+    echoed, a field PowerOffice's read schema lacks)."""
+    h = sync_harness(into_customers())
+    series = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    made = call(h, "POST", "/Customers", json={"Name": "Fjordkraft AS", "SubLedgerNumberSeriesId": series})
+    assert made.status_code == 201 and "SubLedgerNumberSeriesId" not in made.json(), made.text
+    got = call(h, "GET", f"/Customers/{made.json()['Id']}")
+    listed = call(h, "GET", "/Customers")
+    assert "SubLedgerNumberSeriesId" not in got.json() and all("SubLedgerNumberSeriesId" not in r for r in listed.json())
+    assert series not in json.dumps(h.target.records())  # consumed, not kept
