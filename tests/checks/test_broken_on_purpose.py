@@ -84,7 +84,8 @@ FROM_HUBSPOT_CONDITIONED = mapping("HubSpot Contact", "Custom CRM Person", prope
 DEEP_CONDITIONS = mapping("Zendesk User", "Custom CRM User", properties=[
     prop("contact.phones.number", "mobilePhone", when=when("source", "contact.phones.kind", "mobile")),
     prop("billing.vatNumber", "vatNumber", when=when("source", "country.code", "NO")),
-    prop("note", "publicNote", when=when("source", "restricted", "false"))], id="broken/deep-conditions")
+    prop("note", "publicNote", when=when("source", "restricted", "false")),
+    prop("orders.lines.sku", "firstOrderSku", when=when("source", "orders.country", "NO"))], id="broken/deep-conditions")
 
 
 def _break(monkeypatch, owner, name: str, old: str, new: str) -> None:
@@ -316,6 +317,12 @@ BREAKS = {
     "a JSON false not read as the document's `false`": (
         sync.paths, "_as_text", '("true" if value else "false")', '("true" if value else "no")',
         lambda make: checks.property_row(make, DEEP_CONDITIONS, 2, "a note")),
+    "a condition's list found below where the paths part": (
+        sync.paths, "_under_condition", "shared += 1", "shared -= 1",
+        lambda make: checks.property_row(make, DEEP_CONDITIONS, 3, "SKU-1")),
+    "a key holding a dot (Business Central's @odata.etag) read as a path": (
+        sync.paths, "_get", 'if len(parts) > 1 and ".".join(parts) in node:', "if False:",
+        lambda make: checks.property_row(make, INTO_BUSINESS_CENTRAL, 0, "Ada")),
 }
 
 
