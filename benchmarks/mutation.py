@@ -73,6 +73,56 @@ EQUIVALENT: dict[str, str] = {
         "a shallow copy of a replacing value: as deep_merge__mutmut_3, nothing changes it in place afterwards",
     "sync.matching.xǁMergeIndexǁfind__mutmut_9":
         "`hit is not None or hit != exclude`: no caller passes `exclude`, and with it None that is `hit is not None`",
+    # Issue 26, point 4 (each read against the code it mutates):
+    "sync.coercion.x__string__mutmut_7":
+        "`str(value)` for a float: a float's str is its repr (float defines no __str__; object.__str__ calls repr)",
+    "sync.coercion.x__string__mutmut_8":
+        "`repr(value)` for an int (bools returned above): int defines no __str__, so its str is its repr",
+    "sync.engine.x__id_order__mutmut_5":
+        "`(2, rid)` for an id that is not all digits: it still sorts after every `(0, n)`, and among themselves such "
+        "ids compare by `rid` alone, as with `(1, rid)`",
+    "sync.engine.xǁSyncEngineǁ_synchronize__mutmut_18":
+        "`range(STALE_RETRIES + 2)`: every attempt ends the loop (`break`) or raises (StaleRecord is re-raised at "
+        "attempt STALE_RETRIES), so the extra attempt is never reached",
+    "sync.paths.x__get__mutmut_7":
+        "`len(parts) >= 1`: for one part the new branch returns `node[part]` only when `part in node`, which is what "
+        "`_get(node.get(part), [])` returns there; otherwise both fall through to None",
+    "sync.paths.x__set_items__mutmut_2":
+        "`items.append(None)` while growing the list: every index appended is below len(value), so among the targets, "
+        "and the loop replaces a non-object item by {} before writing into it",
+    "sync.paths.x__set_items__mutmut_11":
+        "`items.append(None)` into an empty list: index 0 is then the one target, and the loop replaces the None by {} "
+        "before writing into it",
+    "sync.engine.xǁSyncEngineǁ_connected__mutmut_13":
+        "`entry.get('results', None)`: `results or ()` reads None as no results, as it reads `[]` "
+        "(as _connected__mutmut_15)",
+    "sync.engine.xǁSyncEngineǁ_finish_intents__mutmut_41":
+        "`source.get(sid, )`, i.e. default None: an intent's source is always among the seen records "
+        "(as _finish_intents__mutmut_39)",
+    "sync.engine.xǁSyncEngineǁ_find_unkeyed__mutmut_40":
+        "`source.get(sid, None)`: an intent's source is always among the seen records (as _find_unkeyed__mutmut_42)",
+    "sync.engine.xǁSyncEngineǁ_commit_created__mutmut_7":
+        "a created link's origin None (the column allows NULL): no code reads the origin back "
+        "(as _commit_created__mutmut_12)",
+    "sync.engine.xǁSyncEngineǁ_commit_created__mutmut_13":
+        "a created link's origin spelled \"CREATED\": no code reads the origin back (as _commit_created__mutmut_12)",
+    "sync.engine.xǁSyncEngineǁ_link_by_merge_keys__mutmut_26":
+        "a merged link's origin None (the column allows NULL): no code reads the origin back "
+        "(as _commit_created__mutmut_12)",
+    "sync.engine.xǁSyncEngineǁ_link_by_merge_keys__mutmut_31":
+        "a merged link's origin spelled \"XXmergedXX\": no code reads the origin back (as _commit_created__mutmut_12)",
+    "sync.engine.xǁSyncEngineǁ_link_by_merge_keys__mutmut_32":
+        "a merged link's origin spelled \"MERGED\": no code reads the origin back (as _commit_created__mutmut_12)",
+    "sync.engine.xǁSyncEngineǁ_handle_source__mutmut_4":
+        "the revisit row of a source with no seen record deleted under mapping None (a no-op): there is none to "
+        "delete, since a source is put to revisit only after its record was found among the seen rows "
+        "(`_handle_source` past this branch, `_finished` for an intent `_create` planned from one), and seen rows "
+        "are never deleted nor emptied",
+    "sync.engine.xǁSyncEngineǁ_handle_source__mutmut_5":
+        "the same deletion under source id None (a no-op): there is no row to delete (as _handle_source__mutmut_4)",
+    "sync.engine.xǁSyncEngineǁ_find_or_resend__mutmut_29":
+        "the status of a create left unknown after its resends: `_handle_source` reports its message and code, and "
+        "nothing else reads it (as _find_or_resend__mutmut_9)",
 }
 
 RULES = ("engine", "reconcile", "paths", "coercion", "matching")
