@@ -27,6 +27,7 @@ from generator.model import EntityMapping
 from ..report import PassReport, report_from_json
 from .base import (INTERNAL, LINKS_READ, PASS, REPORT, STATE_SEED, Scenario, SutError, SystemUnderTest, Unsupported,
                    link_pairs, sut_environment)
+from .capped import CappedLog
 from .wire import model_json, scenario_config
 
 PLACEHOLDERS = ("config", "model", "mapping", "state", "report", "links")
@@ -127,13 +128,15 @@ class CommandScenario(Scenario):
             raise SutError(str(error)) from None
 
     def _run(self, command: list[str], mapping: EntityMapping) -> int:
-        """The command's exit status; its output in a file, not memory (a command may print without end)."""
+        """The command's exit status; its output in a file of bounded size (a command may print without end)."""
+        said = CappedLog(self.folder / "output.log")
         try:
-            with (self.folder / "output.log").open("wb") as said:
-                process = subprocess.Popen(command, stdout=said, stderr=subprocess.STDOUT, cwd=self.folder,
-                                           env=sut_environment(), start_new_session=True)
+            process = subprocess.Popen(command, stdout=said.child, stderr=subprocess.STDOUT, cwd=self.folder,
+                                       env=sut_environment(), start_new_session=True)
         except OSError as error:
+            said.close()
             raise SutError(f"--sut could not be run: {error.strerror or error}") from None
+        said.started()
         try:
             return process.wait(timeout=PASS_SECONDS)
         except subprocess.TimeoutExpired:
@@ -141,6 +144,8 @@ class CommandScenario(Scenario):
                 os.killpg(process.pid, signal.SIGKILL)  # with whatever it started
             process.wait()
             raise SutError(f"--sut ran a pass of {mapping.id} for over {PASS_SECONDS:.0f} s") from None
+        finally:
+            said.close()
 
     def _links_written(self) -> dict[str, list]:
         data = _read_json(self.paths["links"], "--sut left a links file that cannot be read")

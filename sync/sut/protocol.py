@@ -25,6 +25,7 @@ from generator.model import EntityMapping
 from ..report import PassReport, report_from_json
 from .base import (INTERNAL, MAX_LINE, OFFERED, PASS, PROTOCOL, REPORT, Scenario, SutError, SystemUnderTest,
                    Unsupported, link_pairs, one_line, shown, sut_environment)
+from .capped import CappedLog
 from .wire import model_json, scenario_config
 
 START_SECONDS = 60.0  # the service's own start (a JVM may take a while)
@@ -42,14 +43,17 @@ class ProtocolSut(SystemUnderTest):
         self._lines: queue.Queue[bytes | None] = queue.Queue(maxsize=4)  # a service printing without end waits
         self.dead: str | None = None  # why no later answer can be trusted (a timeout, a wrong id): said at once
         handle, self.stderr_path = tempfile.mkstemp(prefix="sut-", suffix=".log")
+        os.close(handle)
         self.broke = False  # a request failed: its message names the stderr file, which is then kept
+        self._stderr = CappedLog(self.stderr_path)
         try:
-            with os.fdopen(handle, "wb") as stderr:  # the child's own; this process needs no copy
-                self._process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                                 stderr=stderr, env=sut_environment(), start_new_session=True)
+            self._process = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=self._stderr.child, env=sut_environment(), start_new_session=True)
         except (OSError, ValueError) as error:
+            self._stderr.close()
             os.unlink(self.stderr_path)
             raise SutError(f"--sut {command!r} could not be started: {getattr(error, 'strerror', None) or error}") from None
+        self._stderr.started()
         threading.Thread(target=self._read, name="sut-stdout", daemon=True).start()
         try:
             hello = self._answer(START_SECONDS, "its hello line")
@@ -84,7 +88,7 @@ class ProtocolSut(SystemUnderTest):
             raise self._died(f"gave no answer within {seconds:.0f} s ({what})") from None
         if line is None:
             self._lines.put(None)  # every later request is told the same
-            raise self._died(f"ended (status {self._process.poll()}) before {what}")
+            raise self._died(f"ended (status {self._ended()}) before {what}")
         if line == b"":
             raise self._died(f"answered {what} with a line over {MAX_LINE} bytes")
         try:
@@ -95,6 +99,14 @@ class ProtocolSut(SystemUnderTest):
             raise self._died(f"answered {what} with {type(answer).__name__}, not an object")
         self.broke = False
         return answer
+
+    def _ended(self) -> int | None:
+        """The status of a service whose stdout ended; its stderr file then holds all it said."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=1.0)
+        if self._process.poll() is not None:
+            self._stderr.close(timeout=1.0)
+        return self._process.poll()
 
     def _died(self, why: str) -> SutError:
         """The service's answers are out of step from now on (a late answer would be taken for the next one's)."""
@@ -112,7 +124,7 @@ class ProtocolSut(SystemUnderTest):
                 self._process.stdin.write(json.dumps({"id": number, **request}).encode() + b"\n")
                 self._process.stdin.flush()
             except OSError:
-                raise self._died(f"ended (status {self._process.poll()})") from None
+                raise self._died(f"ended (status {self._ended()})") from None
             what = f"the {request['action']!r} request {number}"
             answer = self._answer(ANSWER_SECONDS, what)
             if answer.get("id") != number:
@@ -141,6 +153,7 @@ class ProtocolSut(SystemUnderTest):
                 with contextlib.suppress(OSError):
                     os.killpg(self._process.pid, signal.SIGKILL)  # with whatever it started (a JVM under a script)
                 self._process.wait()
+        self._stderr.close()
         if not self.broke:  # nothing pointed anyone at it
             with contextlib.suppress(OSError):
                 os.unlink(self.stderr_path)

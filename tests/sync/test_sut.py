@@ -221,3 +221,37 @@ def test_a_command_that_fails_is_named_with_the_end_of_what_it_printed(tmp_path)
                 h.links()  # without {links}: no link store either
     finally:
         sut.close()
+
+
+def test_a_command_printing_without_end_leaves_a_bounded_log(tmp_path):
+    from sync.harness import Harness
+    from sync.sut import capped
+    flood = _service("import sys; [sys.stdout.write('y' * 65536) for _ in range(200)]; print(); "
+                     "print('the last words'); sys.exit(3)")  # 12.5 MiB
+    sut = CommandSut(flood + " {config} {mapping}")
+    try:
+        with Harness(MAPPING, sut=sut) as h:
+            with pytest.raises(SutError, match=r"ended with status 3 and no report: y*\nthe last words"):
+                h.run_pass()
+            [log] = sut.folder.glob("*/output.log")
+            assert log.stat().st_size <= capped.HEAD + capped.TAIL + 100
+            assert b"bytes of output left out" in log.read_bytes()
+    finally:
+        sut.close()
+
+
+def test_a_service_printing_to_stderr_without_end_leaves_a_bounded_file():
+    from sync.sut import capped
+    from sync.sut.protocol import ProtocolSut
+    sut = ProtocolSut(_service("import json, sys; print(json.dumps({'protocol': 'sesam-talk-sut/1', "
+                               "'capabilities': ['pass']}), flush=True); "
+                               "[sys.stderr.write('z' * 65536) for _ in range(200)]; sys.stdin.readline(); "
+                               "sys.stderr.write('boom'); sys.exit(5)"))
+    try:
+        with pytest.raises(SutError, match="ended"):
+            sut.ask({"action": "pass", "scenario": "s"})
+        said = Path(sut.stderr_path).read_bytes()
+        assert len(said) <= capped.HEAD + capped.TAIL + 100 and said.endswith(b"boom")
+    finally:
+        sut.close()
+        Path(sut.stderr_path).unlink(missing_ok=True)
