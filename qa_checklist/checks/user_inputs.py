@@ -110,7 +110,9 @@ def property_text_and_empty(make: MakeHarness, mapping: EntityMapping, index: in
 _NUMBERS = frozenset({"integer", "float"})  # "12 apples" and "1,5 kg" are neither
 # The declared or vendor types a row may have for a value of the kind to be no text: what an error names.
 _WANTED = {"integer": _NUMBERS, "float": _NUMBERS, "boolean": frozenset({"boolean"}),
-           "binary": frozenset({"boolean"}) | _NUMBERS}
+           "binary": frozenset({"boolean"}) | _NUMBERS, "string": frozenset({"string", "text"})}
+# The one JSON value no text row can read: a yes/no or a number is read as its text, a list item by item.
+_AN_OBJECT = {"qa": "an object"}
 
 
 def _needing(mapping: EntityMapping, source: str, kind: str) -> bool:
@@ -164,6 +166,10 @@ def property_uncoercible(make: MakeHarness, mapping: EntityMapping, index: int) 
     the rest of the pass goes on, and the entity is synchronized once the value is fixed."""
     row = _own_row(mapping, index)
     kind = source_kind(mapping, index)
+    if kind == "string" and row.type == "string" and _of_another_json_type(mapping, row, kind):
+        # A source API that leaves the field untyped can hold an object there, which is no text.
+        _refused_on_update(make, mapping, index, row, kind, _AN_OBJECT)
+        return
     if kind not in _UNCOERCIBLE:
         pytest.skip(f"not verifiable: a {row.type or 'N/A'} row takes any text, so no input is uncoercible")
     held_as = wire_type(mapping.source_system, mapping.source_entity, row.source)

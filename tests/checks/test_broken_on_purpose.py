@@ -323,6 +323,17 @@ BREAKS = {
     "a key holding a dot (Business Central's @odata.etag) read as a path": (
         sync.paths, "_get", 'if len(parts) > 1 and ".".join(parts) in node:', "if False:",
         lambda make: checks.property_row(make, INTO_BUSINESS_CENTRAL, 0, "Ada")),
+    "an entity created once connected still waits for another look": (
+        sync.engine.SyncEngine, "_handle_source",
+        "                return\n        self.state.revisit(self.mapping.id, sid, again=False)",
+        "                return\n        self.state.revisit(None, sid, again=False)",
+        lambda make: checks.creation_rule(make, FROM_HUBSPOT)),
+    "an object in a text row reported without the value": (
+        sync.coercion, "_string", 'raise _fail(value, "string")', 'raise _fail(None, "string")',
+        lambda make: checks.property_uncoercible(make, TWO_WAY, 1)),
+    "an object in a text row reported without the type": (
+        sync.coercion, "_string", 'raise _fail(value, "string")', 'raise _fail(value, "value")',
+        lambda make: checks.property_uncoercible(make, TWO_WAY, 1)),
 }
 
 
