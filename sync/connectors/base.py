@@ -174,6 +174,7 @@ class RestConnector:
         self._paths = dict(paths or {})
         self.calls: Counter[str] = Counter()
         self._selected: selection.Tree = {}  # the fields a read asks for, where the API answers only those
+        self._wanted: list[str] = []  # the paths told by `wants`, all of them
 
     def __repr__(self) -> str:
         return self.redactor(f"{type(self).__name__}(system={self.system!r}, base_url={self.base_url!r})")
@@ -259,10 +260,9 @@ class RestConnector:
         if self.api.selection is None or self.entity is None:
             return
         fields = fields_of(self.api, self.api.entity(self.entity))
-        known = [path for path in paths if path and (fields is None or fields.find(path) is not None)]
-        asked = selection.names(self._selected)
+        self._wanted += [path for path in paths if path and (fields is None or fields.find(path) is not None)]
         self._selected = selection.tree_of([self.id_field, *filter(None, [self.api.writes.version_field]),
-                                            *asked, *known])
+                                            *self._wanted])
 
     def selected(self) -> dict[str, str]:
         """The read parameter asking for the fields wanted (`{"fields": "id,version,name"}`), or none."""

@@ -99,3 +99,12 @@ def test_broken_on_purpose_a_connector_that_asks_for_no_fields_fails_the_propert
     monkeypatch.setattr(base.RestConnector, "selected", lambda self: {})
     with pytest.raises(Exception):
         checks.property_row(sync_harness, FROM_CUSTOMER, 1, "Oslo")
+
+
+def test_told_twice_the_connector_asks_for_the_same_fields():
+    from sync.connectors.registry import connector_for
+
+    connector = connector_for("Tripletex", entity="customer", config={"password": "a-session-token"})
+    connector.wants(["name", "postalAddress.city", "nickname"])  # a field the vendor lacks is not asked for
+    connector.wants(["postalAddress.country.id"])
+    assert connector.selected() == {"fields": "id,version,name,postalAddress(city,country(id))"}
