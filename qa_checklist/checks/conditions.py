@@ -36,10 +36,28 @@ def vocabulary_of(make: Any) -> Vocabulary:
 
 
 def skip_without_predicate(make: Any, mapping: EntityMapping) -> None:
-    """A conditional section whose condition has no predicate cannot run at all: say so."""
+    """A conditional section whose condition has no predicate cannot run at all: say so, once the engine has
+    been seen to refuse it aloud (never to synchronize it as if it had no condition)."""
     problem = section_problem(mapping, vocabulary_of(make))
     if problem is not None:
+        _refused_aloud(make, mapping)
         pytest.skip(f"not verifiable: {problem}")
+
+
+def _refused_aloud(make: Any, mapping: EntityMapping) -> None:
+    """The engine refuses the section as a whole with an error that starts with the section's file:line and
+    names the section and its condition, so the person running the sync sees what this item cannot show."""
+    try:
+        h = make(mapping)
+    except ConfigurationError as exc:
+        where = f"{mapping.file}:{mapping.line}:"
+        assert str(exc).startswith(where) and mapping.id in str(exc) and (mapping.condition or "") in str(exc), (
+            f"the engine must refuse {mapping.id} saying where ({where}) and which condition it cannot test "
+            f"({mapping.condition!r}); it said {str(exc)!r}")
+        return
+    if h.supports(INTERNAL):  # the engine in this process: another SUT may refuse it only when asked for a pass
+        raise AssertionError(f"the engine took {mapping.id}, whose condition {mapping.condition!r} it has no "
+                             "predicate for, without a word: it would synchronize every entity")
 
 
 def section_fields(vocabulary: Vocabulary, mapping: EntityMapping, holding: bool) -> dict:

@@ -298,6 +298,26 @@ def _matched_by_either_key(make: MakeHarness, mapping: EntityMapping, keys: list
     if h.supports(REPORT):
         assert (report.created, report.linked, report.merged) == (0, 1, 1), (
             f"one linked by merge key, one merged with the entity already linked there: {report.summary()}")
+    _matched_through_the_first(make, mapping, keys, values)
+
+
+def _matched_through_the_first(make: MakeHarness, mapping: EntityMapping, keys: list, values: list) -> None:
+    """An existing target holding the first merge key only, and two new entities in one pass: the first holds both
+    keys, the second only the other one, so it matches the first entity, not the target: the same entity, merged
+    with it there, none created."""
+    h = harness(make, mapping)
+    existing = h.target.create(record({keys[0].target: values[0]}))
+    first = new_source(h, mapping, {keys[0].source: values[0], keys[1].source: values[1]})
+    second = new_source(h, mapping, {keys[1].source: values[1]})
+    before = target_count(h)
+    report = h.run_pass()
+    assert target_count(h) == before and linked_to(h, first) == [existing] and linked_to(h, second) == [existing], (
+        f"{mapping.source_entity} {second} shares {keys[1].source} = {values[1]!r} with {first}, linked to "
+        f"{mapping.target_entity} {existing} by {keys[0].source}: it is the same entity and must be linked there too; "
+        f"{target_count(h) - before} created, links {h.links()}")
+    if h.supports(REPORT):
+        assert (report.created, report.linked, report.merged) == (0, 1, 1), (
+            f"one linked by merge key, one merged with the entity already linked there: {report.summary()}")
 
 
 def merge_or_create_no_match(make: MakeHarness, mapping: EntityMapping) -> None:
