@@ -123,7 +123,9 @@ def conflict_rules(make: MakeHarness, mapping: EntityMapping) -> None:
     assert (conflict.winner, conflict.rule) == ("source", RULE_LATEST_WINS), conflict
     assert holds(read(h.target.get(target_id), row.target), held(mapping, row, at_source)), (
         f"the source's later edit {at_source!r} lost: {read(h.target.get(target_id), row.target)!r}")
-    assert holds(read(h.source.get(source_id), row.source), at_source)
+    # The source side read as text where its API holds text (HubSpot keeps the number it was given as "4201").
+    assert _same_value(read(h.source.get(source_id), row.source), at_source), (
+        f"the source's own later edit {at_source!r} was overwritten: {read(h.source.get(source_id), row.source)!r}")
 
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
     h.source.edit(source_id, nested(row.source, at_source))
@@ -131,7 +133,7 @@ def conflict_rules(make: MakeHarness, mapping: EntityMapping) -> None:
     conflict = _the_conflict(h.run_pass(), row, source_id, target_id)
     assert (conflict.winner, conflict.rule) == ("source", RULE_EMPTY_NEVER_OVERWRITES), conflict
     assert holds(read(h.target.get(target_id), row.target), held(mapping, row, at_source))
-    assert holds(read(h.source.get(source_id), row.source), at_source), (
+    assert _same_value(read(h.source.get(source_id), row.source), at_source), (
         f"an empty {row.target} overwrote {row.source}: {read(h.source.get(source_id), row.source)!r}")
 
     h, source_id, target_id = linked_pair(make, mapping, sample_values(mapping))
@@ -189,7 +191,9 @@ class ScriptedFaults:
 
 INTERRUPTED = ("lost",) + ("500",) * 7
 REFUSED = ("500",) * 8
-TIMED_OUT = ("timeout",) * 8
+# Timed out first and last, the 5xx between out of the same budget: over a socket each timeout costs a read timeout,
+# which the engine doubles for each retry of a read that timed out (eight timeouts in a row cost about 40 of them).
+TIMED_OUT = ("timeout",) + ("500",) * 5 + ("timeout",) * 2
 
 
 def h_idempotent(make: MakeHarness, mapping: EntityMapping) -> bool:
