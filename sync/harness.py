@@ -166,7 +166,7 @@ class Harness:
         fake = fake_for(system, address, self.clock, token, self.faults)
         fake.secret = Secret(token)  # type: ignore[attr-defined]
         if self.transport == "http":
-            LOOPBACK.add(fake, self.read_timeout)
+            LOOPBACK.add(fake)
         else:
             ROUTER.add(fake)
         self._fakes[key] = fake

@@ -48,6 +48,11 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+# A read that timed out is sent again with twice the read timeout, up to this many times the first (or up to
+# READ_TIMEOUT_GROWN_FLOOR seconds, where that is longer): a server that is slow (a loaded machine, a long query) is
+# not a dead one, and an answer that came late once is waited for.
+READ_TIMEOUT_GROWTH = 8
+READ_TIMEOUT_GROWN_FLOOR = 2.0
 Sleep = Callable[[float], None]
 
 _replayable: ContextVar[bool] = ContextVar("replayable", default=True)
@@ -315,6 +320,7 @@ class RetryingAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         retry = self.timeout_policy
         attempt = [self._max_retries]
+        first = kwargs.get("timeout")
         while True:
             _past_deadline()  # no attempt starts after the deadline
             token = _attempt.set(attempt)
@@ -340,6 +346,18 @@ class RetryingAdapter(HTTPAdapter):
                 raise failure from None
             retry.sleep()
             attempt = [self._max_retries.new(total=retry.total, status=retry.status, history=retry.history)]
+            if isinstance(error, ReadTimeoutError):
+                kwargs["timeout"] = _longer(kwargs.get("timeout"), first)
+
+
+def _longer(timeout: Any, first: Any) -> Any:
+    """The timeout of the attempt after a read timed out: its read part doubled, up to READ_TIMEOUT_GROWTH times
+    the first's or READ_TIMEOUT_GROWN_FLOOR (None, no read timeout, stays None)."""
+    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    first_read = first[1] if isinstance(first, tuple) else first
+    if read is None or first_read is None:
+        return timeout
+    return connect, min(read * 2, max(first_read * READ_TIMEOUT_GROWTH, READ_TIMEOUT_GROWN_FLOOR))
 
 
 def build_session(*, retries: int = 6, backoff_factor: float = 0.5, sleep: Sleep = time.sleep) -> requests.Session:

@@ -192,7 +192,7 @@ class ScriptedFaults:
 INTERRUPTED = ("lost",) + ("500",) * 7
 REFUSED = ("500",) * 8
 # Timed out first and last, the 5xx between out of the same budget: over a socket each timeout costs a read timeout,
-# which the engine doubles for each retry of a read that timed out (eight timeouts in a row cost about 40 of them).
+# which the engine doubles for each retry of a read that timed out (eight in a row would cost a hundred times one).
 TIMED_OUT = ("timeout",) + ("500",) * 5 + ("timeout",) * 2
 
 

@@ -30,6 +30,7 @@ MAX_THREADS = 256
 BACKLOG = 128
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 64 * 1024 * 1024
+CONNECTION = "fakes.connection"  # the environ key of the request's socket
 
 
 def escaped(text: str) -> str:
@@ -46,8 +47,9 @@ class ServedFake:
     """WSGI glue: a request a fake does not serve gets the API's own 4xx instead of an exception, and a
     fault of the fake itself a 500 in the API's body and one line on stderr, not a traceback.
 
-    An injected timeout is a connection held `hold` seconds and closed unanswered; a write applied
-    whose response is lost, one closed unanswered at once."""
+    An injected timeout is a connection held unanswered until the client gives up on it (it closes, whatever
+    its read timeout), at most `hold` seconds, as a stalled API holds it; a write applied whose response is
+    lost, one closed unanswered at once."""
 
     def __init__(self, fake: FakeApi, hold: float = 0.0):
         self.fake = fake
@@ -63,7 +65,8 @@ class ServedFake:
             body = b"".join(self.fake(environ, capture))
             status, headers = answer["status"], answer["headers"]
         except InjectedTimeout as fault:
-            time.sleep(self.hold if fault.kind == "timeout" else 0.0)
+            if fault.kind == "timeout":
+                _until_closed(environ.get(CONNECTION), self.hold)
             raise DroppedConnection(str(fault)) from None
         except UnexpectedRequest as problem:
             status, headers, body = self.error(problem.status, str(problem))
@@ -76,6 +79,20 @@ class ServedFake:
     def error(self, status: int, message: str) -> tuple[int, dict[str, str], bytes]:
         """The fake's API's error body for `status`."""
         return wire(self.fake.unexpected(UnexpectedRequest(message, status)))
+
+
+def _until_closed(connection: socket.socket | None, at_most: float) -> None:
+    """Waits, at most `at_most` s, for the client to close `connection` (its request was read whole)."""
+    if connection is None or at_most <= 0:
+        return
+    deadline = time.monotonic() + at_most
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            connection.settimeout(left)
+            if not connection.recv(4096):  # closed: the client gave up; what else it sends is dropped
+                return
+    except OSError:  # timed out, or reset
+        pass
 
 
 class FakeHTTPServer(ThreadingMixIn, WSGIServer):
@@ -173,6 +190,7 @@ class FakeRequestHandler(WSGIRequestHandler):
             return
         body = _CountingInput(self.rfile)
         environ = self.get_environ()
+        environ[CONNECTION] = self.connection  # for an injected timeout to hold until the client gives up
         handler = _Handler(body, self.wfile, sys.stderr, environ, multithread=True)
         handler.request_handler = self
         handler.run(self.server.get_app())

@@ -6,8 +6,8 @@ every harness's fakes are served instead by one threaded server per process (`ht
 server as `fake-api serve`), each under a path prefix of its own (`/customcrm.h12` + the API's base
 path), so the engine speaks HTTP to them exactly as to the vendor.
 
-Faults are emulated at the socket: an injected timeout holds the connection past the client's read
-timeout and closes it unanswered; a write "applied, response lost" closes it unanswered at once.
+Faults are emulated at the socket: an injected timeout holds the connection unanswered until the client
+gives up on it; a write "applied, response lost" closes it unanswered at once.
 """
 from __future__ import annotations
 
@@ -18,19 +18,15 @@ from urllib.parse import urlsplit
 from .base import FakeApi
 from .httpserver import FakeHTTPServer, ServedFake
 
-# The engine's read timeout in this mode (the connectors' test-mode knob), and how long an injected
-# timeout holds the connection: past it, so that the client gives up first, as against a stalled API.
-# Where no fault is injected, no connection is held: the read timeout costs nothing, and a long one keeps a loaded
-# machine's slow answer from being taken for a timeout (and sent again, which a check counting requests would see).
+# The engine's read timeout in this mode (the connectors' test-mode knob). An injected timeout holds its connection
+# until the client gives up on it, so what each costs is the client's read timeout: short where the fakes inject
+# faults, and long elsewhere, where none is held and a loaded machine's slow answer must not be taken for a timeout
+# (and sent again, which a check counting requests would see). A late answer where faults are injected is one more
+# fault among those, and the engine waits longer for each retry of a read that timed out (sync/http.py).
 READ_TIMEOUT = 2.0
-# Where the fakes inject faults, a read gives up far sooner: every injected timeout costs it, and a fine answer
-# that comes later than this is one more timeout among those the check already injects.
-FAULTS_READ_TIMEOUT = 0.1
-
-
-def hold_for(read_timeout: float) -> float:
-    """How long an injected timeout holds the connection for a client that gives up after `read_timeout`."""
-    return read_timeout + max(0.03, read_timeout / 5)
+FAULTS_READ_TIMEOUT = 0.05
+# A client that never gives up (no read timeout) finds the connection closed unanswered after this long.
+HOLD_LIMIT = 30.0
 
 
 class _Dispatcher:
@@ -70,9 +66,9 @@ class Loopback:
             port = self._server.server_address[1]
         return f"http://127.0.0.1:{port}/{prefix}{api_path}"
 
-    def add(self, fake: FakeApi, read_timeout: float = READ_TIMEOUT) -> None:
+    def add(self, fake: FakeApi) -> None:
         prefix = "/" + urlsplit(fake.base_url).path.lstrip("/").split("/", 1)[0]
-        self._dispatcher.served[prefix] = ServedFake(fake, hold=hold_for(read_timeout))
+        self._dispatcher.served[prefix] = ServedFake(fake, hold=HOLD_LIMIT)
 
     def remove(self, fake: FakeApi) -> None:
         prefix = "/" + urlsplit(fake.base_url).path.lstrip("/").split("/", 1)[0]

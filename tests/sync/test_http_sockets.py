@@ -20,15 +20,16 @@ import requests
 
 from sync.http import build_session, not_replayable
 
-TIMEOUT = (1, 0.3)  # connect, read: each server below is late by well over the read timeout
-LATE = 1.0
+TIMEOUT = (1, 0.2)  # connect, read
+SLOW = 0.3  # a "slow" answer: later than the read timeout, sooner than twice it
 LIFETIME = 20.0  # a server shuts itself down after this long, whatever the test did
 
 
 class Server:
     """A loopback HTTP server that answers the requests it gets in the order of `answers`: "late"
-    (nothing until well past the read timeout), "hang up" (the request read, the socket closed with no
-    answer), a status code ("503"), or "ok" (200, JSON), which is also the answer once they run out."""
+    (nothing, until the client gives up and closes), "slow" (200 after SLOW seconds), "hang up" (the request
+    read, the socket closed with no answer), a status code ("503"), or "ok" (200, JSON), which is also the
+    answer once they run out."""
 
     def __init__(self, *answers: str, port: int = 0):
         self.answers = list(answers)
@@ -48,11 +49,18 @@ class Server:
                     server.received.append(self.command)
                     answer = server.answers.pop(0) if server.answers else "ok"
                 if answer in ("late", "hang up"):
-                    if answer == "late":
-                        time.sleep(LATE)  # the client gave up by now; answer nothing
+                    if answer == "late":  # a stalled API: nothing, whatever the client's read timeout
+                        try:
+                            self.connection.settimeout(LIFETIME)
+                            while self.connection.recv(4096):
+                                pass
+                        except OSError:
+                            pass
                     self.close_connection = True
                     return
-                status = 200 if answer == "ok" else int(answer)
+                if answer == "slow":
+                    time.sleep(SLOW)
+                status = 200 if answer in ("ok", "slow") else int(answer)
                 body = b'{"ok": true}' if status == 200 else b'{"error": "unavailable"}'
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -132,6 +140,15 @@ def test_a_get_answered_late_is_sent_again_and_gets_the_answer():
     assert response.json() == {"ok": True}
     assert server.received == ["GET", "GET", "GET"]
     assert sleeps == [1.0]  # urllib3's backoff: none before the first retry, 0.5 * 2 before the second
+
+
+def test_an_answer_later_than_the_read_timeout_is_waited_for_longer_on_the_retry():
+    # A slow API is not a dead one: each retry of a read that timed out waits twice as long (the test mode's
+    # short read timeouts took a loaded machine's late answers for faults, and ran out of retries).
+    with Server(*["slow"] * 9).running() as server:
+        response = build_session(sleep=[].append).get(server.url, timeout=TIMEOUT)
+    assert response.json() == {"ok": True}
+    assert server.received == ["GET", "GET"]
 
 
 def test_a_get_never_answered_in_time_gives_up_after_the_policy_with_a_read_timeout():
