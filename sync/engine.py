@@ -108,6 +108,9 @@ class SyncEngine:
     def _target_type(self, path: str) -> str | None:
         return self.target.field_type(self.mapping.target_entity, path)
 
+    def _target_shape(self, path: str) -> str | None:
+        return self.target.container_type(self.mapping.target_entity, path)
+
     def __repr__(self) -> str:
         return f"SyncEngine({self.mapping.id!r}, {self.source!r} -> {self.target!r})"
 
@@ -244,7 +247,7 @@ class SyncEngine:
         # Keys in a canonical order: a replay sends the body as the state store keeps it (sorted), and an
         # API binds an idempotency key to the exact body it first received.
         body = json.loads(json.dumps(build_target(self.mapping, record, self.target.id_field, self.target.client_ids,
-                                                  self._target_type), sort_keys=True))
+                                                  self._target_type, self._target_shape), sort_keys=True))
         key = uuid.uuid4().hex
         with self.state.transaction():  # the intent is on disk before the API hears of it
             self.state.record_intent(self.mapping.id, sid, key, body)

@@ -24,7 +24,7 @@ discriminator set, so that it satisfies the condition.
 from __future__ import annotations
 
 import copy
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 _MISSING = object()
 
@@ -182,15 +182,17 @@ def get_where(record: Any, where: Where) -> Any:
     return picked[0] if len(picked) == 1 or not isinstance(node, list) else picked
 
 
-def set_where(record: dict, where: Where, value: Any, *, create: bool = False) -> dict:
+def set_where(record: dict, where: Where, value: Any, *, create: bool = False,
+              shape: Callable[[str], str | None] = lambda path: None) -> dict:
     """Writes `value` under the condition (in place): into the matching list items, adding one when
-    none matches; on the record only where it holds, or, when `create`, setting the discriminator."""
+    none matches; on the record only where it holds, or, when `create`, setting the discriminator.
+    `shape` tells what the API holds at a path ("object", "array", or None where nothing says)."""
     prefix, rest, discriminator = _under_condition(where.path, where.condition_path)
     holder: Any = record
     if prefix:
         holder = get_path(record, prefix)
-        if holder is None:  # nothing yet: a discriminator selects among items, so start a list
-            set_path(record, prefix, [])
+        if holder is None:  # nothing yet: a discriminator selects among items, so a list, unless the API holds one object
+            set_path(record, prefix, {} if shape(prefix) == "object" else [])
             holder = get_path(record, prefix)
         if isinstance(holder, list):
             matching = [item for item in holder
@@ -216,6 +218,9 @@ def read_at(record: Any, place: "str | Where") -> Any:
     return get_where(record, place) if isinstance(place, Where) else get_path(record, place)
 
 
-def write_at(record: dict, place: "str | Where", value: Any, *, create: bool = False) -> dict:
-    """Writes at a plain path or under a condition (in place)."""
-    return set_where(record, place, value, create=create) if isinstance(place, Where) else set_path(record, place, value)
+def write_at(record: dict, place: "str | Where", value: Any, *, create: bool = False,
+             shape: Callable[[str], str | None] = lambda path: None) -> dict:
+    """Writes at a plain path or under a condition (in place); `shape` as for `set_where`."""
+    if isinstance(place, Where):
+        return set_where(record, place, value, create=create, shape=shape)
+    return set_path(record, place, value)

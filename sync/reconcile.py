@@ -61,9 +61,9 @@ def on_wire(value: Any, wire_type: str | None) -> Any:
 
 
 def build_target(mapping: EntityMapping, source: dict, target_id_field: str, client_ids: bool,
-                 target_type: WireType = _none) -> dict:
+                 target_type: WireType = _none, target_shape: WireType = _none) -> dict:
     """A new target's body: every mapped, non-empty source value, coerced (CoercionError if one can't be),
-    in the target API's wire form (`target_type`).
+    in the target API's wire form (`target_type`; `target_shape`: where it holds an object, not a list).
 
     A row into the target's id is sent only where the API lets a client choose ids (Chargebee
     does); elsewhere the API assigns it and the link records it.
@@ -74,7 +74,7 @@ def build_target(mapping: EntityMapping, source: dict, target_id_field: str, cli
     for row in sorted(rows, key=lambda r: r.when is not None):
         value = on_wire(coerce(read_at(source, place(row, "source")), row.type), target_type(row.target))
         if not is_empty(value):
-            write_at(body, place(row, "target"), value, create=True)
+            write_at(body, place(row, "target"), value, create=True, shape=target_shape)
     return body
 
 

@@ -286,6 +286,13 @@ class RestConnector:
         found = fields.find(path) if fields else None
         return found.type if found is not None and found.type in SCALAR_TYPES else None
 
+    def container_type(self, entity: str, path: str) -> str | None:
+        """"object" or "array" where the vendor's own schema says what `path` holds (HubSpot's `properties` is
+        one object, SuperOffice's `Emails` a list), None where no schema says."""
+        fields = fields_of(self.api, self.api.entity(entity))
+        found = fields.find(path) if fields else None
+        return found.type if found is not None and found.type in ("object", "array") else None
+
     def allowed_values(self, entity: str, path: str) -> tuple[str, ...] | None:
         """The only values the API takes at `path` of an `entity` (an enum), or None if it takes any."""
         return None

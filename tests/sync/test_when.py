@@ -126,3 +126,27 @@ def test_under_api_faults_a_row_is_checked_with_the_runs_vocabulary():
         prop("phone_numbers.number", "mobile", when=when("source", "phone_numbers.name", MOBILE)),
         prop("email", "email")])
     checks.faults(HarnessFactory(0.0, VOCABULARY), m)
+
+
+def test_a_condition_inside_an_object_the_api_holds_creates_that_object_not_a_list():
+    # HubSpot keeps every property in one object, `properties`: a created contact whose only row there is
+    # conditioned gets the object with the condition's value, not a list HubSpot refuses ("not of type 'object'").
+    m = mapping("Custom CRM Contact", "HubSpot Contact", properties=[
+        prop("phone", "properties.phone", when=when("target", "properties.country", "NO"))])
+    with harness(m) as h:
+        h.source.create({"phone": "+47 22 00 00 00"})
+        report = h.run_pass()
+        assert report.created == 1 and not report.errors, report.errors
+        [created] = h.target.records()
+        assert created["properties"]["phone"] == "+47 22 00 00 00"
+        assert created["properties"]["country"] == "NO"
+
+
+def test_a_condition_under_a_path_nothing_describes_still_starts_a_list():
+    record: dict = {}
+    set_where(record, Where("phones.number", "phones.kind", "mobile"), "222", create=True)
+    assert record == {"phones": [{"kind": "mobile", "number": "222"}]}
+    shaped: dict = {}
+    set_where(shaped, Where("phones.number", "phones.kind", "mobile"), "222", create=True,
+              shape=lambda path: "object" if path == "phones" else None)
+    assert shaped == {"phones": {"kind": "mobile", "number": "222"}}
