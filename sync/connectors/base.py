@@ -276,7 +276,10 @@ class RestConnector:
         if self.api.selection is None or not self._selected:
             return record
         if selection.as_reference(record, self._selected, self.api.selection.reference):
-            return self.get_record(entity, self.record_id(record))
+            try:
+                return self.get_record(entity, self.record_id(record))
+            except (ApiError, requests.RequestException):
+                pass  # the write landed and its id is enough to link; the next pass reads the record whole
         return selection.project(record, self._selected)
 
     def field_type(self, entity: str, path: str) -> str | None:

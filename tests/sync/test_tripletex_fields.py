@@ -87,6 +87,22 @@ def test_a_write_answer_holding_a_reference_where_more_is_wanted_is_read_again(s
     assert (again.created, again.updated, len(again.conflicts)) == (0, 0, 0), again.summary()
 
 
+def test_a_create_whose_read_again_fails_is_still_linked_and_read_whole_next_pass(sync_harness):
+    # The record was made: a failed read after it must not turn the create into an error left unlinked (and made
+    # again by the next pass).
+    from qa_checklist.checks.pair import ScriptedFaults
+    h = sync_harness(INTO_CUSTOMER)
+    h.source.create({"name": "Ada", "city": "Oslo", "country": 161})
+    fake = h.target.fake
+    h.target.before_next_write(lambda: setattr(fake, "faults", ScriptedFaults(*["500"] * 8, on="reads")))
+    report = h.run_pass()
+    assert report.created == 1 and not report.errors, report.summary()
+    assert len(h.links()) == 1
+    h.target.fake.faults = ScriptedFaults()
+    again = h.run_pass()
+    assert (again.created, again.updated) == (0, 0) and len(h.target.records()) == 1, again.summary()
+
+
 def test_the_description_says_it_as_data():
     assert describe("tripletex").selection.param == "fields"
     assert describe("tripletex").selection.named_only == ("changes",)
