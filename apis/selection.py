@@ -57,7 +57,12 @@ def parse(text: str) -> Tree:
     return tree
 
 
-def _parse(text: str, at: int) -> tuple[Tree, int]:
+MAX_DEPTH = 32  # objects within objects a selection may name (a record's own nesting is far less)
+
+
+def _parse(text: str, at: int, depth: int = 1) -> tuple[Tree, int]:
+    if depth > MAX_DEPTH:
+        raise ValueError(f"objects nested over {MAX_DEPTH} deep")
     tree: Tree = {}
     while at < len(text) and text[at] != ")":
         at = _skip(text, at)
@@ -67,7 +72,7 @@ def _parse(text: str, at: int) -> tuple[Tree, int]:
         name, at = found.group(), _skip(text, found.end())
         sub: Tree | None = None
         if at < len(text) and text[at] == "(":
-            sub, at = _parse(text, at + 1)
+            sub, at = _parse(text, at + 1, depth + 1)
             if at >= len(text):
                 raise ValueError("a '(' is never closed")
             at = _skip(text, at + 1)

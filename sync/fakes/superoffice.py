@@ -48,6 +48,7 @@ _AFTER_TIME = re.compile(r"^\(?\s*([\w/]+)\s+afterTime\s+'([^']*)'\s*\)?$")
 _ERROR_TYPES = {"not_found": "SoNotFoundException"}  # the one SuperOffice's pages show
 _UNTYPED = Field(None, False)
 PRIMARY_KEY = "PrimaryKey"  # every archive row's id (reference page v1PersonEntity_GetAll.md, sample response)
+INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1  # $top and $skip are int32 in the Swagger files
 
 
 class FakeSuperOffice(FakeJsonRest):
@@ -190,6 +191,8 @@ class FakeSuperOffice(FakeJsonRest):
             skip = int(params.get(paging.param, 0))
         except ValueError:
             return self.error(400, "bad_request", f"{paging.size_param} and {paging.param} must be numbers")
+        if not (INT32_MIN <= top <= INT32_MAX and INT32_MIN <= skip <= INT32_MAX):  # the Swagger files' int32
+            return self.error(400, "bad_request", f"{paging.size_param} and {paging.param} must be 32-bit integers")
         top, skip = max(top, 0), max(skip, 0)  # no bound documented, and no answer but 200
         id_column = _lower_first(self.id_field_of(route.entity))
         stamp_column = self._stamp_column(route.entity)

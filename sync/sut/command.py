@@ -55,7 +55,7 @@ def _tail(path: Path) -> str:
 
 class CommandSut(SystemUnderTest):
     # A process started for each pass competes with the fakes it calls for the CPU: on a loaded machine a
-    # fine answer came later than the 0.1 s the other adapters get, a fault the checks had not scripted.
+    # fine answer came later than the 0.05 s the other adapters get, a fault the checks had not scripted.
     faults_read_timeout = 0.5
     def __init__(self, command: str):
         self.command = command

@@ -21,7 +21,7 @@ import requests
 from sync.http import build_session, not_replayable
 
 TIMEOUT = (1, 0.2)  # connect, read
-SLOW = 0.3  # a "slow" answer: later than the read timeout, sooner than twice it
+SLOW = 0.25  # a "slow" answer: later than the read timeout, well sooner than twice it
 LIFETIME = 20.0  # a server shuts itself down after this long, whatever the test did
 
 

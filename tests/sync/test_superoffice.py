@@ -197,3 +197,10 @@ def test_quote_lines_are_reached_only_through_the_quote_agent():
         assert "Quote agent" in connector.unsupported("Quoteline", operation)
     assert connector.unsupported("Person", "update") is None
     assert describe("SuperOffice").entity("Person").id_field == "PersonId"
+
+
+@pytest.mark.parametrize("params", [{"$top": 2 ** 31}, {"$skip": 2 ** 63}, {"$top": -(2 ** 31) - 1}])
+def test_paging_beyond_the_swaggers_int32_is_a_400_not_a_500(sync_harness, params):
+    h = sync_harness(to_person())
+    answer = _wire(h, h.target, "GET", "/api/v1/Person", params={**SELECTED, **params})
+    assert answer.status_code == 400 and "32-bit" in answer.text, answer.text

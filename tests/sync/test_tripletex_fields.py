@@ -67,7 +67,8 @@ def test_unasked_a_read_answers_objects_as_references_and_asked_only_what_it_nam
 
 
 @pytest.mark.parametrize("fields, why", [("id,nickname", "nickname does not match a field in the model: Customer"),
-                                         ("id,postalAddress(", "Illegal fields filter")])
+                                         ("id,postalAddress(", "Illegal fields filter"),
+                                         ("a(" * 1000 + "id" + ")" * 1000, "Illegal fields filter")])
 def test_a_field_the_vendor_lacks_or_a_malformed_selection_is_a_400(sync_harness, fields, why):
     h = sync_harness(FROM_CUSTOMER)
     answer = _get(h, h.source, "/customer", fields=fields)
