@@ -20,8 +20,8 @@ class CappedLog:
 
     def __init__(self, path: str | Path, head: int = HEAD, tail: int = TAIL):
         self.path, self.head, self.tail = Path(path), head, tail
-        readable, self.child = os.pipe()
         self._file = self.path.open("wb", buffering=0)  # the head readable while the child runs
+        readable, self.child = os.pipe()
         self._thread = threading.Thread(target=self._drain, args=(readable,), name="sut-output", daemon=True)
         self._thread.start()
 
@@ -38,20 +38,23 @@ class CappedLog:
 
     def _drain(self, readable: int) -> None:
         written, kept, left_out = 0, bytearray(), 0
-        try:
-            with os.fdopen(readable, "rb", buffering=0) as pipe:
-                while chunk := pipe.read(CHUNK):
-                    if written < self.head:
-                        part = chunk[:self.head - written]
-                        self._file.write(part)
-                        written += len(part)
-                        chunk = chunk[len(part):]
-                    kept += chunk
-                    if len(kept) > self.tail:
-                        left_out += len(kept) - self.tail
-                        del kept[:len(kept) - self.tail]
+        with os.fdopen(readable, "rb", buffering=0) as pipe, self._file:
+            while chunk := pipe.read(CHUNK):  # read to the end whatever happens to the file: the child never blocks
+                if written < self.head:
+                    part = chunk[:self.head - written]
+                    written += len(part) if self._write(part) else self.head  # a disk that refuses: no more head
+                    chunk = chunk[len(part):]
+                kept += chunk
+                if len(kept) > self.tail:
+                    left_out += len(kept) - self.tail
+                    del kept[:len(kept) - self.tail]
             if left_out:
-                self._file.write(f"\n[... {left_out} bytes of output left out ...]\n".encode())
-            self._file.write(kept)
-        finally:
-            self._file.close()
+                self._write(f"\n[... {left_out} bytes of output left out ...]\n".encode())
+            self._write(bytes(kept))
+
+    def _write(self, data: bytes) -> bool:
+        try:
+            self._file.write(data)
+            return True
+        except OSError:  # a full disk: the output is lost, not the check
+            return False

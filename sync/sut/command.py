@@ -145,6 +145,8 @@ class CommandScenario(Scenario):
             process.wait()
             raise SutError(f"--sut ran a pass of {mapping.id} for over {PASS_SECONDS:.0f} s") from None
         finally:
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, signal.SIGKILL)  # what the pass left running (it would hold its output open)
             said.close()
 
     def _links_written(self) -> dict[str, list]:

@@ -255,3 +255,21 @@ def test_a_service_printing_to_stderr_without_end_leaves_a_bounded_file():
     finally:
         sut.close()
         Path(sut.stderr_path).unlink(missing_ok=True)
+
+
+def test_what_a_command_left_running_ends_with_its_pass(tmp_path):
+    # A daemon started by the command would hold its output open (and the checks' process would wait on it).
+    from sync.harness import Harness
+    pidfile = tmp_path / "left.pid"
+    lingering = _service(f"import subprocess, sys; p = subprocess.Popen(['sleep', '60']); "
+                         f"open({str(pidfile)!r}, 'w').write(str(p.pid)); sys.exit(3)")
+    sut = CommandSut(lingering + " {config} {mapping}")
+    try:
+        with Harness(MAPPING, sut=sut) as h:
+            with pytest.raises(SutError, match="ended with status 3"):
+                h.run_pass()
+        pid = int(pidfile.read_text())
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "\nState:\tZ" in status.read_text(), "the command's sleep outlived its pass"
+    finally:
+        sut.close()
