@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from urllib.parse import urljoin
 
 from .names import plural, slug, snake, system_key
 
@@ -76,6 +77,10 @@ class Session:
     basic: tuple[str, ...] = ()
     token: str = "value.token"
 
+    def url(self, base: str) -> str:
+        """Where the request goes, beside or under `base` (a URL, or only its path)."""
+        return resolved(base, self.path)
+
     def secret_names(self) -> tuple[str, ...]:
         values = [v for _param, v in (*self.params, *self.form)] + list(self.basic)
         return tuple(dict.fromkeys(v[1:-1] for v in values if v.startswith("{") and v != TOMORROW))
@@ -91,6 +96,11 @@ class Session:
     def filled_basic(self, secret: Callable[[str], str]) -> tuple[str, str] | None:
         """The request's basic-auth user and password, filled in, or None where it sends none."""
         return (_filled(self.basic[0], secret, ""), _filled(self.basic[1], secret, "")) if self.basic else None
+
+
+def resolved(base: str, path: str) -> str:
+    """`base` + `path`, where a `path` starting `../` leaves `base` (PowerOffice Go's `/oauth/Token` beside `/v2`)."""
+    return urljoin(base + "/", path) if path.startswith("../") else base + path
 
 
 def _filled(value: str, secret: Callable[[str], str], tomorrow: str) -> str:

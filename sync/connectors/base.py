@@ -26,7 +26,7 @@ import jsonpatch
 import requests
 
 from apis import selection
-from apis.description import ApiDescription
+from apis.description import ApiDescription, resolved
 from apis.fields import SCALAR_TYPES, fields_of
 
 from ..credentials import Credentials, Secret
@@ -576,8 +576,7 @@ class RestConnector:
                 raise PassDeadline(self._past_pass())
         with deadline(at) as watch:
             try:
-                # A path leaving the base URL (`../oauth/Token` beside `/v2`) is resolved against it.
-                url = urljoin(self.base_url + "/", path) if path.startswith("../") else self.base_url + path
+                url = resolved(self.base_url, path)
                 for _ in range(MAX_REDIRECTS + 1):
                     # Streamed, so the body is read under the deadline and its size counted as it inflates.
                     response = self.session.request(method, url, headers={**self._auth_headers(), **(headers or {})},

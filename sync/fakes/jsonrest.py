@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import json
-import posixpath
 from datetime import datetime, timezone
 from functools import partial
 from email.utils import parsedate_to_datetime
@@ -174,15 +173,9 @@ class FakeJsonRest(FakeApi):
 
     def _dispatch(self, request: WireRequest) -> Reply:
         session = self.api.auth.session
-        if session is not None and request.method == session.method and request.path == self._session_path(session):
+        if session is not None and request.method == session.method and request.path == session.url(self.base_path):
             return self._make_session(request, session)
         return super()._dispatch(request)
-
-    def _session_path(self, session: Session) -> str:
-        """Where the session request goes: under the base path, or beside it for a path starting `../`."""
-        if session.path.startswith("../"):
-            return posixpath.normpath(f"{self.base_path}/{session.path}")
-        return self.base_path + session.path
 
     def _make_session(self, request: WireRequest, session: Session) -> Reply:
         """The API's session request: its named secrets right, a token for the basic-auth password (no faults:
@@ -208,7 +201,7 @@ class FakeJsonRest(FakeApi):
             except (ValueError, UnicodeDecodeError):
                 form = {}
             if form != session.filled_form(secret):  # grant_type=client_credentials, and nothing else
-                return self.error(400, "invalid_request", f"the form body must be {urlencode(session.filled_form(secret))}")
+                return self.error(400, "invalid_request", f"the form body must be {urlencode(session.form)}")  # unfilled
         token = f"{self._secret}-session-{len(self._sessions) + 1}"
         self._sessions.add(token)
         if "." not in session.token:  # an OAuth token answer (RFC 6749, 5.1): the token, its type and lifetime

@@ -26,7 +26,7 @@ import socket
 import sys
 import time
 from typing import Any, Sequence
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from apis.description import describe
 
@@ -84,7 +84,7 @@ def client_hint(system: str, base_url: str, secret_shown: str) -> list[str]:
         session = api.auth.session
         shown = partial(_shown, secret_shown)
         query = "&".join(f"{param}={value}" for param, value in session.filled(shown, "<a date>").items())
-        url = (urljoin(base_url + "/", session.path) if session.path.startswith("../") else base_url + session.path)
+        url = session.url(base_url)
         basic = session.filled_basic(shown)
         sent = "".join([f"?{query}" if query else "", f" with basic auth {basic[0]!r}:{basic[1]!r}" if basic else "",
                         f" and the form {urlencode(session.filled_form(shown))}" if session.form else ""])
