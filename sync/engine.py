@@ -19,6 +19,7 @@ import json
 import logging
 import uuid
 from dataclasses import replace
+from functools import partial
 from typing import Callable
 
 import requests
@@ -395,7 +396,7 @@ class SyncEngine:
                changes: dict, tally: PassTally) -> dict:
         if not changes:
             return record
-        _, patch = patch_for(record, changes)
+        _, patch = patch_for(record, changes, partial(connector.container_type, entity))
         if not patch:
             return record
         written = connector.update_record(entity, rid, patch, record, uuid.uuid4().hex)

@@ -192,6 +192,8 @@ def set_where(record: dict, where: Where, value: Any, *, create: bool = False,
     if prefix:
         holder = get_path(record, prefix)
         if holder is None:  # nothing yet: a discriminator selects among items, so a list, unless the API holds one object
+            if shape(prefix) == "object" and not create:
+                return record  # no object, so no condition in it holds
             set_path(record, prefix, {} if shape(prefix) == "object" else [])
             holder = get_path(record, prefix)
         if isinstance(holder, list):

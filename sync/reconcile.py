@@ -117,10 +117,11 @@ def plan_pair(mapping: EntityMapping, source: dict, target: dict, source_synced:
     return PairPlan(target_changes, source_changes, tuple(conflicts))
 
 
-def patch_for(record: dict, changes: dict[str | Where, Any]) -> tuple[dict, dict]:
-    """(the record with `changes` applied, the top-level fields that differ: what one write sends)."""
+def patch_for(record: dict, changes: dict[str | Where, Any], shape: WireType = _none) -> tuple[dict, dict]:
+    """(the record with `changes` applied, the top-level fields that differ: what one write sends); `shape`: where
+    the record's API holds an object, not a list."""
     updated = copy.deepcopy(record)
     for at, value in changes.items():
-        write_at(updated, at, value)
+        write_at(updated, at, value, shape=shape)
     patch = {key: value for key, value in updated.items() if record.get(key) != value}
     return updated, patch

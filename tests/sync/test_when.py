@@ -150,3 +150,19 @@ def test_a_condition_under_a_path_nothing_describes_still_starts_a_list():
     set_where(shaped, Where("phones.number", "phones.kind", "mobile"), "222", create=True,
               shape=lambda path: "object" if path == "phones" else None)
     assert shaped == {"phones": {"kind": "mobile", "number": "222"}}
+
+
+def test_an_update_under_a_condition_into_a_missing_object_writes_nothing():
+    # An update writes only where the condition holds: into a linked HubSpot company whose `properties` is
+    # missing, nothing (it was a list item made up with the condition's value, which HubSpot refuses).
+    m = mapping("Custom CRM Company", "HubSpot Company", properties=[
+        prop("phone", "properties.phone", when=when("target", "properties.country", "NO"))])
+    with harness(m) as h:
+        sid = h.source.create({"phone": "1"})
+        h.run_pass()
+        [tid] = [t for s, t in h.links() if s == sid]
+        from sync.reconcile import patch_for
+        from sync.paths import Where
+        shape = lambda path: h.target_connector.container_type("company", path)  # noqa: E731
+        _, patch = patch_for({"id": tid}, {Where("properties.phone", "properties.country", "NO"): "2"}, shape)
+        assert patch == {}
