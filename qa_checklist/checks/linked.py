@@ -234,7 +234,9 @@ def _twins_in_one_pass(make: MakeHarness, mapping: EntityMapping, index: int) ->
             f"{target_count(h) - before} created, links {h.links()}")
     if h.supports(REPORT):
         assert (report.created, report.merged) == (1, 1), f"one created, one merged: {report.summary()}"
-        assert "get" not in report.api_calls, f"the target this pass created was read back: {report.summary()}"
+        # Where a fault was injected, a read may be the engine finding out what a lost answer did: no clause here.
+        if not any(r.fault for r in (*h.source.fake.log, *h.target.fake.log)):
+            assert "get" not in report.api_calls, f"the target this pass created was read back: {report.summary()}"
 
 
 def merge_or_create_match(make: MakeHarness, mapping: EntityMapping) -> None:
