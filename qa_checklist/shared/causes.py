@@ -16,7 +16,7 @@ from .messages import Message
 class CausedBy(AssertionError):
     """An assertion that failed because of what another checklist item promises."""
 
-    def __init__(self, cause_item: str, message: str):
+    def __init__(self, cause_item: str | None, message: str):
         super().__init__(message)
         self.cause_item = cause_item
 
@@ -26,8 +26,11 @@ class SetupFailed(CausedBy):
 
     def __init__(self, mapping: EntityMapping, message: str):
         prefix = "set-up failed: "
-        super().__init__(item_id(mapping, "sync"),
-                         message.prefixed(prefix) if isinstance(message, Message) else prefix + message)
+        try:
+            cause: str | None = item_id(mapping, "sync")
+        except LookupError:  # a section that states no sync rule: the failure is its own, and still said
+            cause = None
+        super().__init__(cause, message.prefixed(prefix) if isinstance(message, Message) else prefix + message)
 
 
 def row_failed(mapping: EntityMapping, index: int, message: str) -> CausedBy:
